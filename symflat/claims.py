@@ -26,6 +26,7 @@ import math
 import re
 import sys
 import time
+import weakref
 from dataclasses import dataclass, field
 from numbers import Number
 from typing import Any, Callable
@@ -319,6 +320,14 @@ class Claim:
         return status is not Status.REFUTED and status.rank >= self.expect.rank and not errored
 
 
+_PAPERS: "weakref.WeakSet[Paper]" = weakref.WeakSet()
+
+
+def all_papers() -> list["Paper"]:
+    """Every :class:`Paper` object alive in this process (discovery filters them by file)."""
+    return list(_PAPERS)
+
+
 class Paper:
     """A paper's claims, declared in reading order. ``paper.lemma(...)`` etc. make claims."""
 
@@ -327,6 +336,7 @@ class Paper:
             raise ClaimError(f"paper id {id!r} must be lowercase words joined by hyphens, e.g. 'mulayoff-michaeli-2020'")
         self.id, self.title, self.source, self.authors, self.year = id, title, source, authors, year
         self.claims: list[Claim] = []
+        _PAPERS.add(self)
 
     def __repr__(self) -> str:
         return f"Paper({self.id!r}, {len(self.claims)} claims)"

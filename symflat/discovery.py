@@ -1,0 +1,174 @@
+"""Find claim files under paths and collect their claims into a :class:`Registry`.
+
+Discovery follows pytest's habits: a folder is walked recursively; every ``*.py`` file is a claim
+file except ``test_*.py`` and helper files whose names start with ``_`` (``__init__.py`` is
+imported as part of its package). A file inside a package (folders with ``__init__.py``) is
+imported under its dotted package name, with the first folder above the package put on
+``sys.path``, so claim files can import their paper's package and its helpers.
+
+Problems never stop discovery: a file that fails to import, a duplicate id, an edge to an unknown
+id and a cycle each become one :class:`RegistryError` line naming the claim (or file) and the
+problem.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import networkx as nx
+
+from symflat.claims import Claim, all_papers
+
+SKIP_DIRS = {"__pycache__", ".git", ".venv", "venv", ".symflat", "node_modules", ".pytest_cache", ".hypothesis"}
+
+
+class UnknownClaimError(KeyError):
+    """A claim id that no discovered paper declares."""
+
+    def __str__(self) -> str:
+        return self.args[0]
+
+
+@dataclass(frozen=True)
+class RegistryError:
+    """One problem with the declared claims: where it is (a claim id or a file), what is wrong,
+    and every claim it breaks (a cycle breaks all of its members)."""
+
+    where: str
+    problem: str
+    claims: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.problem}"
+
+
+@dataclass
+class Registry:
+    """All claims found, which of them were selected, and the problems found on the way."""
+
+    claims: dict[str, Claim] = field(default_factory=dict)
+    selected: list[str] = field(default_factory=list)
+    errors: list[RegistryError] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+
+    def get(self, claim_id: str) -> Claim:
+        try:
+            return self.claims[claim_id]
+        except KeyError:
+            close = [c for c in self.claims if claim_id.split("/")[-1] in c]
+            hint = f"; did you mean {', '.join(close[:3])}?" if close else ""
+            raise UnknownClaimError(f"unknown claim id {claim_id!r}{hint}") from None
+
+    def errors_for(self, claim_id: str) -> list[RegistryError]:
+        return [e for e in self.errors if claim_id in e.claims]
+
+
+def claim_files(paths) -> list[Path]:
+    """The claim files under ``paths`` (files or folders), sorted, without repeats."""
+    found: list[Path] = []
+    for p in map(Path, paths):
+        if not p.exists():
+            raise FileNotFoundError(f"no such file or folder: {p}")
+        if p.is_file():
+            found.append(p.resolve())
+            continue
+        for f in sorted(p.rglob("*.py")):
+            rel_parts = f.relative_to(p).parts
+            if any(part in SKIP_DIRS or part.startswith(".") for part in rel_parts[:-1]):
+                continue
+            name = f.name
+            if name.startswith("test_") or (name.startswith("_") and name != "__init__.py"):
+                continue
+            found.append(f.resolve())
+    return list(dict.fromkeys(found))
+
+
+def module_name_for(path: Path) -> tuple[str, Path]:
+    """Dotted module name of ``path`` and the folder that must be on ``sys.path`` (pytest's
+    'prepend' rule: climb while the folder is a package)."""
+    path = path.resolve()
+    parts = [] if path.name == "__init__.py" else [path.stem]
+    folder = path.parent
+    while (folder / "__init__.py").exists():
+        parts.insert(0, folder.name)
+        folder = folder.parent
+    return ".".join(parts), folder
+
+
+def import_claim_file(path: Path):
+    """Import one claim file (cached in ``sys.modules``) and return the module."""
+    name, root = module_name_for(path)
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    module = sys.modules.get(name)
+    if module is not None and Path(getattr(module, "__file__", "") or "").resolve() == path.resolve():
+        return module
+    if "." in name:
+        return importlib.import_module(name)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(name, None)
+        raise
+    return module
+
+
+def load_claims(paths=("proofs",), claim_ids=()) -> Registry:
+    """Discover claim files under ``paths`` and build the registry.
+
+    Every claim of every paper reached is known (so edges into files outside the selection
+    resolve); the *selected* claims are those declared in the files under ``paths``, narrowed
+    to ``claim_ids`` when given (an unknown id raises :class:`UnknownClaimError`).
+    """
+    reg = Registry()
+    reg.files = claim_files(paths)
+    for f in reg.files:
+        try:
+            import_claim_file(f)
+        except Exception as e:  # a broken claim file must not stop the others
+            tb = traceback.extract_tb(e.__traceback__)
+            line = next((fr.lineno for fr in reversed(tb) if Path(fr.filename).resolve() == f), None)
+            at = f"{f}:{line}" if line else str(f)
+            reg.errors.append(RegistryError(at, f"cannot import claim file: {type(e).__name__}: {e}"))
+    file_set = {str(f) for f in reg.files}
+    papers = [p for p in all_papers() if any(str(Path(c.file).resolve()) in file_set for c in p.claims)]
+    for paper in sorted(papers, key=lambda p: p.id):
+        for c in paper.claims:
+            if c.id in reg.claims:
+                first = reg.claims[c.id]
+                reg.errors.append(RegistryError(c.id, f"duplicate claim id (declared at {first.file}:{first.line} and again at {c.file}:{c.line})", (c.id,)))
+                continue
+            reg.claims[c.id] = c
+            if str(Path(c.file).resolve()) in file_set:
+                reg.selected.append(c.id)
+    _check_edges(reg)
+    if claim_ids:
+        for cid in claim_ids:
+            reg.get(cid)
+        reg.selected = [cid for cid in claim_ids]
+    return reg
+
+
+def _check_edges(reg: Registry) -> None:
+    """Report edges to unknown ids and every cycle (named in full)."""
+    g = nx.DiGraph()
+    for c in reg.claims.values():
+        g.add_node(c.id)
+        for dep, kind in c.depends_on:
+            if dep not in reg.claims:
+                reg.errors.append(RegistryError(c.id, f"{kind} edge to unknown claim {dep!r}", (c.id,)))
+            else:
+                g.add_edge(dep, c.id)
+        if c.corrects and c.corrects not in reg.claims:
+            reg.errors.append(RegistryError(c.id, f"corrects unknown claim {c.corrects!r}", (c.id,)))
+    for cycle in nx.simple_cycles(g):
+        loop = " -> ".join([*cycle, cycle[0]])
+        reg.errors.append(RegistryError(cycle[0], f"cycle in the lemma graph: {loop}", tuple(cycle)))

@@ -1,0 +1,1 @@
+"""Reports for people: terminal tables (``table``); the CLI chooses what to print."""
