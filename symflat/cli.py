@@ -277,7 +277,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except UsageError as e:
+    except (UsageError, UnknownClaimError) as e:
         print(f"symflat {args.command}: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

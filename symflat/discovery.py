@@ -103,11 +103,13 @@ def module_name_for(path: Path) -> tuple[str, Path]:
 def import_claim_file(path: Path):
     """Import one claim file (cached in ``sys.modules``) and return the module."""
     name, root = module_name_for(path)
-    if str(root) not in sys.path:
-        sys.path.insert(0, str(root))
     module = sys.modules.get(name)
     if module is not None and Path(getattr(module, "__file__", "") or "").resolve() == path.resolve():
         return module
+    if str(root) in sys.path:
+        sys.path.remove(str(root))
+    sys.path.insert(0, str(root))
+    _forget_other_package(name, root)
     if "." in name:
         return importlib.import_module(name)
     spec = importlib.util.spec_from_file_location(name, path)
@@ -130,7 +132,7 @@ def load_claims(paths=("proofs",), claim_ids=()) -> Registry:
     """
     reg = Registry()
     reg.files = claim_files(paths)
-    for f in reg.files:
+    for f in [*reg.files, *_package_siblings(reg.files)]:
         try:
             import_claim_file(f)
         except Exception as e:  # a broken claim file must not stop the others
@@ -155,6 +157,29 @@ def load_claims(paths=("proofs",), claim_ids=()) -> Registry:
             reg.get(cid)
         reg.selected = [cid for cid in claim_ids]
     return reg
+
+
+def _package_siblings(files: list[Path]) -> list[Path]:
+    """Claim files of the top-level packages that hold ``files`` but are not among them, so a
+    claim selected alone still sees the claims it depends on."""
+    tops = set()
+    for f in files:
+        name, root = module_name_for(f)
+        if "." in name or f.name == "__init__.py":
+            tops.add(root / name.split(".")[0])
+    chosen = set(files)
+    return [f for top in sorted(tops) for f in claim_files([top]) if f not in chosen]
+
+
+def _forget_other_package(name: str, root: Path) -> None:
+    """Drop cached modules of a *different* package with the same top-level name (two claim
+    folders elsewhere that both call their package ``demo``), so the right one is imported."""
+    top = name.split(".")[0]
+    cached = sys.modules.get(top)
+    origin = getattr(cached, "__file__", None) if cached is not None else None
+    if origin and not Path(origin).resolve().is_relative_to((root / top).resolve()) and Path(origin).resolve() != (root / f"{top}.py").resolve():
+        for key in [k for k in sys.modules if k == top or k.startswith(top + ".")]:
+            del sys.modules[key]
 
 
 def _check_edges(reg: Registry) -> None:
