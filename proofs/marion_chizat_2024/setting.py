@@ -1,0 +1,199 @@
+"""Section 2-3 of Marion & Chizat 2024: the model, risk, assumption A1, gradient flow, the
+gradient formulas (5)-(6) and the variational characterisation (7) of the sharpness."""
+
+import numpy as np
+import sympy as sp
+
+from symflat.claims import Evidence
+
+from . import _exact as ex
+from . import _lib as lib
+from . import paper
+
+model = paper.definition(
+    "definition-model",
+    r"f(x) = w^\top W_L \cdots W_1 x,\ W_k \in \mathbb{R}^{d_k\times d_{k-1}},\ d_0 = d,\ w \in \mathbb{R}^{d_L}\ \text{fixed};\ "
+    r"w_{\mathrm{prod}} = W_1^\top\cdots W_L^\top w",
+    where="Sec. 2", eq="3",
+    note="Fully connected case: d_L = 1, w = 1 (Section 4). Residual case: d_k = d, W_k near I, w a fixed vector (Section 5).",
+)
+
+risk = paper.definition(
+    "definition-risk",
+    r"R^L(\mathcal W) = \tfrac1n\|y - X W_1^\top\cdots W_L^\top w\|_2^2 = \tfrac1n\|y - Xw_{\mathrm{prod}}\|_2^2 =: R^1(w_{\mathrm{prod}}),"
+    r"\ R_{\min} = R^1(w^\star)",
+    where="Sec. 2", uses=["definition-model"],
+)
+
+a1 = paper.assumption(
+    "a1",
+    r"(A_1)\ \hat\Sigma = \tfrac1n X^\top X \in\mathbb{R}^{d\times d}\ \text{is full rank; } \lambda,\Lambda\ \text{its smallest and largest eigenvalues}",
+    where="Sec. 2",
+)
+
+gradient_flow = paper.definition(
+    "definition-gradient-flow",
+    r"\frac{dW_k}{dt} = -\frac{\partial R^L}{\partial W_k}",
+    where="Sec. 2", eq="4", uses=["definition-risk"],
+)
+
+sharpness = paper.definition(
+    "definition-sharpness",
+    r"S(\mathcal W) = \lambda_{\max}(H(\mathcal W)),\ H\ \text{the Hessian of } R^L \text{ in } \mathbb{R}^p,\ p = \sum_k d_kd_{k-1},\ "
+    r"\|\mathcal W\|_2^2 = \sum_k\|W_k\|_F^2",
+    where="Sec. 3", uses=["definition-risk"],
+)
+
+
+@paper.equation(
+    "eq-5",
+    r"\nabla_k R^L(\mathcal W) = W_{k+1}^\top\cdots W_L^\top w\,\nabla R^1(w_{\mathrm{prod}})^\top W_1^\top\cdots W_{k-1}^\top",
+    where="Sec. 2", eq="5", uses=["definition-risk"], proof_uses=["eq-6"],
+)
+def eq5_symbolic():
+    """Differentiate the fully symbolic risk (symbolic X, y, w, weights) and compare with (5)-(6)."""
+    cases = [(2, 2, 1), (2, 3, 2), (2, 2, 2, 1), (1, 2, 2, 2)]
+    for dims in cases:
+        bad = ex.gradient_formula_residual(dims)
+        if bad:
+            return Evidence.refuted(f"eq. (5) differs from the derivative for dims {dims}", counterexample={"dims": dims, "entry": str(bad[0])})
+    return Evidence.proved("eq. (5)-(6) equal the exact derivative of R^L, symbolic in X (n=2), y, w and all weights, "
+                           f"for dims {cases}", instances=len(cases), method="sympy")
+
+
+@eq5_symbolic.check
+def eq5_finite_difference(ctx):
+    """Central differences of R^L against (5) on random larger networks."""
+    rng = ctx.rng
+    worst = 0.0
+    for dims in [(3, 4, 2, 1), (4, 4, 4, 4, 3), (2, 5, 1)]:
+        prob = lib.random_problem(rng, 10, dims[0])
+        w = rng.standard_normal(dims[-1])
+        Ws = [rng.standard_normal((dims[k + 1], dims[k])) for k in range(len(dims) - 1)]
+        x0, shapes = lib.flatten(Ws), [W.shape for W in Ws]
+        g = lib.flatten(lib.grads(prob, Ws, w))
+        h = 1e-6
+        fd = np.array([(lib.risk(prob, lib.unflatten(x0 + h * e, shapes), w) - lib.risk(prob, lib.unflatten(x0 - h * e, shapes), w)) / (2 * h)
+                       for e in np.eye(x0.size)])
+        worst = max(worst, float(np.max(np.abs(fd - g)) / (1 + np.max(np.abs(g)))))
+    if worst > 1e-6:
+        return Evidence.refuted(f"finite differences disagree with eq. (5): relative error {worst:.2e}")
+    return Evidence.checked(f"central differences match eq. (5) to {worst:.1e} (relative) on 3 random networks",
+                            instances=3, seed=ctx.seed, method="finite differences")
+
+
+@paper.equation(
+    "eq-6",
+    r"\nabla R^1(w_{\mathrm{prod}}) = -\tfrac2n X^\top(y - Xw_{\mathrm{prod}}) = -\tfrac2n X^\top X(w^\star - w_{\mathrm{prod}})",
+    where="Sec. 2", eq="6", uses=["definition-risk", "a1"], hypotheses=["a1"],
+)
+def eq6_symbolic():
+    """Both sides with symbolic X (n = 3, d = 2), y and v; w* = (X^T X)^{-1} X^T y."""
+    n, d = 3, 2
+    X = sp.Matrix(n, d, lambda i, j: sp.Symbol(f"x_{i}{j}"))
+    y = sp.Matrix(n, 1, lambda i, _: sp.Symbol(f"y_{i}"))
+    v = sp.Matrix(d, 1, lambda i, _: sp.Symbol(f"v_{i}"))
+    R1 = ((y - X * v).T * (y - X * v))[0, 0] / n
+    auto = sp.Matrix([sp.diff(R1, s) for s in v])
+    first = -sp.Rational(2, n) * X.T * (y - X * v)
+    G = X.T * X
+    w_star = G.adjugate() * X.T * y / G.det()
+    second = -sp.Rational(2, n) * G * (w_star - v)
+    d1 = (auto - first).applyfunc(sp.expand)
+    d2 = (first - second).applyfunc(sp.simplify)
+    if any(e != 0 for e in d1) or any(e != 0 for e in d2):
+        return Evidence.refuted("eq. (6) fails symbolically", counterexample={"d1": str(d1), "d2": str(d2)})
+    return Evidence.proved("both equalities of eq. (6) hold identically in X (3x2), y, v when X^T X is invertible",
+                           method="sympy", instances=1)
+
+
+variational = paper.equation(
+    "eq-7",
+    r"S(\mathcal W)^2 = \lim_{\xi\to0}\sup_{\|W_k-\tilde W_k\|_F\le\xi}\frac{\sum_k\|\nabla_kR^L(\mathcal W)-\nabla_kR^L(\tilde{\mathcal W})\|_F^2}{\sum_k\|W_k-\tilde W_k\|_F^2}",
+    where="Sec. 3 and App. B.1", eq="7, 13", uses=["definition-sharpness", "eq-5"], expect="refuted",
+    note="Stated for any W (App. B.1: 'for a twice continuously differentiable f, the largest eigenvalue S of its Hessian "
+         "admits the variational characterization'). The right-hand side is the squared spectral norm max|eig(H)|^2, "
+         "which exceeds lambda_max(H)^2 wherever the most negative eigenvalue dominates. The paper only uses it at "
+         "minimisers, where H is positive semidefinite; see eq-7-at-minimizers.",
+)
+
+
+@variational.check
+def eq7_counterexample():
+    """Depth-3 scalar chain, n = d = 1, x = y = 1, at W = (1/2, 1/2, 1/2): exact Hessian."""
+    X, y, w = sp.Matrix([[1]]), sp.Matrix([1]), sp.Matrix([1])
+    half = sp.Rational(1, 2)
+    H, _ = ex.exact_hessian(X, y, [sp.Matrix([[half]])] * 3, w)
+    eig = H.eigenvals()
+    lmax, lmin = max(eig), min(eig)
+    if abs(lmin) > lmax:
+        return Evidence.refuted(
+            f"at W = (1/2,1/2,1/2) for f = (1 - abc)^2 the Hessian has eigenvalues {sorted(eig)}: S = {lmax} but the "
+            f"right-hand side of (7) is the spectral norm {abs(lmin)}", method="sympy exact eigenvalues",
+            counterexample={"L": 3, "dims": [1, 1, 1, 1], "X": [[1]], "y": [1], "w": [1], "W": ["1/2", "1/2", "1/2"],
+                            "S": str(lmax), "rhs": str(abs(lmin))})
+    return Evidence.checked("no dominance of the negative eigenvalue at the test point", method="sympy")
+
+
+variational_min = paper.equation(
+    "eq-7-at-minimizers",
+    r"\text{For every minimiser } \mathcal W \text{ of } R^L:\ S(\mathcal W)^2 = \lim_{\xi\to0}\sup_{\|W_k-\tilde W_k\|_F\le\xi}"
+    r"\frac{\sum_k\|\nabla_kR^L(\mathcal W)-\nabla_kR^L(\tilde{\mathcal W})\|_F^2}{\sum_k\|W_k-\tilde W_k\|_F^2}",
+    where="App. B.1", eq="7, 13", corrects="eq-7", uses=["definition-sharpness", "eq-5"],
+    note="The limit is ||H||_2^2 at any point; at a minimiser H = 2 J^T Sigma J is positive semidefinite, so ||H||_2 = lambda_max(H).",
+)
+
+
+@variational_min.check
+def eq7_min_exact():
+    """Exact Hessian at a rational minimiser equals 2 J^T Sigma J (PSD), so its spectral norm is its top eigenvalue."""
+    X = sp.Matrix([[1, 0], [1, 2], [0, 1]])
+    y = sp.Matrix([1, 2, 3])
+    G = X.T * X
+    w_star = G.inv() * X.T * y
+    W2 = sp.Matrix([[2, -1]])
+    v1 = W2.T
+    W1p = sp.Matrix([[1, 1], [0, 1]])
+    W1 = W1p + v1 * (w_star - W1p.T * v1).T / (v1.T * v1)[0, 0]
+    H, _ = ex.exact_hessian(X, y, [W1, W2], sp.Matrix([1]))
+    Ws = ex.sym_weights([2, 2, 1])
+    syms = [e for W in Ws for e in W.T]
+    J = ex.prod_t(Ws, sp.Matrix([1])).jacobian(syms).subs({s: v for W, Wn in zip(Ws, [W1, W2]) for s, v in zip(W.T, Wn.T)})
+    gn = 2 * J.T * (G / 3) * J
+    if (H - gn).applyfunc(sp.simplify) != sp.zeros(*H.shape):
+        return Evidence.refuted("Hessian at the minimiser is not 2 J^T Sigma J", counterexample={"H": str(H)})
+    eig = H.eigenvals()
+    if min(eig) < 0:
+        return Evidence.refuted("negative Hessian eigenvalue at a minimiser", counterexample={"eig": str(eig)})
+    return Evidence.proved("at a rational minimiser of a depth-2 network (d=2, d_1=2) the exact Hessian equals 2 J^T Sigma J "
+                           "(PSD), hence ||H||_2 = lambda_max(H) and (7) holds there", method="sympy", instances=1)
+
+
+@variational_min.check
+def eq7_min_difference_quotients(ctx):
+    """At random minimisers: the gradient-difference quotient along the top eigenvector at small xi
+    approaches S, and no random direction exceeds S (up to O(xi))."""
+    rng = ctx.rng
+    worst = 0.0
+    for dims in [(3, 3, 3, 1), (2, 4, 3, 2, 1)]:
+        prob = lib.random_problem(rng, 12, dims[0])
+        w = np.ones(dims[-1])
+        Ws = lib.random_minimizer(rng, prob, dims, w)
+        H = lib.hessian(prob, Ws, w)
+        ev, V = np.linalg.eigh(H)
+        S = ev[-1]
+        x0, shapes = lib.flatten(Ws), [W.shape for W in Ws]
+        g0 = lib.flatten(lib.grads(prob, Ws, w))
+        xi = 1e-6
+
+        def quotient(u):
+            u = u / np.linalg.norm(u)
+            return np.linalg.norm(lib.flatten(lib.grads(prob, lib.unflatten(x0 + xi * u, shapes), w)) - g0) / xi
+
+        q_top = quotient(V[:, -1])
+        q_rand = max(quotient(rng.standard_normal(x0.size)) for _ in range(200))
+        worst = max(worst, abs(q_top - S) / S, max(0.0, q_rand - S) / S)
+    if worst > 1e-4:
+        return Evidence.refuted(f"difference quotient departs from S by {worst:.2e} (relative)")
+    return Evidence.checked(f"difference quotients at 2 random minimisers match S to {worst:.1e}", seed=ctx.seed, instances=2,
+                            method="finite differences of eq. (5)")
