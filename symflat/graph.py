@@ -4,7 +4,9 @@ An edge ``A -> B`` means "B uses A". Each edge has ``kind``: ``"uses"`` (the sta
 mentions A, e.g. a definition), ``"proof"`` (B's proof relies on A) or ``"hypothesis"`` (B is
 conditional on assumption A). Nodes carry ``kind``, ``statement`` and, once a run has happened,
 ``status`` (the claim's own) and ``support`` (the weakest status in its dependency closure,
-itself included: DESIGN.md's weakest-link rule).
+itself included: DESIGN.md's weakest-link rule). Axioms (definitions and assumptions that carry no
+check, node attribute ``axiom``) do not weaken what rests on them: a theorem proved under an
+assumption is proved as a conditional statement. A cited *result* used by a proof does weaken it.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ def lemma_graph(claims) -> nx.DiGraph:
     claims = list(claims.values()) if isinstance(claims, dict) else list(claims)
     g = nx.DiGraph()
     for c in claims:
-        g.add_node(c.id, kind=c.kind, statement=c.statement, where=c.where, eq=c.eq)
+        g.add_node(c.id, kind=c.kind, statement=c.statement, where=c.where, eq=c.eq, axiom=c.is_axiom)
     for c in claims:
         for dep, kind in c.depends_on:
             if dep in g:
@@ -84,15 +86,17 @@ def propagate_support(g: nx.DiGraph, statuses: dict) -> dict[str, Status]:
     """Support of every node: the weakest own status over the node and all it rests on.
 
     ``statuses`` maps ids to their own :class:`Status` (or its string); a missing id counts as
-    ``open``. The result is also stored on the nodes (``status``, ``support``). Nodes on a cycle
-    rest on themselves circularly, so their support is ``open`` at best.
+    ``open``. Ancestors with the node attribute ``axiom`` set are passed over. The result is also
+    stored on the nodes (``status``, ``support``). Nodes on a cycle rest on themselves circularly,
+    so their support is ``open`` at best.
     """
     own = {n: Status.parse(statuses.get(n, Status.OPEN)) for n in g}
     on_cycle = {n for comp in nx.strongly_connected_components(g) if len(comp) > 1 for n in comp}
     on_cycle |= {n for n in g if g.has_edge(n, n)}
+    axioms = {n for n, is_axiom in g.nodes(data="axiom") if is_axiom}
     support: dict[str, Status] = {}
     for n in g:
-        closure = nx.ancestors(g, n) | {n}
+        closure = (nx.ancestors(g, n) - axioms) | {n}
         s = weakest(own[m] for m in closure)
         if closure & on_cycle:
             s = weakest([s, Status.OPEN])

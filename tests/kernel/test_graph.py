@@ -58,15 +58,27 @@ def test_weakest_link_propagation(diamond):
     own = {f"graph-test/{k}": v for k, v in {"d1": "cited", "a1": "cited", "l1": "proved", "l2": "checked",
                                               "t": "proved", "c": "certified", "r": "proved"}.items()}
     support = propagate_support(diamond, own)
-    assert support["graph-test/l1"] is Status.CITED      # proved, but rests on a cited definition
+    assert support["graph-test/d1"] is Status.CITED      # an axiom's own support is its status
+    assert support["graph-test/l1"] is Status.PROVED     # axioms below do not weaken it
     assert support["graph-test/t"] is Status.CHECKED     # weakest below it is l2 (checked)
     assert support["graph-test/c"] is Status.CHECKED
     assert support["graph-test/r"] is Status.PROVED
     own["graph-test/l2"] = "refuted"
     support = propagate_support(diamond, own)
-    assert support["graph-test/c"] is Status.REFUTED and support["graph-test/l1"] is Status.CITED
+    assert support["graph-test/c"] is Status.REFUTED and support["graph-test/l1"] is Status.PROVED
+    own["graph-test/l2"] = "cited"                        # a cited result (not an axiom) does weaken
+    assert propagate_support(diamond, own)["graph-test/t"] is Status.CITED
     del own["graph-test/l1"]                              # missing counts as open
     assert propagate_support(diamond, own)["graph-test/l1"] is Status.OPEN
+
+
+def test_an_axiom_with_a_failing_check_weakens_what_rests_on_it():
+    p = Paper("graph-axiom")
+    d = p.definition("d", "D")
+    d.check(lambda: None)                                 # a definition with a check is no axiom
+    p.lemma("l", "L", uses=["d"])
+    g = lemma_graph(p.claims)
+    assert propagate_support(g, {"graph-axiom/d": "open", "graph-axiom/l": "proved"})["graph-axiom/l"] is Status.OPEN
 
 
 def test_cycle_members_are_at_best_open():

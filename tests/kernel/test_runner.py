@@ -84,7 +84,7 @@ def test_statuses_and_errors(claim_folder, tmp_path, executor):
     report = run_claims(reg, RunOptions(executor=executor, workers=2, ledger=tmp_path / "l.sqlite", seed=7, dps=40))
     o = lambda label: outcome(report, f"{pid}/{label}")
     assert o("a1").status is Status.CITED and o("a1").meets
-    assert o("lemma-ok").status is Status.PROVED and o("lemma-ok").support is Status.CITED
+    assert o("lemma-ok").status is Status.PROVED and o("lemma-ok").support is Status.PROVED
     assert o("lemma-nan").status is Status.OPEN and "non-finite slack" in o("lemma-nan").evidence[0][1].detail
     assert not o("lemma-nan").meets
     err = o("lemma-raises").evidence[0][1]
