@@ -55,6 +55,18 @@ def _ledger_path(args):
     return Path(args.ledger) if args.ledger else DEFAULT_PATH
 
 
+def _last_known(reg, path: Path):
+    """Each claim's evidence from its latest run in the ledger, and the own status it gives."""
+    from symflat.runner.ledger import Ledger
+
+    evidence = {}
+    if path.exists():
+        with Ledger(path) as led:
+            evidence = {cid: led.last_evidence(cid) for cid in reg.claims}
+    statuses = {cid: c.own_status([e for _, e in evidence.get(cid, [])]) for cid, c in reg.claims.items()}
+    return evidence, statuses
+
+
 # ---------------------------------------------------------------- check
 def cmd_check(args) -> int:
     from symflat.report.table import run_table
@@ -143,17 +155,10 @@ def cmd_show(args) -> int:
 # ---------------------------------------------------------------- graph
 def cmd_graph(args) -> int:
     from symflat.graph import impact, lemma_graph, propagate_support, supports, to_dot, to_json, to_text_tree
-    from symflat.runner.ledger import Ledger
 
     reg = _load(args.paths)
     g = lemma_graph(reg.claims)
-    path = _ledger_path(args)
-    statuses = {}
-    led = Ledger(path) if path.exists() else None
-    for cid, c in reg.claims.items():
-        statuses[cid] = c.own_status([e for _, e in led.last_evidence(cid)] if led else [])
-    if led:
-        led.close()
+    _, statuses = _last_known(reg, _ledger_path(args))
     propagate_support(g, statuses)
     if args.id:
         reg.get(args.id)
@@ -175,6 +180,20 @@ def cmd_graph(args) -> int:
         if not args.uses and not args.used_by:
             print()
             print(to_text_tree(g, args.id, "used-by"))
+    return 0
+
+
+# ---------------------------------------------------------------- report
+def cmd_report(args) -> int:
+    from symflat.graph import lemma_graph, propagate_support
+    from symflat.report.html import write_blueprint
+
+    reg = _load(args.paths)
+    evidence, statuses = _last_known(reg, _ledger_path(args))
+    g = lemma_graph(reg.claims)
+    support = propagate_support(g, statuses)
+    files = write_blueprint(reg, statuses, support, evidence, g, Path(args.html))
+    print(f"wrote {len(files)} pages to {args.html} (open {files[0]})")
     return 0
 
 
@@ -243,6 +262,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["text", "json", "dot"], default="text")
     _common(p)
     p.set_defaults(func=cmd_graph)
+
+    p = sub.add_parser("report", help="write an HTML blueprint of the claims and their last evidence")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="claim files or folders (default: ./proofs)")
+    p.add_argument("--html", metavar="DIR", default="blueprint", help="output folder (default: ./blueprint)")
+    p.add_argument("--ledger", metavar="PATH", help="ledger file (default: .symflat/ledger.sqlite)")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("history", help="how claims' statuses and slacks moved across runs")
     p.add_argument("id", metavar="ID", nargs="?")

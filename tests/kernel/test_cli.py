@@ -126,3 +126,15 @@ def test_history_and_compare(proj, capsys, monkeypatch):
     assert code == 0
     slacks = [line.split()[6] for line in out.splitlines()[2:]]
     assert slacks == ["0.5", "0.4", "0.4", "0.4"]
+
+
+def test_html_blueprint(proj, capsys, tmp_path, monkeypatch):
+    folder, pid = proj
+    monkeypatch.setenv("REFUTE", "1")
+    run(capsys, "check", folder, "--executor", "serial")
+    code, out, _ = run(capsys, "report", folder, "--html", tmp_path / "bp")
+    assert code == 0
+    page = (tmp_path / "bp" / f"{pid}.html").read_text()
+    assert 'id="theorem-1"' in page and "refuted" in page and "1/3" in page  # counterexample shown
+    assert f'href="{pid}.html#lemma-1"' in page                              # edges are links
+    assert pid in (tmp_path / "bp" / "index.html").read_text()
