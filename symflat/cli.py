@@ -87,6 +87,10 @@ def cmd_check(args) -> int:
     out = sys.stderr if args.json == "-" else sys.stdout
     for e in report.registry_errors:
         print(f"error: {e}", file=sys.stderr)
+    for o in report.outcomes:
+        for name, ev in o.evidence:
+            if ev.is_error:
+                print(f"error: {o.claim.id} [{name}]: {ev.detail}", file=sys.stderr)
     print(run_table(report), file=out)
     found = []
     if args.compare and ledger_path and report.run_id is not None:
