@@ -1,0 +1,172 @@
+"""Array backends: numpy (always present) and torch (CPU or CUDA, optional).
+
+The engine's linear algebra is written against the small surface of :class:`Backend` plus the
+operators both libraries share (``@``, ``.T``, ``+``, ``*``), so one code path runs on either.
+The backend is chosen by argument, else by the environment variables ``SYMFLAT_BACKEND``
+(``numpy`` | ``torch``) and ``SYMFLAT_DEVICE`` (``cpu`` | ``cuda`` | ``cuda:1`` ...), else numpy.
+Float64 is the default; ``dtype="float32"`` trades accuracy for speed.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+BACKENDS = ("numpy", "torch")
+DTYPES = ("float64", "float32")
+
+
+class BackendError(ValueError):
+    """A backend, device or dtype that cannot be used here (unknown name, library not installed)."""
+
+
+def torch_available() -> bool:
+    """Whether torch can be imported (the optional backend)."""
+    return importlib.util.find_spec("torch") is not None
+
+
+@dataclass(frozen=True)
+class Backend:
+    """One array library on one device at one floating-point precision."""
+
+    name: str = "numpy"
+    device: str = "cpu"
+    dtype: str = "float64"
+
+    def __post_init__(self):
+        if self.name not in BACKENDS:
+            raise BackendError(f"unknown backend {self.name!r}; use one of {BACKENDS}")
+        if self.dtype not in DTYPES:
+            raise BackendError(f"unknown dtype {self.dtype!r}; use one of {DTYPES}")
+        if self.name == "numpy" and self.device != "cpu":
+            raise BackendError(f"the numpy backend runs on the CPU only, not on {self.device!r}; use backend='torch'")
+        if self.name == "torch":
+            if not torch_available():
+                raise BackendError("backend 'torch' requested but torch is not installed (pip install 'symflat[torch]')")
+            import torch
+
+            try:
+                dev = torch.device(self.device)
+            except RuntimeError as exc:
+                raise BackendError(f"bad torch device {self.device!r}: {exc}") from None
+            if dev.type == "cuda" and not torch.cuda.is_available():
+                raise BackendError(f"device {self.device!r} requested but CUDA is not available on this machine")
+
+    # --- construction -------------------------------------------------------------------------
+    @property
+    def native_dtype(self):
+        if self.name == "numpy":
+            return np.dtype(self.dtype)
+        import torch
+
+        return getattr(torch, self.dtype)
+
+    @property
+    def eps(self) -> float:
+        return float(np.finfo(self.dtype).eps)
+
+    def asarray(self, x):
+        """``x`` (numpy array, torch tensor, nested list, scalars) as this backend's array."""
+        if self.name == "numpy":
+            if _is_torch(x):
+                x = x.detach().cpu().numpy()
+            return np.asarray(x, dtype=self.dtype)
+        import torch
+
+        if isinstance(x, torch.Tensor):
+            return x.detach().to(device=self.device, dtype=self.native_dtype)
+        return torch.as_tensor(np.asarray(x, dtype=self.dtype), device=self.device)
+
+    def to_numpy(self, x) -> np.ndarray:
+        if _is_torch(x):
+            return x.detach().cpu().numpy()
+        return np.asarray(x)
+
+    def zeros(self, shape):
+        if self.name == "numpy":
+            return np.zeros(shape, dtype=self.dtype)
+        import torch
+
+        return torch.zeros(shape, dtype=self.native_dtype, device=self.device)
+
+    def eye(self, n: int):
+        if self.name == "numpy":
+            return np.eye(n, dtype=self.dtype)
+        import torch
+
+        return torch.eye(n, dtype=self.native_dtype, device=self.device)
+
+    def concat(self, parts):
+        if self.name == "numpy":
+            return np.concatenate([p.reshape(-1) for p in parts])
+        import torch
+
+        return torch.cat([p.reshape(-1) for p in parts])
+
+    def stack(self, parts):
+        if self.name == "numpy":
+            return np.stack(parts)
+        import torch
+
+        return torch.stack(parts)
+
+    def random_normal(self, n: int, seed: int):
+        """A standard normal vector drawn from numpy's generator (identical on every backend)."""
+        return self.asarray(np.random.default_rng(seed).standard_normal(n))
+
+    # --- reductions returning Python floats --------------------------------------------------
+    def norm(self, x) -> float:
+        return float((x * x).sum() ** 0.5)
+
+    def dot(self, x, y) -> float:
+        return float((x * y).sum())
+
+    def isfinite(self, x) -> bool:
+        if self.name == "numpy":
+            return bool(np.isfinite(x).all())
+        import torch
+
+        return bool(torch.isfinite(x).all())
+
+    def sym_sqrt(self, a):
+        """Symmetric positive semidefinite square root of a symmetric matrix (negative
+        eigenvalues from rounding are clipped to zero)."""
+        if self.name == "numpy":
+            vals, vecs = np.linalg.eigh((a + a.T) / 2)
+            return (vecs * np.sqrt(np.clip(vals, 0, None))) @ vecs.T
+        import torch
+
+        vals, vecs = torch.linalg.eigh((a + a.T) / 2)
+        return (vecs * vals.clamp(min=0).sqrt()) @ vecs.T
+
+    def synchronize(self) -> None:
+        """Wait for queued device work (CUDA launches are asynchronous): call before timing."""
+        if self.name == "torch" and self.device.startswith("cuda"):
+            import torch
+
+            torch.cuda.synchronize(self.device)
+
+    def describe(self) -> str:
+        return f"{self.name}:{self.device}:{self.dtype}"
+
+
+def _is_torch(x) -> bool:
+    return type(x).__module__.startswith("torch")
+
+
+def get_backend(backend: "Backend | str | None" = None, device: str | None = None, dtype: str | None = None) -> Backend:
+    """Resolve a backend from arguments, then ``SYMFLAT_BACKEND`` / ``SYMFLAT_DEVICE``, then numpy.
+
+    ``backend`` may already be a :class:`Backend` (returned unchanged when no override is given).
+    """
+    if isinstance(backend, Backend):
+        if device is None and dtype is None:
+            return backend
+        return Backend(backend.name, device or backend.device, dtype or backend.dtype)
+    name = backend or os.environ.get("SYMFLAT_BACKEND") or "numpy"
+    name = str(name).lower()
+    dev = device or os.environ.get("SYMFLAT_DEVICE") or "cpu"
+    return Backend(name, dev, dtype or "float64")

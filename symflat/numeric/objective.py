@@ -1,0 +1,427 @@
+"""Training losses of the models as numeric objectives: value, gradient, Hessian-vector product.
+
+Loss conventions (each the one its paper uses):
+
+- ``DeepLinear`` / ``ScalarChain``: ``E||y - W_m...W_1 x||^2`` (Mulayoff & Michaeli 2020, eq. 2);
+- ``LinearWithOutput``: ``(1/n)||y - X W_1^T...W_L^T w||^2`` (Marion & Chizat 2024, eq. 4);
+- ``ReluOneHidden``: ``(1/2n) sum_i (f(x_i) - y_i)^2`` (Mulayoff, Michaeli & Soudry 2021, eq. S48);
+- ``DeepNetwork``: the mean of the model's per-example loss (Elkabetz & Cohen 2021, eq. 9).
+
+The linear models are evaluated from the data moments (Mulayoff & Michaeli eq. 3), so one
+gradient or Hessian-vector product costs ``O(m d^3)`` whatever the number of samples; the
+one-hidden-layer ReLU network has closed-form products; ``DeepNetwork`` uses torch autodiff.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from symflat.models import (
+    DeepLinear,
+    DeepNetwork,
+    LinearWithOutput,
+    Moments,
+    Points,
+    ReluOneHidden,
+    ScalarChain,
+)
+from symflat.numeric.backend import Backend, BackendError, get_backend, torch_available
+
+
+class NumericError(ValueError):
+    """Input the numeric engine cannot use (wrong weight length, unsupported model/data pair)."""
+
+
+LINEAR_MODELS = (DeepLinear, ScalarChain, LinearWithOutput)
+
+
+# --- products with ``None`` standing for an identity of the right size ---------------------------
+def _mul(a, b):
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a @ b
+
+
+def _t(a):
+    return None if a is None else a.T
+
+
+def unpack(model, w) -> list:
+    """The weight blocks of the flat parameter vector ``w`` (matrices read column-major)."""
+    out = []
+    for b in model.blocks:
+        seg = w[b.slice]
+        out.append(seg.reshape(b.shape[1], b.shape[0]).T if len(b.shape) == 2 else seg)
+    return out
+
+
+def pack(backend: Backend, blocks) -> object:
+    """Inverse of :func:`unpack`: matrices are flattened column-major (``vec``)."""
+    return backend.concat([m.T.reshape(-1) if len(m.shape) == 2 else m.reshape(-1) for m in blocks])
+
+
+def _as_rows(a, backend: Backend):
+    a = backend.asarray(a)
+    return a.reshape(-1, 1) if len(a.shape) == 1 else a
+
+
+def points_arrays(data: Points, backend: Backend):
+    """``(X, Y)`` of a :class:`Points` as ``n x d_x`` and ``n x d_y`` arrays."""
+    return _as_rows(data.X, backend), _as_rows(data.Y, backend)
+
+
+def moments_of(data, backend: Backend):
+    """``(Sigma_x, Sigma_yx, Sigma_y)`` of ``Moments`` or ``Points`` (``Sigma_y`` may be None)."""
+    if isinstance(data, Moments):
+        sy = None if data.sigma_y is None else backend.asarray(data.sigma_y)
+        return backend.asarray(data.sigma_x), backend.asarray(data.sigma_yx), sy
+    if isinstance(data, Points):
+        X, Y = points_arrays(data, backend)
+        n = X.shape[0]
+        return X.T @ X / n, Y.T @ X / n, Y.T @ Y / n
+    raise NumericError(f"data must be symflat.models.Moments or Points, got {type(data).__name__}")
+
+
+# --- deep linear algebra on matrices (also runs on numpy object arrays of mpmath numbers) ---------
+def prefix_suffix(mats, out):
+    """``L[k] = W_k...W_1`` (``L[0] = I``) and ``R[k] = out W_m...W_k`` (``R[m+1] = out``, or ``I``)."""
+    m = len(mats)
+    L = [None] * (m + 1)
+    for k in range(1, m + 1):
+        L[k] = _mul(mats[k - 1], L[k - 1])
+    R = [None] * (m + 2)
+    R[m + 1] = out
+    for k in range(m, 0, -1):
+        R[k] = _mul(R[k + 1], mats[k - 1])
+    return L, R
+
+
+def linear_loss(A, sx, syx, sy):
+    """``tr(Sigma_y) - 2 tr(A Sigma_yx^T) + tr(A Sigma_x A^T)`` (Mulayoff & Michaeli eq. 3)."""
+    val = -2 * (A * syx).sum() + ((A @ sx) * A).sum()
+    if sy is not None:
+        val = val + sum(sy[i, i] for i in range(sy.shape[0]))
+    return val
+
+
+def linear_grads(mats, out, sx, syx):
+    """Gradient blocks ``dl/dW_k = R_{k+1}^T G L_{k-1}^T`` with ``G = 2(A Sigma_x - Sigma_yx)``."""
+    L, R = prefix_suffix(mats, out)
+    G = 2 * (R[1] @ sx - syx)
+    return [_mul(_mul(_t(R[k + 1]), G), _t(L[k - 1])) for k in range(1, len(mats) + 1)]
+
+
+def linear_hvp(mats, dmats, out, sx, syx):
+    """Directional derivative of :func:`linear_grads` along ``dmats`` (the Hessian-vector product).
+
+    With ``dL_k = V_k L_{k-1} + W_k dL_{k-1}`` and ``dR_k = R_{k+1} V_k + dR_{k+1} W_k``:
+    ``(Hv)_k = dR_{k+1}^T G L_{k-1}^T + R_{k+1}^T dG L_{k-1}^T + R_{k+1}^T G dL_{k-1}^T``,
+    ``dG = 2 dA Sigma_x``.
+    """
+    m = len(mats)
+    L, R = prefix_suffix(mats, out)
+    dL = [None] * (m + 1)
+    for k in range(1, m + 1):
+        term = _mul(dmats[k - 1], L[k - 1])
+        dL[k] = term if k == 1 else term + mats[k - 1] @ dL[k - 1]
+    dR = [None] * (m + 2)
+    for k in range(m, 0, -1):
+        term = _mul(R[k + 1], dmats[k - 1])
+        dR[k] = term if k == m else term + dR[k + 1] @ mats[k - 1]
+    G = 2 * (R[1] @ sx - syx)
+    dG = 2 * (_mul(out, dL[m]) @ sx)
+    res = []
+    for k in range(1, m + 1):
+        h = _mul(_mul(_t(R[k + 1]), dG), _t(L[k - 1]))
+        if k < m:
+            h = h + _mul(dR[k + 1].T @ G, _t(L[k - 1]))
+        if k > 1:
+            h = h + _mul(_t(R[k + 1]), G) @ dL[k - 1].T
+        res.append(h)
+    return res
+
+
+class Objective:
+    """A loss ``l(w)`` on the flat parameter vector, with gradient and Hessian-vector products.
+
+    ``w`` and ``v`` are arrays of ``backend``; :meth:`hessian` returns a dense numpy matrix.
+    """
+
+    kind = "abstract"
+
+    def __init__(self, model, backend: Backend):
+        self.model = model
+        self.backend = backend
+        self.num_params = model.num_params
+
+    def weights(self, w):
+        """``w`` as a backend vector of the right length (clear error otherwise)."""
+        w = self.backend.asarray(w)
+        if tuple(w.shape) != (self.num_params,):
+            raise NumericError(
+                f"{type(self.model).__name__} has {self.num_params} parameters but the weight vector has shape {tuple(w.shape)}"
+            )
+        return w
+
+    def loss(self, w) -> float:
+        raise NotImplementedError
+
+    def grad(self, w):
+        raise NotImplementedError
+
+    def hvp(self, w, v):
+        raise NotImplementedError
+
+    def hessian(self, w) -> np.ndarray:
+        """Dense Hessian from ``num_params`` Hessian-vector products, symmetrised."""
+        w = self.weights(w)
+        eye = self.backend.eye(self.num_params)
+        cols = [self.backend.to_numpy(self.hvp(w, eye[i])) for i in range(self.num_params)]
+        H = np.stack(cols, axis=1)
+        return (H + H.T) / 2
+
+
+class LinearMomentsObjective(Objective):
+    """Deep linear models (optionally with a fixed output vector) evaluated from data moments."""
+
+    kind = "moments"
+
+    def __init__(self, model, data, backend: Backend):
+        super().__init__(model, backend)
+        if isinstance(model, LinearWithOutput):
+            if model.residual:
+                raise NumericError(
+                    "LinearWithOutput(residual=True) needs the random matrices N_k and scale s of Marion & Chizat "
+                    "Sec. 5, which the model does not carry; build the weights W_k and use residual=False"
+                )
+            if model.output is None:
+                raise NumericError("LinearWithOutput needs its output vector w (output=None) for numeric work")
+            self.out = backend.asarray([list(model.output)])
+        else:
+            self.out = None
+        self.sx, self.syx, self.sy = moments_of(data, backend)
+        d_in, d_out = model.dims[0], (1 if self.out is not None else model.dims[-1])
+        if tuple(self.sx.shape) != (d_in, d_in) or tuple(self.syx.shape) != (d_out, d_in):
+            raise NumericError(
+                f"data moments Sigma_x {tuple(self.sx.shape)}, Sigma_yx {tuple(self.syx.shape)} do not fit "
+                f"a model mapping R^{d_in} to R^{d_out}"
+            )
+
+    def mats(self, w):
+        return unpack(self.model, self.weights(w))
+
+    def end_to_end(self, w):
+        """``A = (w^T) W_m ... W_1``, the end-to-end matrix."""
+        L, R = prefix_suffix(self.mats(w), self.out)
+        return R[1]
+
+    def loss(self, w) -> float:
+        return float(linear_loss(self.end_to_end(w), self.sx, self.syx, self.sy))
+
+    def grad(self, w):
+        return pack(self.backend, linear_grads(self.mats(w), self.out, self.sx, self.syx))
+
+    def hvp(self, w, v):
+        dm = unpack(self.model, self.weights(v))
+        return pack(self.backend, linear_hvp(self.mats(w), dm, self.out, self.sx, self.syx))
+
+    def minimum_residual(self, w) -> float:
+        """``||A Sigma_x - Sigma_yx||_F / ||Sigma_yx||_F``: zero exactly on the set of global
+        minima ``Omega`` (Mulayoff & Michaeli, proof of Lemma 3, eq. S43-S44)."""
+        A = self.end_to_end(w)
+        num = self.backend.norm(A @ self.sx - self.syx)
+        den = max(self.backend.norm(self.syx), self.backend.norm(A @ self.sx), np.finfo(float).tiny)
+        return num / den
+
+
+class ReluOneHiddenObjective(Objective):
+    """``(1/2n) sum_i (w2^T relu(x_i w1 + b1) + b2 - y_i)^2`` with closed-form derivatives.
+
+    ReLU's second derivative vanishes off the kinks, so ``H = (1/n)(J^T J + sum_i r_i d^2 f_i)``
+    where the only nonzero second derivatives of ``f`` couple ``w2_j`` with ``w1_j`` and ``b1_j``
+    (cf. eq. S58 of the supplement).
+    """
+
+    kind = "analytic"
+
+    def __init__(self, model: ReluOneHidden, data, backend: Backend):
+        super().__init__(model, backend)
+        if not isinstance(data, Points):
+            raise NumericError("ReluOneHidden needs the training points (symflat.models.Points), not moments")
+        X, Y = points_arrays(data, backend)
+        if X.shape[1] != 1 or Y.shape[1] != 1:
+            raise NumericError(f"ReluOneHidden maps scalars to scalars; got X with {X.shape[1]} and Y with {Y.shape[1]} columns")
+        self.x, self.y, self.n = X[:, 0], Y[:, 0], X.shape[0]
+
+    def _parts(self, w):
+        w1, b1, w2, b2 = unpack(self.model, self.weights(w))
+        z = self.x[:, None] * w1[None, :] + b1[None, :]
+        mask = (z > 0) * 1.0
+        a = z * mask
+        r = a @ w2 + b2[0] - self.y
+        return w1, b1, w2, mask, a, r
+
+    def predict(self, w):
+        w1, b1, w2, mask, a, r = self._parts(w)
+        return r + self.y
+
+    def loss(self, w) -> float:
+        r = self._parts(w)[-1]
+        return float((r * r).sum()) / (2 * self.n)
+
+    def jacobian(self, w):
+        """``J`` (``n x (3k+1)``): row ``i`` is the gradient of ``f(x_i)`` in the parameter order."""
+        w1, b1, w2, mask, a, r = self._parts(w)
+        ones = mask[:, :1] * 0 + 1
+        cols = [mask * w2[None, :] * self.x[:, None], mask * w2[None, :], a, ones]
+        if self.backend.name == "numpy":
+            return np.concatenate(cols, axis=1)
+        import torch
+
+        return torch.cat(cols, dim=1)
+
+    def grad(self, w):
+        w1, b1, w2, mask, a, r = self._parts(w)
+        n = self.n
+        g_w1 = w2 * (mask.T @ (r * self.x)) / n
+        g_b1 = w2 * (mask.T @ r) / n
+        g_w2 = a.T @ r / n
+        g_b2 = r.sum().reshape(1) / n
+        return self.backend.concat([g_w1, g_b1, g_w2, g_b2])
+
+    def hvp(self, w, v):
+        w1, b1, w2, mask, a, r = self._parts(w)
+        v1, vb, v2, vb2 = unpack(self.model, self.weights(v))
+        x, n = self.x, self.n
+        dz = x[:, None] * v1[None, :] + vb[None, :]
+        jv = (mask * dz) @ w2 + a @ v2 + vb2[0]
+        rm = mask * r[:, None]
+        h_w1 = w2 * (mask.T @ (jv * x)) + v2 * (rm.T @ x)
+        h_b1 = w2 * (mask.T @ jv) + v2 * rm.sum(0)
+        h_w2 = a.T @ jv + (rm * dz).sum(0)
+        h_b2 = jv.sum().reshape(1)
+        return self.backend.concat([h_w1, h_b1, h_w2, h_b2]) / n
+
+
+class TorchObjective(Objective):
+    """Any model through torch autodiff: forward-over-reverse Hessian-vector products."""
+
+    kind = "autodiff"
+
+    def __init__(self, model, data, backend: Backend):
+        if backend.name != "torch":
+            raise BackendError(f"autodiff needs the torch backend, got {backend.describe()}")
+        super().__init__(model, backend)
+        import torch
+
+        self._torch = torch
+        self._f = _torch_loss(model, data, backend)
+        self._grad = torch.func.grad(self._f)
+
+    def loss(self, w) -> float:
+        return float(self._f(self.weights(w)))
+
+    def grad(self, w):
+        return self._grad(self.weights(w))
+
+    def hvp(self, w, v):
+        return self._torch.func.jvp(self._grad, (self.weights(w),), (self.weights(v),))[1]
+
+    def hessian(self, w) -> np.ndarray:
+        H = self.backend.to_numpy(self._torch.func.hessian(self._f)(self.weights(w)))
+        return (H + H.T) / 2
+
+
+def _torch_loss(model, data, backend: Backend):
+    """The model's training loss as a torch function of the flat parameter vector."""
+    import torch
+
+    if isinstance(model, LINEAR_MODELS):
+        lin = LinearMomentsObjective(model, data, backend)
+
+        def f(w):
+            mats = unpack(model, w)
+            return linear_loss(prefix_suffix(mats, lin.out)[1][1], lin.sx, lin.syx, lin.sy)
+
+        if not isinstance(data, Points):
+            return f
+        X, Y = points_arrays(data, backend)
+
+        def f_points(w):
+            mats = unpack(model, w)
+            h = X
+            for W in mats:
+                h = h @ W.T
+            if lin.out is not None:
+                h = h @ lin.out.T
+            return ((h - Y) ** 2).sum(1).mean()
+
+        return f_points
+
+    if not isinstance(data, Points):
+        raise NumericError(f"{type(model).__name__} needs the training points (symflat.models.Points), not moments")
+    X, Y = points_arrays(data, backend)
+    if isinstance(model, ReluOneHidden):
+        x, y = X[:, 0], Y[:, 0]
+
+        def f_relu(w):
+            w1, b1, w2, b2 = unpack(model, w)
+            return ((torch.relu(x[:, None] * w1 + b1) @ w2 + b2[0] - y) ** 2).mean() / 2
+
+        return f_relu
+    if isinstance(model, DeepNetwork):
+        if X.shape[1] != model.dims[0] or Y.shape[1] != model.dims[-1]:
+            raise NumericError(f"data of shapes X {tuple(X.shape)}, Y {tuple(Y.shape)} do not fit layer dims {list(model.dims)}")
+        alpha, alpha_bar = model.slopes
+
+        def f_net(w):
+            mats = unpack(model, w)
+            h = X
+            for j, W in enumerate(mats):
+                h = h @ W.T
+                if j < len(mats) - 1:
+                    h = torch.where(h > 0, alpha * h, alpha_bar * h)
+            if model.loss == "square":
+                return ((h - Y) ** 2).sum(1).mean()
+            if model.loss == "half_square":
+                return ((h - Y) ** 2).sum(1).mean() / 2
+            return torch.nn.functional.softplus(-Y * h).mean()
+
+        return f_net
+    raise NumericError(f"no numeric objective for model type {type(model).__name__}")
+
+
+def default_backend_name(model) -> str:
+    """numpy for models with closed-form products, torch for those that need autodiff."""
+    return "torch" if isinstance(model, DeepNetwork) else "numpy"
+
+
+def objective(model, data, backend=None, device=None, dtype=None, autodiff: bool = False) -> Objective:
+    """The training-loss objective of ``model`` on ``data`` on the chosen backend.
+
+    ``autodiff=True`` forces torch autodiff even where closed-form products exist (used to
+    cross-check them and by the benchmark).
+    """
+    if isinstance(model, ScalarChain):
+        model = model.as_deep_linear()
+    if backend is None and device is None and not autodiff:
+        import os
+
+        if "SYMFLAT_BACKEND" not in os.environ:
+            backend = default_backend_name(model)
+    if autodiff and backend is None:
+        backend = "torch"
+    bk = get_backend(backend, device, dtype)
+    if autodiff or isinstance(model, DeepNetwork):
+        if bk.name != "torch":
+            why = "autodiff was requested" if autodiff else f"{type(model).__name__} has no closed-form products"
+            hint = "" if torch_available() else " (torch is not installed: pip install 'symflat[torch]')"
+            raise BackendError(f"{why}: use backend='torch'{hint}")
+        return TorchObjective(model, data, bk)
+    if isinstance(model, LINEAR_MODELS):
+        return LinearMomentsObjective(model, data, bk)
+    if isinstance(model, ReluOneHidden):
+        return ReluOneHiddenObjective(model, data, bk)
+    raise NumericError(f"no numeric objective for model type {type(model).__name__}")

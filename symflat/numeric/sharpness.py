@@ -1,0 +1,225 @@
+"""Sharpness: the largest *algebraic* eigenvalue of the training-loss Hessian.
+
+At a saddle the largest-magnitude eigenvalue can be negative while the sharpness is positive;
+every method here targets the algebraic end of the spectrum (``which="largest"`` or
+``"smallest"``, the latter needed by Elkabetz & Cohen 2021, Sec. 4).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from symflat.numeric import linalg, structured
+from symflat.numeric.objective import LinearMomentsObjective, NumericError, ReluOneHiddenObjective, objective
+
+METHODS = ("auto", "dense", "lanczos", "eigsh", "power", "structured")
+DENSE_AUTO_LIMIT = 64  # auto uses the dense Hessian up to this many parameters
+
+
+class NotConvergedWarning(RuntimeWarning):
+    """An iterative eigen-solver stopped before its residual tolerance was met."""
+
+
+class NotConvergedError(RuntimeError):
+    """Raised by :meth:`SharpnessResult.require_converged` for a result that did not converge."""
+
+
+@dataclass
+class SharpnessResult:
+    """An extreme Hessian eigenpair and how it was obtained.
+
+    ``residual`` is ``||H v - lambda v||`` measured with one extra Hessian-vector product (not
+    the solver's own estimate); ``hvps`` counts products with the operator the solver worked on
+    (the full Hessian, or the small matrix of the structured method, of dimension ``dimension``).
+    """
+
+    eigenvalue: float
+    eigenvector: np.ndarray
+    method: str
+    requested: str
+    which: str
+    backend: str
+    residual: float
+    converged: bool
+    hvps: int
+    dimension: int
+    seconds: float
+    note: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def relative_residual(self) -> float:
+        return self.residual / max(abs(self.eigenvalue), np.finfo(float).tiny)
+
+    def require_converged(self) -> "SharpnessResult":
+        if not self.converged:
+            raise NotConvergedError(f"sharpness did not converge: {self}")
+        return self
+
+    def __str__(self) -> str:
+        flag = "converged" if self.converged else "NOT CONVERGED"
+        return (
+            f"{self.which} eigenvalue {self.eigenvalue:.15g} [{flag}] method={self.method} backend={self.backend} "
+            f"residual={self.residual:.2e} hvps={self.hvps} dim={self.dimension} time={self.seconds:.3g}s"
+            + (f" ({self.note})" if self.note else "")
+        )
+
+
+def _which(which: str) -> str:
+    if which not in ("largest", "smallest"):
+        raise NumericError(f"which must be 'largest' or 'smallest' (algebraic), got {which!r}")
+    return "LA" if which == "largest" else "SA"
+
+
+def _structured_kind(obj) -> str | None:
+    if isinstance(obj, LinearMomentsObjective):
+        return "deep-linear"
+    if isinstance(obj, ReluOneHiddenObjective):
+        return "relu-gram"
+    return None
+
+
+def sharpness(model, weights, data, method: str = "auto", *, which: str = "largest", backend=None, device=None,
+              dtype=None, tol: float = 1e-8, maxiter: int = 2000, seed: int = 0, v0=None,
+              minimum_tol: float = 1e-9, autodiff: bool = False) -> SharpnessResult:
+    """Largest (or smallest) algebraic eigenvalue of the Hessian of the model's training loss.
+
+    ``method``: ``dense`` | ``lanczos`` (full reorthogonalisation, on the backend) | ``eigsh``
+    (scipy ARPACK, ``which="LA"``) | ``power`` (shifted power iteration) | ``structured``
+    (Mulayoff & Michaeli Lemma 3 at deep-linear global minima; the Gram matrix at interpolating
+    ReLU minima) | ``auto`` (structured when its hypothesis holds, dense for at most
+    ``DENSE_AUTO_LIMIT`` parameters, else lanczos; the choice is stated in ``note``).
+    Iterative methods stop when ``||H v - lambda v|| <= tol * |lambda|`` (roughly); a result that
+    did not converge has ``converged=False`` and a :class:`NotConvergedWarning` is issued.
+    """
+    if method not in METHODS:
+        raise NumericError(f"unknown sharpness method {method!r}; use one of {METHODS}")
+    wh = _which(which)
+    t0 = time.perf_counter()
+    obj = objective(model, data, backend, device, dtype, autodiff=autodiff)
+    bk = obj.backend
+    w = obj.weights(weights)
+    n = obj.num_params
+    note = ""
+    chosen = method
+    if method == "auto":
+        chosen, note = _auto(obj, w, wh, minimum_tol)
+    if chosen == "structured":
+        kind = _structured_kind(obj)
+        if wh != "LA":
+            raise structured.NotApplicable("the structured method gives the top of the spectrum only (which='largest')")
+        if kind is None:
+            raise structured.NotApplicable(
+                f"no structured method for {type(obj.model).__name__} with {obj.kind} products; use lanczos")
+        fn = structured.deep_linear if kind == "deep-linear" else structured.relu_gram
+        lam, vec, products, dim, snote = fn(obj, w, tol=tol, maxiter=maxiter, seed=seed, minimum_tol=minimum_tol)
+        converged = True
+        note = "; ".join(x for x in (note, snote) if x)
+    elif chosen == "dense":
+        H = obj.hessian(w)
+        lam, v = linalg.dense_extreme(H, wh)
+        vec, products, dim, converged = bk.asarray(v), n, n, True
+    else:
+        solver = {"lanczos": linalg.lanczos, "eigsh": linalg.arpack, "power": linalg.power_iteration}[chosen]
+        pair = solver(lambda v: obj.hvp(w, v), n, bk, which=wh, tol=tol, maxiter=maxiter, v0=v0, seed=seed)
+        lam, vec, products, dim, converged = pair.value, pair.vector, pair.products, n, pair.converged
+    hv = obj.hvp(w, vec)
+    residual = bk.norm(hv - lam * vec) if math.isfinite(lam) else float("nan")
+    bk.synchronize()
+    result = SharpnessResult(
+        eigenvalue=float(lam), eigenvector=bk.to_numpy(vec), method=chosen, requested=method, which=which,
+        backend=bk.describe() + f"/{obj.kind}", residual=float(residual), converged=bool(converged),
+        hvps=int(products), dimension=int(dim), seconds=time.perf_counter() - t0, note=note,
+    )
+    if not result.converged:
+        warnings.warn(f"sharpness did not converge: {result}", NotConvergedWarning, stacklevel=2)
+    return result
+
+
+def _auto(obj, w, wh, minimum_tol) -> tuple[str, str]:
+    kind = _structured_kind(obj)
+    if wh == "LA" and kind is not None:
+        try:
+            if kind == "deep-linear":
+                gap = obj.minimum_residual(w)
+                if gap <= minimum_tol:
+                    return "structured", "auto: at a global minimum"
+                why = f"not at a global minimum (residual {gap:.1e})"
+            else:
+                r = obj.backend.to_numpy(obj._parts(w)[-1])
+                if np.max(np.abs(r)) <= minimum_tol * max(float(np.max(np.abs(obj.backend.to_numpy(obj.y)))), 1.0):
+                    return "structured", "auto: at an interpolating minimum"
+                why = "not at an interpolating minimum"
+        except structured.NotApplicable as exc:  # pragma: no cover - defensive
+            why = str(exc)
+    else:
+        why = "no structure for this model/which"
+    if obj.num_params <= DENSE_AUTO_LIMIT:
+        return "dense", f"auto: {obj.num_params} parameters, dense is cheapest ({why})"
+    return "lanczos", f"auto: Hessian-vector products ({why})"
+
+
+def smallest_eigenvalue(model, weights, data, method: str = "auto", **kw) -> SharpnessResult:
+    """The smallest algebraic Hessian eigenvalue ``lambda_min`` (Elkabetz & Cohen 2021, eq. 12-13)."""
+    return sharpness(model, weights, data, method, which="smallest", **kw)
+
+
+def hessian(model, weights, data, *, backend=None, device=None, dtype=None, autodiff: bool = False) -> np.ndarray:
+    """The dense Hessian of the training loss (numpy ``N x N``), for small models and tests."""
+    obj = objective(model, data, backend, device, dtype, autodiff=autodiff)
+    return obj.hessian(weights)
+
+
+def directional_curvature(model, weights, data, direction, **kw) -> float:
+    """``u^T H u / u^T u``: the curvature of the loss along ``direction``."""
+    obj = objective(model, data, kw.pop("backend", None), kw.pop("device", None), kw.pop("dtype", None), **kw)
+    w, u = obj.weights(weights), obj.weights(direction)
+    uu = obj.backend.dot(u, u)
+    if not uu > 0:
+        raise NumericError("the direction must be a nonzero vector")
+    return obj.backend.dot(u, obj.hvp(w, u)) / uu
+
+
+@dataclass
+class TraceEstimate:
+    """Hutchinson's estimate ``tr H ~ mean_i z_i^T H z_i`` with Rademacher ``z_i``."""
+
+    estimate: float
+    stderr: float
+    samples: int
+    hvps: int
+
+
+def hessian_trace(model, weights, data, *, samples: int = 100, seed: int = 0, backend=None, device=None,
+                  dtype=None, autodiff: bool = False) -> TraceEstimate:
+    """Hutchinson trace estimate of the Hessian with ``samples`` Rademacher probes."""
+    if int(samples) < 2:
+        raise NumericError(f"samples must be >= 2 to report a standard error, got {samples!r}")
+    obj = objective(model, data, backend, device, dtype, autodiff=autodiff)
+    w = obj.weights(weights)
+    rng = np.random.default_rng(seed)
+    vals = []
+    for _ in range(int(samples)):
+        z = obj.backend.asarray(rng.choice([-1.0, 1.0], size=obj.num_params))
+        vals.append(obj.backend.dot(z, obj.hvp(w, z)))
+    vals = np.array(vals)
+    return TraceEstimate(float(vals.mean()), float(vals.std(ddof=1) / math.sqrt(len(vals))), len(vals), len(vals))
+
+
+__all__ = [
+    "METHODS",
+    "NotConvergedError",
+    "NotConvergedWarning",
+    "SharpnessResult",
+    "TraceEstimate",
+    "directional_curvature",
+    "hessian",
+    "hessian_trace",
+    "sharpness",
+    "smallest_eigenvalue",
+]

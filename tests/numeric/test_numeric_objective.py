@@ -1,0 +1,111 @@
+"""Losses, gradients and Hessian-vector products against independent computations."""
+
+import numpy as np
+import pytest
+
+from symflat.models import DeepLinear, DeepNetwork, LinearWithOutput, Moments, Points, ReluOneHidden, ScalarChain
+from symflat.numeric import BackendError, NumericError, objective, problems
+from symflat.numeric.objective import pack, unpack
+from symflat.numeric.backend import get_backend
+
+
+def fd_hessian(obj, w, h=1e-5):
+    """Central differences of the gradient: an independent check of the HVPs."""
+    n = len(w)
+    H = np.zeros((n, n))
+    for i in range(n):
+        e = np.zeros(n)
+        e[i] = h
+        H[:, i] = (np.asarray(obj.grad(w + e)) - np.asarray(obj.grad(w - e))) / (2 * h)
+    return (H + H.T) / 2
+
+
+def fd_grad(obj, w, h=1e-6):
+    return np.array([(obj.loss(w + h * e) - obj.loss(w - h * e)) / (2 * h) for e in np.eye(len(w))])
+
+
+def direct_linear_loss(model, w, X, Y, out=None):
+    mats = [w[b.slice].reshape(b.shape, order="F") for b in model.blocks]
+    h = X
+    for W in mats:
+        h = h @ W.T
+    if out is not None:
+        h = h @ np.asarray(out)[:, None]
+    return np.mean(np.sum((h - Y.reshape(len(Y), -1)) ** 2, axis=1))
+
+
+def test_vec_layout_is_column_major():
+    model = DeepLinear((2, 3))
+    w = np.arange(6.0)
+    (W,) = unpack(model, w)
+    assert np.array_equal(W, np.arange(6.0).reshape(3, 2, order="F"))
+    assert np.array_equal(pack(get_backend("numpy"), [W]), w)
+
+
+@pytest.mark.parametrize("dims", [(3, 4, 2), (2, 5, 4, 3), (4, 3, 3, 3, 2)])
+def test_deep_linear_loss_grad_hvp(dims):
+    rng = np.random.default_rng(len(dims))
+    model = DeepLinear(dims)
+    data = problems.synthetic_regression(40, dims[0], dims[-1], seed=1)
+    obj = objective(model, data)
+    w = rng.standard_normal(model.num_params) * 0.6
+    assert obj.kind == "moments"
+    assert obj.loss(w) == pytest.approx(direct_linear_loss(model, w, np.asarray(data.X), np.asarray(data.Y)), rel=1e-12)
+    np.testing.assert_allclose(obj.grad(w), fd_grad(obj, w), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(obj.hessian(w), fd_hessian(obj, w), rtol=1e-5, atol=1e-6)
+
+
+def test_linear_with_output_matches_direct_loss():
+    model = LinearWithOutput((3, 4, 2), output=(1.5, -0.5))
+    data = problems.synthetic_regression(30, 3, 1, seed=4)
+    obj = objective(model, data)
+    w = np.random.default_rng(0).standard_normal(model.num_params)
+    X, Y = np.asarray(data.X), np.asarray(data.Y)
+    assert obj.loss(w) == pytest.approx(direct_linear_loss(model, w, X, Y, out=model.output), rel=1e-12)
+    np.testing.assert_allclose(obj.hessian(w), fd_hessian(obj, w), rtol=1e-5, atol=1e-6)
+
+
+def test_scalar_chain_hessian_at_minimum_is_eq9():
+    """Mulayoff & Michaeli eq. (8)-(9): H = 2 sigma_x^2 tau^2 z z^T with z_j = 1 / w_j on Omega."""
+    sx2, tau = 1.7, 0.8
+    data = Moments([[sx2]], [[tau * sx2]])
+    w = np.array([0.5, -2.0, -0.8])
+    assert np.prod(w) == pytest.approx(tau)
+    H = objective(ScalarChain(3), data).hessian(w)
+    z = 1 / w
+    np.testing.assert_allclose(H, 2 * sx2 * tau**2 * np.outer(z, z), rtol=1e-12)
+
+
+def test_relu_one_hidden_matches_finite_differences():
+    rng = np.random.default_rng(3)
+    model = ReluOneHidden(6)
+    x = rng.standard_normal(25)
+    data = Points(x, np.sin(x))
+    obj = objective(model, data)
+    w = rng.standard_normal(model.num_params)
+    w1, b1, w2, b2 = w[:6], w[6:12], w[12:18], w[18]
+    f = np.maximum(np.outer(x, w1) + b1, 0) @ w2 + b2
+    assert obj.loss(w) == pytest.approx(np.mean((f - np.sin(x)) ** 2) / 2, rel=1e-12)
+    np.testing.assert_allclose(obj.grad(w), fd_grad(obj, w), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(obj.hessian(w), fd_hessian(obj, w), rtol=1e-5, atol=1e-6)
+
+
+def test_bad_inputs_raise_clear_errors():
+    model = DeepLinear((3, 2))
+    data = problems.synthetic_regression(10, 3, 2)
+    with pytest.raises(NumericError, match="6 parameters"):
+        objective(model, data).loss(np.zeros(5))
+    with pytest.raises(NumericError, match="do not fit"):
+        objective(DeepLinear((4, 2)), data)
+    with pytest.raises(NumericError, match="Moments or Points"):
+        objective(model, [[1.0]])
+    with pytest.raises(NumericError, match="residual"):
+        objective(LinearWithOutput((2, 2, 2), output=(1, 1), residual=True), problems.synthetic_regression(5, 2, 1))
+    with pytest.raises(NumericError, match="Points"):
+        objective(ReluOneHidden(2), Moments([[1.0]], [[1.0]]))
+    with pytest.raises(BackendError, match="torch"):
+        objective(DeepNetwork((2, 3, 1)), problems.synthetic_regression(5, 2, 1), backend="numpy")
+    with pytest.raises(BackendError, match="unknown backend"):
+        objective(model, data, backend="jaxx")
+    with pytest.raises(BackendError, match="CPU only"):
+        objective(model, data, backend="numpy", device="cuda")
