@@ -1,0 +1,243 @@
+"""Variables of an inequality and their domains.
+
+A variable turns a vector of free real parameters into a value in its domain, *inside a chosen
+arithmetic*: e.g. a PSD matrix is ``B B^T``, a rotation is the Cayley transform
+``(I - S)(I + S)^{-1}`` of the skew part ``S`` of ``B``. With rational parameters these values are
+exact rationals, so a counterexample stored as rationals replays exactly at any precision.
+Shapes may name integer dimensions of the inequality (``Matrix("A", ("n", "n"))``) or be computed
+from them (``Matrices("W", lambda d: [(d["n"], d["n"])] * d["m"])``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Callable
+
+import numpy as np
+
+from symflat.precision.errors import InequalityError
+
+MATRIX_KINDS = ("general", "symmetric", "psd", "diagonal", "rotation")
+VECTOR_KINDS = ("general", "unit", "nonnegative")
+
+
+def _resolve(size, dims: dict, owner: str) -> int:
+    if isinstance(size, str):
+        if size not in dims:
+            raise InequalityError(f"variable {owner!r}: dimension {size!r} is not one of the inequality's dims {sorted(dims)}")
+        return int(dims[size])
+    if callable(size):
+        return int(size(dims))
+    if isinstance(size, (int, np.integer)) and size >= 0:
+        return int(size)
+    raise InequalityError(f"variable {owner!r}: size {size!r} must be a non-negative int, a dim name or a callable of the dims")
+
+
+def _clip(x, lo, hi, lo_open, hi_open):
+    """Clip a float/Fraction into [lo, hi], moving off an open end by a relative 2^-40."""
+    if lo is not None and (x < lo or (lo_open and x == lo)):
+        x = lo + (Fraction(max(abs(Fraction(lo)), 1)) / 2**40 if lo_open else 0)
+    if hi is not None and (x > hi or (hi_open and x == hi)):
+        x = hi - (Fraction(max(abs(Fraction(hi)), 1)) / 2**40 if hi_open else 0)
+    return x
+
+
+class Var:
+    """A variable: its name, how many free parameters it has, and how they map to its value."""
+
+    name: str
+
+    def nparams(self, dims: dict) -> int:
+        raise NotImplementedError
+
+    def decode(self, z, dims: dict, ops):
+        """The value for parameters ``z`` (floats or Fractions), computed in ``ops``."""
+        raise NotImplementedError
+
+    def encode(self, value, dims: dict) -> np.ndarray:
+        """Float parameters whose decoding is (approximately) ``value`` - used to start local searches."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Scalar(Var):
+    """A real number in ``[lo, hi]`` (``None`` = unbounded; ``lo_open``/``hi_open`` exclude an end)."""
+
+    name: str
+    lo: float | Fraction | None = None
+    hi: float | Fraction | None = None
+    lo_open: bool = False
+    hi_open: bool = False
+
+    def __post_init__(self):
+        if self.lo is not None and self.hi is not None and not self.lo < self.hi:
+            raise InequalityError(f"scalar {self.name!r}: empty domain lo={self.lo} >= hi={self.hi}")
+
+    def nparams(self, dims):
+        return 1
+
+    def decode(self, z, dims, ops):
+        x = _clip(z[0], self.lo, self.hi, self.lo_open, self.hi_open)
+        return ops.num(x)
+
+    def encode(self, value, dims):
+        return np.array([float(value)])
+
+    def contains(self, x) -> bool:
+        if self.lo is not None and (x < self.lo or (self.lo_open and x == self.lo)):
+            return False
+        return not (self.hi is not None and (x > self.hi or (self.hi_open and x == self.hi)))
+
+
+@dataclass(frozen=True)
+class Vector(Var):
+    """A vector of ``length`` entries: ``general``, ``unit`` (``b / ||b||``) or ``nonnegative`` (``b_i^2``)."""
+
+    name: str
+    length: int | str | Callable
+    kind: str = "general"
+
+    def __post_init__(self):
+        if self.kind not in VECTOR_KINDS:
+            raise InequalityError(f"vector {self.name!r}: unknown kind {self.kind!r}; use one of {VECTOR_KINDS}")
+
+    def size(self, dims) -> int:
+        return _resolve(self.length, dims, self.name)
+
+    def nparams(self, dims):
+        return self.size(dims)
+
+    def decode(self, z, dims, ops):
+        v = ops.array(np.asarray(list(z), dtype=object))
+        if self.kind == "nonnegative":
+            return v * v
+        if self.kind == "unit":
+            return v / ops.norm(v)
+        return v
+
+    def encode(self, value, dims):
+        v = np.asarray(value, dtype=float).ravel()
+        return np.sqrt(np.abs(v)) if self.kind == "nonnegative" else v
+
+
+@dataclass(frozen=True)
+class Matrix(Var):
+    """A matrix of ``shape = (rows, cols)`` of kind ``general``, ``symmetric`` (``(B + B^T)/2``),
+    ``psd`` (``B B^T``), ``diagonal`` (rectangular allowed) or ``rotation`` (Cayley transform of the
+    skew part of ``B``: a rotation, ``det = +1``)."""
+
+    name: str
+    shape: tuple
+    kind: str = "general"
+
+    def __post_init__(self):
+        if self.kind not in MATRIX_KINDS:
+            raise InequalityError(f"matrix {self.name!r}: unknown kind {self.kind!r}; use one of {MATRIX_KINDS}")
+        if callable(self.shape):
+            return
+        if len(tuple(self.shape)) != 2:
+            raise InequalityError(f"matrix {self.name!r}: shape must be (rows, cols), got {self.shape!r}")
+
+    def dims_of(self, dims) -> tuple[int, int]:
+        shape = self.shape(dims) if callable(self.shape) else self.shape
+        r, c = (_resolve(s, dims, self.name) for s in shape)
+        if self.kind in ("symmetric", "psd", "rotation") and r != c:
+            raise InequalityError(f"matrix {self.name!r} of kind {self.kind!r} must be square, got {r}x{c}")
+        return r, c
+
+    def nparams(self, dims):
+        r, c = self.dims_of(dims)
+        return min(r, c) if self.kind == "diagonal" else r * c
+
+    def decode(self, z, dims, ops):
+        return decode_matrix(self.kind, self.dims_of(dims), z, ops)
+
+    def encode(self, value, dims):
+        return encode_matrix(self.kind, np.asarray(value, dtype=float))
+
+
+@dataclass(frozen=True)
+class Matrices(Var):
+    """A list of matrices with ``shapes(dims) -> [(r1, c1), (r2, c2), ...]`` (or a fixed list), all of
+    one kind - e.g. the weights of a deep network."""
+
+    name: str
+    shapes: Callable | tuple | list
+    kind: str = "general"
+
+    def __post_init__(self):
+        if self.kind not in MATRIX_KINDS:
+            raise InequalityError(f"matrices {self.name!r}: unknown kind {self.kind!r}; use one of {MATRIX_KINDS}")
+
+    def shapes_of(self, dims) -> list[tuple[int, int]]:
+        shapes = self.shapes(dims) if callable(self.shapes) else self.shapes
+        try:
+            out = [(_resolve(r, dims, self.name), _resolve(c, dims, self.name)) for r, c in shapes]
+        except (TypeError, ValueError) as e:
+            if isinstance(e, InequalityError):
+                raise
+            raise InequalityError(f"matrices {self.name!r}: shapes must be a list of (rows, cols), got {shapes!r}") from None
+        if not out:
+            raise InequalityError(f"matrices {self.name!r}: the list of shapes is empty for dims {dims}")
+        return out
+
+    def _sizes(self, dims):
+        return [min(r, c) if self.kind == "diagonal" else r * c for r, c in self.shapes_of(dims)]
+
+    def nparams(self, dims):
+        return sum(self._sizes(dims))
+
+    def decode(self, z, dims, ops):
+        out, k = [], 0
+        for shape, size in zip(self.shapes_of(dims), self._sizes(dims)):
+            out.append(decode_matrix(self.kind, shape, z[k:k + size], ops))
+            k += size
+        return out
+
+    def encode(self, value, dims):
+        return np.concatenate([encode_matrix(self.kind, np.asarray(v, dtype=float)) for v in value])
+
+
+def decode_matrix(kind: str, shape: tuple[int, int], z, ops) -> np.ndarray:
+    """Matrix of ``kind`` and ``shape`` from its free parameters ``z`` in arithmetic ``ops``."""
+    r, c = shape
+    z = list(z)
+    if kind == "diagonal":
+        out = ops.zeros((r, c))
+        for i, v in enumerate(z):
+            out[i, i] = ops.num(v)
+        return out
+    b = ops.array(np.asarray(z, dtype=object).reshape(r, c))
+    if kind == "general":
+        return b
+    if kind == "symmetric":
+        return (b + b.T) * ops.q(1, 2)
+    if kind == "psd":
+        return b @ b.T
+    s = (b - b.T) * ops.q(1, 2)  # rotation: Cayley transform, orthogonal for every real skew S
+    eye = ops.eye(r)
+    return ops.solve((eye + s).T, (eye - s).T).T
+
+
+def encode_matrix(kind: str, a: np.ndarray) -> np.ndarray:
+    """Float parameters of a ``kind`` matrix close to ``a`` (inverse of :func:`decode_matrix`)."""
+    if a.ndim != 2:
+        raise InequalityError(f"expected a matrix, got an array of shape {a.shape}")
+    if kind == "diagonal":
+        return np.diag(a).astype(float).copy()
+    if kind in ("general", "symmetric"):
+        return a.ravel().astype(float)
+    if kind == "psd":
+        w, q = np.linalg.eigh((a + a.T) / 2)
+        return (q * np.sqrt(np.clip(w, 0, None))).ravel()
+    n = a.shape[0]
+    # rotation: S = (I + Q)^{-1} (I - Q) inverts the Cayley transform when -1 is not an eigenvalue
+    try:
+        s = np.linalg.solve(np.eye(n) + a, np.eye(n) - a)
+    except np.linalg.LinAlgError:
+        s = np.zeros((n, n))
+    if not np.all(np.isfinite(s)) or math.isnan(float(np.sum(s))):
+        s = np.zeros((n, n))
+    return s.ravel()

@@ -1,0 +1,185 @@
+"""Adversarial search: minimise an inequality's relative slack over its domain, then confirm.
+
+Within a time budget: draw batches of points from the samplers for each dimension choice (small
+first), keep the lowest relative slacks (:meth:`Inequality.objective`, which respects hypotheses),
+polish the best with local optimisers from random restarts (Nelder-Mead, Powell or L-BFGS-B in
+float64), and send every point whose float slack is negative or nearly zero to the precision
+ladder. Only a violation that persists at every precision is kept; it is then shrunk (smaller
+dimensions, simpler rational entries) and checked with ball arithmetic.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import optimize as spo
+
+from symflat.precision.errors import InequalityError
+from symflat.precision.inequality import DEFAULT_LADDER, Inequality, Point
+from symflat.search.counterexample import Counterexample, from_confirmation
+from symflat.search.samplers import sample_point
+
+CONFIRM_BELOW = 1e-9  # float relative slacks below this go to the precision ladder
+METHODS = ("Nelder-Mead", "Powell", "L-BFGS-B")
+
+
+class _Stop(Exception):
+    """Raised inside an objective to end a local optimisation early (time out or clear violation)."""
+
+
+@dataclass
+class SearchResult:
+    """What a search found: a confirmed (and possibly shrunk) counterexample or none, the lowest
+    relative slack seen and where, an equality case if one was met, and how much work was done."""
+
+    counterexample: Counterexample | None
+    best_objective: float
+    best_point: Point | None
+    tight_point: Point | None
+    evaluations: int
+    local_runs: int
+    confirmations: int
+    seconds: float
+    seed: int
+    ladder: tuple
+    dims_tried: list = field(default_factory=list)
+
+    @property
+    def found(self) -> bool:
+        return self.counterexample is not None
+
+    def summary(self) -> str:
+        if self.found:
+            return self.counterexample.describe()
+        tight = "; an equality case was reached" if self.tight_point is not None else ""
+        return (f"no violation in {self.evaluations} evaluations ({self.local_runs} local runs, "
+                f"{self.seconds:.1f}s); lowest relative slack {self.best_objective:.3g}{tight}")
+
+
+class _Tracker:
+    """Counts evaluations, remembers the best point, enforces the deadline."""
+
+    def __init__(self, ineq: Inequality, deadline: float):
+        self.ineq, self.deadline = ineq, deadline
+        self.evals, self.best, self.best_point = 0, math.inf, None
+
+    def __call__(self, point: Point) -> float:
+        if time.monotonic() > self.deadline:
+            raise _Stop
+        self.evals += 1
+        f = self.ineq.objective(point)
+        if f < self.best:
+            self.best, self.best_point = f, point
+        return f
+
+
+def _local(ineq: Inequality, track: _Tracker, start: Point, method: str, max_evals: int) -> tuple[float, Point]:
+    dims = start.dims
+    names = [v.name for v in ineq.variables]
+    x0 = start.flat(names)
+    best = [track(start), start]
+
+    def f(z):
+        p = ineq.point(dims, z)
+        val = track(p)
+        if val < best[0]:
+            best[0], best[1] = val, p
+        if val < -1e-6:
+            raise _Stop
+        return val if math.isfinite(val) else 1e6
+
+    if x0.size == 0:
+        return best[0], best[1]
+    opts = {"maxfev": max_evals} if method in ("Nelder-Mead", "Powell") else {"maxfun": max_evals}
+    if method == "Nelder-Mead":
+        opts.update(adaptive=x0.size > 4, xatol=1e-14, fatol=1e-16)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            spo.minimize(f, x0, method=method, options=opts)
+        except _Stop:
+            pass
+    return best[0], best[1]
+
+
+def _confirm(ineq: Inequality, point: Point, ladder) -> tuple[str, object]:
+    try:
+        conf = ineq.confirm(point, ladder)
+    except (InequalityError, ArithmeticError, ValueError):
+        return "error", None
+    return conf.verdict, conf
+
+
+def search(ineq: Inequality, budget: float = 10.0, seed: int = 0, ladder=DEFAULT_LADDER, *,
+           shrink: bool = True, certify: bool = True, dims: list[dict] | None = None, batch: int = 48,
+           dropped=()) -> SearchResult:
+    """Try to break ``ineq`` within ``budget`` seconds (reproducible from ``seed``).
+
+    ``dims`` restricts the dimension choices (default: all of ``ineq.dims_grid()``, smallest
+    first, then random with a bias to small ones). ``dropped`` only labels the result (the caller
+    passes ``ineq.drop(...)`` itself).
+    """
+    if not budget > 0:
+        raise InequalityError(f"search budget must be positive seconds, got {budget}")
+    t0 = time.monotonic()
+    deadline = t0 + budget
+    rng = np.random.default_rng(seed)
+    grid = dims if dims is not None else ineq.dims_grid()
+    if not grid:
+        raise InequalityError("no dimension choices to search")
+    track = _Tracker(ineq, deadline)
+    local_runs = confirmations = 0
+    tight_point = None
+    tried, round_ = [], 0
+    confirmed_tight_dims: set = set()
+    cex_point, cex_conf = None, None
+    try:
+        while cex_point is None and time.monotonic() < deadline:
+            if round_ < len(grid):
+                d = grid[round_]
+            else:
+                d = grid[min(len(grid) - 1, int(rng.geometric(2.0 / (len(grid) + 1))) - 1)]
+            round_ += 1
+            if d not in tried:
+                tried.append(d)
+            pts = [sample_point(ineq, rng, d) for _ in range(batch)]
+            scored = sorted(((track(p), i, p) for i, p in enumerate(pts)), key=lambda t: (t[0], t[1]))
+            starts = [p for _, _, p in scored[:2]] + [pts[int(rng.integers(len(pts)))]]
+            for k, start in enumerate(starts):
+                n = start.size()
+                method = METHODS[(round_ + k) % len(METHODS)] if n <= 60 else "L-BFGS-B"
+                val, p = _local(ineq, track, start, method, max_evals=min(4000, 150 * (n + 1)))
+                local_runs += 1
+                key = tuple(sorted(d.items()))
+                if val < 0 or (val < CONFIRM_BELOW and key not in confirmed_tight_dims):
+                    confirmations += 1
+                    verdict, conf = _confirm(ineq, p, ladder)
+                    if verdict == "violated":
+                        cex_point, cex_conf = p, conf
+                        break
+                    if verdict == "tight":
+                        tight_point = tight_point or p
+                        confirmed_tight_dims.add(key)
+            if cex_point is None and track.best < CONFIRM_BELOW and track.best_point is not None:
+                verdict, conf = _confirm(ineq, track.best_point, ladder)
+                confirmations += 1
+                if verdict == "violated":
+                    cex_point, cex_conf = track.best_point, conf
+    except _Stop:
+        pass
+    cex = None
+    if cex_point is not None:
+        cex = from_confirmation(ineq, cex_point, cex_conf, dropped=dropped)
+        if shrink:
+            from symflat.search.shrink import shrink as do_shrink
+
+            cex = do_shrink(ineq, cex, ladder=ladder, seconds=max(2.0, 0.5 * budget), seed=seed)
+        if certify:
+            cert = ineq.certify(cex.point, dps=max(30, min(ladder)), max_dps=max(ladder) * 2)
+            cex.certified = f"{cert.status} (slack in {cert.enclosure})" if cert.enclosure else cert.status
+    return SearchResult(cex, track.best, track.best_point, tight_point, track.evals, local_runs, confirmations,
+                        time.monotonic() - t0, seed, tuple(ladder), tried)

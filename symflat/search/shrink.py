@@ -1,0 +1,95 @@
+"""Shrinking a confirmed counterexample: smallest dimensions first, then the simplest entries.
+
+1. Dimensions: for each dimension choice no larger (coordinate-wise) than the current one, smallest
+   total first, run a short search there; a confirmed violation replaces the counterexample.
+2. Entries: greedily replace each parameter by the simplest rational that keeps the violation -
+   ``0``, ``+-1``, the nearest integer, then continued-fraction approximations with denominators
+   up to 2, 4, 10, 100, 10^3, 10^4, 10^6 - accepting a change only if the violation is confirmed
+   over the whole precision ladder with the new exact entries.
+"""
+
+from __future__ import annotations
+
+import time
+from fractions import Fraction
+
+from symflat.precision.inequality import DEFAULT_LADDER, Inequality, Point
+from symflat.search.counterexample import Counterexample, from_confirmation
+
+DENOMINATORS = (1, 2, 4, 10, 100, 1000, 10**4, 10**6)
+
+
+def simpler(x) -> list[Fraction]:
+    """Candidate replacements for ``x``, simplest first (all different from ``x``)."""
+    fx = Fraction(x)
+    out = [Fraction(0), Fraction(1) if fx > 0 else Fraction(-1)]
+    out += [fx.limit_denominator(d) for d in DENOMINATORS]
+    seen, res = set(), []
+    for c in out:
+        if c != fx and c not in seen:
+            seen.add(c)
+            res.append(c)
+    return res
+
+
+def _complexity(p: Point) -> tuple:
+    return (sum(p.dims.values()), p.size(),
+            sum(Fraction(v).denominator.bit_length() + abs(Fraction(v).numerator).bit_length()
+                for vs in p.params.values() for v in vs))
+
+
+def _violates(ineq: Inequality, p: Point, ladder):
+    if ineq.objective(p) >= 0:
+        return None
+    try:
+        conf = ineq.confirm(p, ladder)
+    except (ValueError, ArithmeticError):
+        return None
+    return conf if conf.verdict == "violated" else None
+
+
+def shrink_dims(ineq: Inequality, cex: Counterexample, ladder, deadline: float, seed: int) -> Counterexample:
+    from symflat.search.optimize import search
+
+    current = cex
+    smaller = [d for d in ineq.dims_grid()
+               if all(d[k] <= current.point.dims[k] for k in d) and d != current.point.dims]
+    for i, d in enumerate(smaller):
+        left = deadline - time.monotonic()
+        if left <= 0.2:
+            break
+        res = search(ineq, budget=min(left / 2, max(0.5, left / (len(smaller) - i + 1))), seed=seed + 1 + i,
+                     ladder=ladder, shrink=False, certify=False, dims=[d], dropped=current.dropped)
+        if res.found:
+            return shrink_dims(ineq, res.counterexample, ladder, deadline, seed + 101)
+    return current
+
+
+def shrink_entries(ineq: Inequality, cex: Counterexample, ladder, deadline: float) -> Counterexample:
+    point = Point(dict(cex.point.dims), {k: [Fraction(v) for v in vs] for k, vs in cex.point.params.items()})
+    conf = None
+    for name in list(point.params):
+        for i in range(len(point.params[name])):
+            for cand in simpler(point.params[name][i]):
+                if time.monotonic() > deadline:
+                    break
+                trial = Point(point.dims, {k: list(v) for k, v in point.params.items()})
+                trial.params[name][i] = cand
+                c = _violates(ineq, trial, ladder)
+                if c is not None:
+                    point, conf = trial, c
+                    break
+    if conf is None:
+        conf = ineq.confirm(point, ladder)
+        if conf.verdict != "violated":  # exact re-reading of the float point did not keep it
+            return cex
+    return from_confirmation(ineq, point, conf, dropped=cex.dropped, shrunk=True)
+
+
+def shrink(ineq: Inequality, cex: Counterexample, ladder=DEFAULT_LADDER, seconds: float = 5.0,
+           seed: int = 0) -> Counterexample:
+    """A counterexample no more complex than ``cex`` (dims, then entries), within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    small = shrink_dims(ineq, cex, ladder, time.monotonic() + seconds / 2, seed)
+    out = shrink_entries(ineq, small, ladder, deadline)
+    return out if _complexity(out.point) <= _complexity(cex.point) else cex
