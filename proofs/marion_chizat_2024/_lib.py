@@ -238,33 +238,36 @@ def balanced_rank_one(prob: Problem, dims, w=None) -> list[np.ndarray]:
 # ----------------------------------------------------------------------------- dynamics
 
 
-def gradient_flow(prob: Problem, Ws0, w, t_max: float, *, t_eval=None, rtol=1e-10, atol=1e-13, method="DOP853"):
-    """Integrate eq. (4) ``dW_k/dt = -grad_k R^L`` from ``Ws0``; returns ``(times, [Ws(t)])``."""
+def gradient_flow(prob: Problem, Ws0, w, t_max: float, *, t_eval=None, tol: float | None = None,
+                  rtol=1e-10, atol=1e-13, method="LSODA"):
+    """Integrate eq. (4) ``dW_k/dt = -grad_k R^L`` from ``Ws0`` up to ``t_max``, stopping early
+    once the excess risk falls below ``tol``; returns ``(times, [Ws(t)])`` at ``t_eval`` (and the
+    stopping time)."""
     shapes = [W.shape for W in Ws0]
 
     def f(_t, x):
         return -flatten(grads(prob, unflatten(x, shapes), w))
 
-    sol = solve_ivp(f, (0.0, t_max), flatten(Ws0), method=method, rtol=rtol, atol=atol, t_eval=t_eval)
-    if not sol.success:
+    events = None
+    if tol is not None:
+        def converged(_t, x):
+            return risk(prob, unflatten(x, shapes), w) - prob.r_min - tol
+        converged.terminal = True
+        events = converged
+    sol = solve_ivp(f, (0.0, t_max), flatten(Ws0), method=method, rtol=rtol, atol=atol, t_eval=t_eval, events=events)
+    if sol.status < 0:
         raise RuntimeError(f"gradient flow integration failed: {sol.message}")
-    return sol.t, [unflatten(sol.y[:, i], shapes) for i in range(sol.y.shape[1])]
+    ts, ys = list(sol.t), [sol.y[:, i] for i in range(sol.y.shape[1])]
+    if events is not None and sol.t_events[0].size:
+        ts.append(float(sol.t_events[0][0]))
+        ys.append(sol.y_events[0][0])
+    return np.array(ts), [unflatten(y, shapes) for y in ys]
 
 
-def flow_to_minimum(prob: Problem, Ws0, w, *, tol: float = 1e-11, t_max: float = 1e7, chunks: int = 40):
-    """Run gradient flow until the excess risk falls below ``tol`` (or ``t_max``); returns
-    ``(times, trajectory)`` sampled along the way (geometric times)."""
-    times = np.concatenate([[0.0], np.geomspace(1e-3, t_max, chunks * 10)])
-    ts, traj = [0.0], [Ws0]
-    Ws, t0 = Ws0, 0.0
-    for t1 in times[1:]:
-        _, seg = gradient_flow(prob, Ws, w, t1 - t0)
-        Ws, t0 = seg[-1], t1
-        ts.append(t1)
-        traj.append(Ws)
-        if risk(prob, Ws, w) - prob.r_min < tol:
-            break
-    return np.array(ts), traj
+def flow_to_minimum(prob: Problem, Ws0, w, *, tol: float = 1e-12, t_max: float = 1e14, samples: int = 400):
+    """Gradient flow until the excess risk is below ``tol``; trajectory sampled at geometric times."""
+    t_eval = np.concatenate([[0.0], np.geomspace(1e-3, t_max, samples)])
+    return gradient_flow(prob, Ws0, w, t_max, t_eval=t_eval, tol=tol)
 
 
 def epsilon(Ws0) -> float:
@@ -339,3 +342,59 @@ def adversarial_minimizers(rng, prob: Problem, dims, w, objective, *, restarts: 
         res = minimize(f, x0, method="Powell", options={"maxiter": maxiter, "xtol": 1e-8, "ftol": 1e-12})
         found.append((float(res.fun), minimizer_from_params(prob, dims, w, res.x)))
     return sorted(found, key=lambda t: t[0])
+
+
+# ----------------------------------------------------------------------------- Section 4 helpers
+
+
+def a3_init(rng, prob: Problem, dims, *, margin: float = 1.0):
+    """A small-scale initialisation with ``W_1 = 0`` (so A2 holds with ``R(W(0)) = R_0``) scaled
+    down until ``32 L sqrt(eps) <= margin`` (A3's key condition)."""
+    L, scale = len(dims) - 1, 1.0
+    while True:
+        Ws = small_init(rng, dims, scale)
+        if 32 * L * np.sqrt(epsilon(Ws)) <= margin:
+            return Ws
+        scale *= 0.8
+
+
+def top_singular(W):
+    """``(sigma_1, u_1, v_1)`` of a matrix (a vector row counts as a 1 x d matrix)."""
+    U, s, Vt = np.linalg.svd(np.atleast_2d(W))
+    return float(s[0]), U[:, 0], Vt[0]
+
+
+def lemma2_slacks(Ws, eps: float) -> tuple[float, float, float]:
+    """Slacks (>= 0 when they hold) of the three statements of Lemma 2 at one time:
+    ``eps - max_k(||W_k||_F^2 - ||W_k||_2^2)``, ``eps - max_{j,k}|sigma_k^2 - sigma_j^2|`` and
+    ``min_k (<v_{k+1}, u_k>^2 - 1 + eps / sigma_{k+1}^2)``."""
+    tops = [top_singular(W) for W in Ws]
+    s1 = eps - max(float(np.sum(W ** 2)) - t[0] ** 2 for W, t in zip(Ws, tops))
+    sig2 = [t[0] ** 2 for t in tops]
+    s2 = eps - (max(sig2) - min(sig2))
+    s3 = min((float(tops[k + 1][2] @ tops[k][1]) ** 2 - 1 + eps / sig2[k + 1]) for k in range(len(Ws) - 1)) if len(Ws) > 1 else np.inf
+    return s1, s2, s3
+
+
+def pl_ratio(prob: Problem, Ws, w) -> float:
+    """``sum_k ||grad_k R^L||_F^2 / (R^L - R_min)`` (Theorem 3's PL quotient)."""
+    g = sum(float(np.sum(G ** 2)) for G in grads(prob, Ws, w))
+    return g / (risk(prob, Ws, w) - prob.r_min)
+
+
+def drop_from_zero(prob: Problem, Ws, w) -> float:
+    """``R_0 - R^L(W) = 2/n y^T X w_prod - ||X w_prod||^2 / n`` without cancellation."""
+    v = prob.X @ w_prod(Ws, w)
+    return float(2 * prob.y @ v - v @ v) / prob.n
+
+
+def theorem3_mu(prob: Problem, eps: float, L: int, drop_at_1: float) -> float:
+    """The PL constant the proof of Theorem 3 (App. B.4) exhibits, maximised over its free
+    ``C > sqrt(2 eps) L``: ``mu = 4 lambda min((C - sqrt(2eps)L)^{L-1}, min(a, ||w*||)/C)^2``
+    with ``a = (R_0 - R(W(1))) / (4 Lambda ||w*||)`` (``drop_at_1 = R_0 - R(W(1))``)."""
+    ws = float(np.linalg.norm(prob.w_star))
+    b = min(drop_at_1 / (4 * prob.Lam * ws), ws)
+    c0 = np.sqrt(2 * eps) * L
+    Cs = c0 + np.geomspace(1e-30, 1e3, 8000)
+    mu1 = np.max(np.minimum((Cs - c0) ** (L - 1), b / Cs)) ** 2
+    return 4 * prob.lam * float(mu1)
