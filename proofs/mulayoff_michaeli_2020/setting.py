@@ -1,0 +1,397 @@
+"""Sec. 2 (problem setting, eqs. 1-5), the assumptions A1-A2 of Sec. 4, App. I (linear stability)
+and Lemma 1 with its proof in App. II."""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+from scipy.integrate import solve_ivp
+
+from symflat.claims import Evidence
+
+from . import paper
+from . import _exact as E
+from . import _linear as L
+
+# ----------------------------------------------------------------------------- definitions, Sec. 2
+
+eq1 = paper.definition(
+    "eq-1", r"f_{\mathbf w}(x)=\mathbf W_m\mathbf W_{m-1}\cdots\mathbf W_1x,\quad \mathbf w=\operatorname{vec}([\mathbf W_1,\dots,\mathbf W_m])\in\mathbb R^N,\ N=\sum_j d_jd_{j-1}",
+    where="Sec. 2", eq="1", note="vec is column-major; d_0 = d_x, d_m = d_y.")
+
+eq2 = paper.definition(
+    "eq-2", r"\ell(\mathbf w)=\hat{\mathbb E}\big[\|y-f_{\mathbf w}(x)\|^2\big]", where="Sec. 2", eq="2", uses=["eq-1"])
+
+full_rank = paper.assumption(
+    "full-rank", r"\hat\Sigma_x=\hat{\mathbb E}[xx^T]\ \text{is full rank}", where="Sec. 2",
+    note="Stated in the text of Sec. 2 (not numbered); every later result assumes it.")
+
+eq14 = paper.definition(
+    "eq-14", r"\prod_{j=q}^k\mathbf W_j\triangleq\mathbf W_k\mathbf W_{k-1}\cdots\mathbf W_q,\ \ \prod_{j=q}^{k}\mathbf W_j=\mathbf I\ (q>k)",
+    where="Sec. 4", eq="14")
+
+a1 = paper.assumption(
+    "a1", r"\min_i d_i\ \ge\ \min\{d_x,d_y\}", where="Sec. 4 (also Sec. 2)", uses=["eq-1"],
+    note="Capacity: the network can implement every linear map R^{d_x} -> R^{d_y}.")
+
+a2 = paper.assumption("a2", r"\hat\Sigma_x=\mathbf I", where="Sec. 4", note="White data.")
+
+eq5 = paper.definition(
+    "eq-5", r"\Omega_0=\operatorname*{argmin}_{\mathbf w\in\Omega}\lambda_{\max}(\mathbf H_{\mathbf w})", where="Sec. 2", eq="5",
+    uses=["eq-4"], note="H_w is the Hessian of l at w; lambda_max(H_w) is the sharpness of a minimum.")
+
+
+@paper.remark(
+    "remark-flat-directions", r"\hat\Sigma_x\ \text{singular}\ \Rightarrow\ \exists\,\tilde{\mathbf w}\neq0:\ \ell(\mathbf w+\alpha\tilde{\mathbf w})=\ell(\mathbf w)\ \ \forall\mathbf w,\alpha",
+    where="Sec. 2", uses=["eq-2"],
+    note="The paper's reason for assuming full rank. The direction changes W_1 by D with D Sigma_x = 0.")
+def flat_directions_exact():
+    """Symbolic: with x confined to a line (Sigma_x = x0 x0^T), moving W_1 along D = n x0_perp^T leaves the loss unchanged."""
+    a = sp.Symbol("alpha", real=True)
+    W1 = sp.Matrix(2, 2, sp.symbols("a1:5", real=True))
+    W2 = sp.Matrix(2, 2, sp.symbols("b1:5", real=True))
+    x0 = sp.Matrix([1, 2])
+    Y = sp.Matrix(2, 1, sp.symbols("y1:3", real=True))
+    perp = sp.Matrix([[2, -1]])
+    D = sp.Matrix([[1], [1]]) * perp                        # D x0 = 0
+    resid = lambda W: Y - W2 * W * x0                        # noqa: E731  the single example (x0, Y)
+    diff = (resid(W1 + a * D).T * resid(W1 + a * D))[0] - (resid(W1).T * resid(W1))[0]
+    if sp.expand(diff) != 0:
+        return Evidence.refuted("loss changed along the null direction")
+    return Evidence.proved("exact: one example x0 = (1,2) (Sigma_x = x0 x0^T singular), loss(W1 + alpha D, W2) = loss(W1, W2) "
+                           "identically in all weights and alpha for D = (1,1)^T (2,-1)", method="sympy")
+
+
+@paper.equation(
+    "eq-3", r"\mathbf T=\hat\Sigma_{yx}\hat\Sigma_x^{-1}\ \text{is the unique minimising end-to-end map}",
+    where="Sec. 2", eq="3", uses=["eq-2"], hypotheses=["full-rank"])
+def eq3_completing_square():
+    """l = tr(Sy) - 2tr(A Syx^T) + tr(A Sx A^T) equals l(T) + tr((A-T) Sx (A-T)^T) identically (A, Sx, Syx symbolic)."""
+    A = sp.Matrix(2, 2, sp.symbols("p1:5", real=True))
+    s11, s12, s22 = sp.symbols("s11 s12 s22", real=True)
+    Sx = sp.Matrix([[s11, s12], [s12, s22]])
+    Syx = sp.Matrix(2, 2, sp.symbols("c1:5", real=True))
+    Sy = sp.Matrix(2, 2, sp.symbols("e1:5", real=True))
+    loss = lambda P: (Sy - 2 * P * Syx.T + P * Sx * P.T).trace()  # noqa: E731
+    T = Syx * Sx.inv()
+    diff = loss(A) - loss(T) - ((A - T) * Sx * (A - T).T).trace()
+    if sp.simplify(sp.together(diff)) != 0:
+        return Evidence.refuted("completing the square fails")
+    return Evidence.proved("symbolic 2x2 (all moments symbolic): l(A) = l(T) + tr((A-T) Sigma_x (A-T)^T); with Sigma_x "
+                           "positive definite the second term is > 0 unless A = T", method="sympy")
+
+
+@paper.equation(
+    "eq-4", r"\Omega=\{\mathbf w\in\mathbb R^N:\mathbf W_m\mathbf W_{m-1}\cdots\mathbf W_1=\mathbf T\}", where="Sec. 2", eq="4",
+    uses=["eq-1", "eq-3"], proof_uses=["eq-3"], hypotheses=["full-rank", "a1"],
+    note="Without A1 (a bottleneck narrower than rank T) this set is empty and the global minima are elsewhere.")
+def eq4_nonempty_under_a1(ctx):
+    """Exact: under A1 the construction (27) lies in the set for several shapes; without A1 rank T > min d_j
+    makes the set empty (rank argument)."""
+    rng = ctx.rng
+    shapes = [[2, 2, 2], [2, 3, 2], [3, 2, 2], [2, 3, 4, 3], [3, 3, 3, 3]]
+    for dims in shapes:
+        dx, dy, m = dims[0], dims[-1], len(dims) - 1
+        if min(dims) < min(dx, dy):
+            continue
+        U, V = E.rational_orthogonal(dy, rng), E.rational_orthogonal(dx, rng)
+        roots = [sp.Rational(k + 2, 2) for k in range(min(dx, dy))][::-1]
+        Ws = E.canonical_minimum(U, roots, V, dims)
+        if E.prod(Ws, 1, m, dx) != E.target(U, roots, V, m):
+            return Evidence.refuted(f"construction (27) misses T for dims {dims}")
+    bottleneck = [2, 1, 2]
+    T = E.target(E.rational_orthogonal(2, rng), [sp.Integer(2), sp.Integer(1)], E.rational_orthogonal(2, rng), 2)
+    if T.rank() <= min(bottleneck):
+        return Evidence.refuted("bottleneck example is not rank-deficient as intended")
+    return Evidence.proved(f"exact rational points of Omega exist for dims {shapes} (eq. 27); for dims {bottleneck} "
+                           f"(A1 fails) rank T = {T.rank()} > 1 so no product equals T", instances=len(shapes) + 1, method="exact")
+
+
+# ----------------------------------------------------------------------------- App. I: stability
+
+def_s1 = paper.definition(
+    "definition-s1", r"\mathbf w^*\ \text{linearly stable}\iff\exists C:\ \|\mathbf w_k\|\le C\|\mathbf w_0\|\ \forall k,\ \ \mathbf w_{k+1}=\mathbf w_k-\eta\nabla^2f(\mathbf w^*)(\mathbf w_k-\mathbf w^*)",
+    where="App. I", eq="S1", cite="Wu, Ma & E (2018), How SGD selects the global minima in over-parameterized learning",
+    note="As printed the bound is on ||w_k||, not ||w_k - w*||; the analysis (S2-S4) concerns the deviation w_k - w*.")
+
+eq_s2 = paper.lemma(
+    "eq-s2", r"\mathbf w^*\ \text{linearly stable}\iff\lambda_{\max}\big((\mathbf I-\eta\nabla^2f(\mathbf w^*))^2\big)\le1",
+    where="App. I", eq="S2", uses=["definition-s1"], cite="Wu, Ma & E (2018), NeurIPS, Theorem (GD stability)")
+
+
+@eq_s2.check
+def s2_linear_iteration(ctx):
+    """Run the linearised iteration (S1) for random PSD Hessians: bounded iff (S2) holds (the boundary value 1 is
+    bounded because the map is then an orthogonal reflection on that eigendirection)."""
+    rng = ctx.rng
+    n_ok = 0
+    for _ in range(200):
+        d = int(rng.integers(2, 6))
+        Q = L.random_orthogonal(d, rng)
+        lam = rng.uniform(0, 3, d)
+        eta = float(rng.uniform(0.2, 1.5))
+        H = (Q * lam) @ Q.T
+        M = np.eye(d) - eta * H
+        stable = np.max(np.linalg.eigvalsh(M @ M)) <= 1 + 1e-12
+        e = rng.normal(size=d)
+        with np.errstate(over="ignore", invalid="ignore"):
+            growth = np.linalg.norm(np.linalg.matrix_power(M, 400) @ e) / np.linalg.norm(e)
+        if stable != (growth < 10):
+            return Evidence.refuted("linear iteration disagrees with (S2)", counterexample={"H": H, "eta": eta}, seed=ctx.seed)
+        n_ok += 1
+    return Evidence.checked(f"{n_ok} random PSD Hessians: 400 steps of (S1) stay bounded exactly when (S2) holds",
+                            instances=n_ok, seed=ctx.seed, method="numpy iteration")
+
+
+@paper.equation(
+    "eq-s4", r"\nabla^2f(\mathbf w^*)\succeq0,\ \eta>0:\ \ \lambda_{\max}\big((\mathbf I-\eta\nabla^2f)^2\big)\le1\iff\lambda_{\max}(\nabla^2f(\mathbf w^*))\le\frac2\eta",
+    where="App. I", eq="S3-S4", uses=["eq-s2"], proof_uses=["eq-s2"])
+def s4_equivalence():
+    """For each eigenvalue l >= 0 of the Hessian: (1 - eta l)^2 <= 1  <=>  l <= 2/eta (sympy solves the inequality)."""
+    x = sp.Symbol("x", real=True)                       # x = eta * l >= 0
+    sol = sp.solve_univariate_inequality((1 - x) ** 2 <= 1, x, relational=False)
+    if sol != sp.Interval(0, 2):
+        return Evidence.refuted(f"solution set is {sol}")
+    return Evidence.proved("with x = eta l: (1 - x)^2 <= 1 iff x in [0, 2], i.e. l <= 2/eta for l >= 0, eta > 0; the "
+                           "eigenvalues of (I - eta H)^2 are (1 - eta l_i)^2 (S3)", method="sympy inequality solver")
+
+
+stability_threshold = paper.remark(
+    "stability-threshold", r"\lambda_{\max}(\mathbf H_{\mathbf w^*})>2/\eta\ \Rightarrow\ \mathbf w^*\ \text{is not linearly stable for GD}",
+    where="Sec. 2", uses=["eq-5", "definition-s1"], proof_uses=["eq-s4"],
+    note="The paper quotes it from Wu et al. (2018) for GD and SGD; the GD part follows from (S1)-(S4), checked here.")
+
+
+@stability_threshold.check
+def threshold_unbounded():
+    """Exact: along the top eigenvector the deviation is multiplied by (1 - eta l) with |1 - eta l| > 1 when l > 2/eta."""
+    l, eta = sp.symbols("l eta", positive=True)
+    factor = sp.Abs(1 - eta * l).subs(l, 2 / eta + sp.Symbol("delta", positive=True))
+    if sp.simplify(factor - 1).is_positive is not True:
+        return Evidence.refuted("contraction factor is not > 1 above 2/eta")
+    return Evidence.proved("with l = 2/eta + delta (delta > 0): |1 - eta l| = 1 + eta delta > 1, so the deviation along the top "
+                           "eigenvector grows geometrically and no constant C bounds it", method="sympy")
+
+
+# ----------------------------------------------------------------------------- App. II: Lemma 1
+
+arora = paper.lemma(
+    "eq-s5", r"\text{gradient flow on (2)}:\ \ \mathbf W_i(t)\mathbf W_i^T(t)-\mathbf W_{i+1}^T(t)\mathbf W_{i+1}(t)\ \text{is constant in }t",
+    where="App. II", eq="S5", uses=["eq-2"], cite="Arora, Cohen & Hazan (2018), ICML, Theorem 1",
+    note="The paper states it with the constant equal to zero (identity initialisation makes it vanish at t = 0).")
+
+
+@arora.check
+def s5_conserved_exact():
+    """Symbolic: d/dt (W_i W_i^T - W_{i+1}^T W_{i+1}) = 0 under dW/dt = -grad l, for a 3-layer net with 2x2 layers
+    and symbolic moments (Sigma_x symmetric)."""
+    d, m = 2, 3
+    Ws = [sp.Matrix(d, d, sp.symbols(f"w{k}_1:{d * d + 1}", real=True)) for k in range(1, m + 1)]
+    s11, s12, s22 = sp.symbols("s11 s12 s22", real=True)
+    Sx = sp.Matrix([[s11, s12], [s12, s22]])
+    Syx = sp.Matrix(d, d, sp.symbols("c1:5", real=True))
+    G = Ws[2] * Ws[1] * Ws[0] * Sx - Syx
+    pre = [sp.eye(d), Ws[0], Ws[1] * Ws[0]]
+    suf = [Ws[2] * Ws[1], Ws[2], sp.eye(d)]
+    dW = [-2 * suf[k].T * G * pre[k].T for k in range(m)]            # -dl/dW_k
+    for i in range(m - 1):
+        dD = dW[i] * Ws[i].T + Ws[i] * dW[i].T - dW[i + 1].T * Ws[i + 1] - Ws[i + 1].T * dW[i + 1]
+        if not all(sp.expand(e) == 0 for e in dD):
+            return Evidence.refuted(f"balancedness of layers {i + 1},{i + 2} is not conserved")
+    return Evidence.proved("symbolic 3-layer 2x2 net with symbolic Sigma_x, Sigma_yx: the time derivative of "
+                           "W_i W_i^T - W_{i+1}^T W_{i+1} vanishes identically along gradient flow", method="sympy")
+
+
+nar_sastry = paper.lemma(
+    "nar-sastry-2018", r"\hat\Sigma_x=\mathbf I,\ \mathbf T\succ0,\ \mathbf W_i(0)=\mathbf I,\ \eta\le\tfrac{1}{2m}\min\{1,\sigma_{\max}(\mathbf T)^{-2(1-1/m)}\}:\ \text{GD gives }\mathbf W_i\to\mathbf T^{1/m}\ \text{linearly}",
+    where="App. II", uses=["eq-2", "a2"], cite="Nar & Sastry (2018), Step size matters in deep learning, NeurIPS",
+    note="Quoted in App. II (earlier version, with the step bound of the earlier version's Lemma 1).")
+
+
+def _gd_from_identity(T, m, eta, steps=200000, tol=1e-12):
+    d = T.shape[0]
+    return L.gradient_descent([np.eye(d)] * m, np.eye(d), T, eta, steps, tol=tol)
+
+
+def _spd(rng, d):
+    A = rng.normal(size=(d, d))
+    return A @ A.T / d + rng.uniform(0.1, 0.5) * np.eye(d)
+
+
+@nar_sastry.check
+def nar_sastry_gd(ctx):
+    rng = ctx.rng
+    worst = 0.0
+    cases = [(2, 2), (3, 3), (3, 5), (4, 4), (4, 8)]
+    for d, m in cases:
+        T = _spd(rng, d)
+        eta = 1 / (2 * m) * min(1, np.linalg.norm(T, 2) ** (-2 * (1 - 1 / m)))
+        Ws, h = _gd_from_identity(T, m, eta)
+        err = max(np.abs(W - L.matrix_power_root(T, m)).max() for W in Ws)
+        worst = max(worst, err)
+        if err > 1e-8 or h[-1] > 1e-10:
+            return Evidence.refuted("GD from identity did not reach T^(1/m)", counterexample={"T": T, "m": m, "eta": eta},
+                                    seed=ctx.seed)
+    return Evidence.checked(f"GD from identity with the stated step reaches W_i = T^(1/m) (max entry error {worst:.1e}) for "
+                            f"random SPD T, (d, m) in {cases}", instances=len(cases), seed=ctx.seed, method="numpy GD")
+
+
+@paper.lemma(
+    "lemma-1-i", r"\hat\Sigma_x=\mathbf I,\ d_y=d_x,\ \text{square }\mathbf W_j(0)=\mathbf I:\ \text{gradient flow can only converge to a point of }\Omega_0",
+    where="Sec. 2, App. II", uses=["eq-5", "a2"], proof_uses=["eq-s5", "theorem-4"], hypotheses=["a2"],
+    note="Proof: balancedness (S5) with zero constant gives U_i = V_{i+1}, equal singular values S^(1/m) (S6-S7), "
+         "then Theorem 4. T need not be symmetric for this part.")
+def lemma1_i_flow(ctx):
+    """Integrate gradient flow from identity (DOP853, rtol 1e-11) for random nonsymmetric T; at the limit compare
+    lambda_max(H) (via 2 Phi^T Phi) to eq. (17)."""
+    rng = ctx.rng
+    worst, n = 0.0, 0
+    for d, m in [(2, 2), (2, 3), (3, 3), (3, 4), (4, 5)]:
+        T = np.eye(d) + 0.5 * rng.normal(size=(d, d))
+        Ws, conv = _gradient_flow(T, m)
+        if not conv:
+            continue                      # the lemma is about limits; a non-converged run says nothing
+        lam, _ = L.sharpness_at_minimum(Ws, np.eye(d))
+        gap = lam / L.flattest_value(T, m) - 1
+        worst = max(worst, abs(gap))
+        n += 1
+        if abs(gap) > 1e-7:
+            return Evidence.refuted("gradient flow from identity converged to a non-flattest minimum",
+                                    counterexample={"T": T, "m": m, "gap": gap}, seed=ctx.seed)
+    if n == 0:
+        return Evidence.error("no gradient-flow run converged")
+    return Evidence.checked(f"{n} gradient-flow runs from identity (nonsymmetric T) converged; sharpness matches eq. (17) to "
+                            f"relative {worst:.1e}", slack=-worst, instances=n, seed=ctx.seed, method="scipy DOP853")
+
+
+def _gradient_flow(T, m, t_end=200.0, init=None):
+    d = T.shape[0]
+    sx = np.eye(d)
+
+    def unpack(w):
+        return [w[i * d * d:(i + 1) * d * d].reshape(d, d, order="F") for i in range(m)]
+
+    w0 = L.flat_vector(init if init is not None else [np.eye(d)] * m)
+    sol = solve_ivp(lambda t, w: -L.flat_vector(L.grads(unpack(w), sx, T)), (0, t_end), w0, method="DOP853",
+                    rtol=1e-11, atol=1e-13)
+    Ws = unpack(sol.y[:, -1])
+    g = np.sqrt(sum(float((x**2).sum()) for x in L.grads(Ws, sx, T)))
+    return Ws, bool(sol.success and g < 1e-8)
+
+
+@paper.lemma(
+    "lemma-1-ii", r"\hat\Sigma_x=\mathbf I,\ d_y=d_x,\ \mathbf W_j(0)=\mathbf I,\ \mathbf T\succ0,\ \eta\le\frac{1}{2m}\min\{1,\sigma_{\max}(\mathbf T)^{-2(1-\frac1m)}\}:\ \text{GD converges linearly to a point of }\Omega_0",
+    where="Sec. 2, App. II", uses=["eq-5", "a2"], proof_uses=["nar-sastry-2018", "theorem-4"], hypotheses=["a2"],
+    note="Published bound 1/(2m) min{...}; the earlier version (wide-minima) states 1/m min{...}. We read 'positive "
+         "definite' as symmetric positive definite (the setting of Nar & Sastry); lemma-1-ii-nonsymmetric shows the "
+         "conclusion fails for nonsymmetric T with x^T T x > 0.")
+def lemma1_ii_gd(ctx):
+    """GD from identity at the largest allowed step for random SPD T: the limit has sharpness eq. (17) and the
+    gradient norm decays geometrically (fitted rate < 1)."""
+    rng = ctx.rng
+    worst, rates = 0.0, []
+    for d, m in [(2, 2), (3, 3), (3, 6), (4, 4), (5, 8)]:
+        T = _spd(rng, d) * rng.uniform(0.5, 3)
+        eta = 1 / (2 * m) * min(1, np.linalg.norm(T, 2) ** (-2 * (1 - 1 / m)))
+        Ws, h = _gd_from_identity(T, m, eta)
+        lam, _ = L.sharpness_at_minimum(Ws, np.eye(d))
+        gap = lam / L.flattest_value(T, m) - 1
+        tail = h[len(h) // 2:]
+        rate = float(np.exp(np.polyfit(np.arange(len(tail)), np.log(tail), 1)[0]))
+        rates.append(rate)
+        worst = max(worst, abs(gap))
+        if abs(gap) > 1e-9 or h[-1] > 1e-10 or rate >= 1:
+            return Evidence.refuted("GD did not converge linearly to a flattest minimum",
+                                    counterexample={"T": T, "m": m, "eta": eta, "gap": gap, "rate": rate}, seed=ctx.seed)
+    return Evidence.checked(f"5 random SPD targets (d up to 5, m up to 8): limit sharpness matches eq. (17) to {worst:.1e}, "
+                            f"gradient-norm contraction per step {min(rates):.3f}..{max(rates):.3f}", slack=-worst,
+                            instances=5, seed=ctx.seed, method="numpy GD")
+
+
+@paper.remark(
+    "lemma-1-ii-nonsymmetric", r"\text{Lemma 1(ii) with }\mathbf T\ \text{nonsymmetric},\ x^T\mathbf Tx>0\ \forall x\neq0:\ \text{GD from }\mathbf I\ \text{converges to a point of }\Omega_0",
+    where="Sec. 2 (our reading)", uses=["lemma-1-ii"], hypotheses=["a2"], expect="refuted",
+    note="Ours: what symmetry buys in Lemma 1(ii). Gradient flow keeps the layers balanced (Lemma 1(i) holds for these T), "
+         "but a finite step breaks balancedness by O(eta^2) per step and the limit is a non-flattest minimum.")
+def lemma1_ii_nonsymmetric():
+    T = np.array([[1.0, 0.5], [-0.25, 1.0]])     # symmetric part diag(1, 1) + 0.125 offdiag: positive definite
+    m = 2
+    eta = 1 / (2 * m) * min(1, np.linalg.norm(T, 2) ** (-2 * (1 - 1 / m)))
+    Ws, h = _gd_from_identity(T, m, eta)
+    lam, _ = L.sharpness_at_minimum(Ws, np.eye(2))
+    gap = lam / L.flattest_value(T, m) - 1
+    if h[-1] < 1e-11 and gap > 1e-6:
+        return Evidence.refuted(f"T = [[1, 1/2], [-1/4, 1]] (x^T T x > 0), m = 2, eta = {eta:.6g}: GD from identity converges "
+                                f"(gradient {h[-1]:.1e} after {len(h)} steps) to a minimum with sharpness {lam:.12g} > "
+                                f"{L.flattest_value(T, m):.12g} (relative gap {gap:.2e})",
+                                counterexample={"T": "[[1, 1/2], [-1/4, 1]]", "m": m, "eta": eta, "steps": len(h), "gap": gap},
+                                method="numpy GD")
+    return Evidence.checked(f"GD converged to a flattest minimum here (gap {gap:.1e})", method="numpy GD")
+
+
+@paper.remark(
+    "lemma-1-without-identity-init", r"\mathbf W_j(0)\ \text{random}:\ \text{gradient flow converges to minima outside }\Omega_0",
+    where="Sec. 2 (ours)", uses=["lemma-1-i"], hypotheses=["a2"],
+    note="Ours: what identity initialisation buys in Lemma 1(i). Random (He-like) initial layers are unbalanced, "
+         "gradient flow conserves the imbalance (S5), and the limit is sharper than eq. (17).")
+def lemma1_random_init(ctx):
+    rng = ctx.rng
+    gaps = []
+    for d, m in [(2, 2), (3, 3), (3, 4)]:
+        T = np.eye(d) + 0.5 * rng.normal(size=(d, d))
+        init = [rng.normal(size=(d, d)) * np.sqrt(2 / d) for _ in range(m)]
+        Ws, conv = _gradient_flow(T, m, init=init, t_end=400.0)
+        if not conv:
+            continue
+        lam, _ = L.sharpness_at_minimum(Ws, np.eye(d))
+        gaps.append(lam / L.flattest_value(T, m) - 1)
+    if not gaps:
+        return Evidence.error("no gradient-flow run from random initialisation converged")
+    if min(gaps) <= 1e-6:
+        return Evidence.refuted(f"a random initialisation reached a flattest minimum (gap {min(gaps):.1e})", seed=ctx.seed)
+    return Evidence.checked(f"{len(gaps)} converged gradient-flow runs from random initial layers: sharpness exceeds eq. (17) "
+                            f"by {min(gaps):.1%} .. {max(gaps):.1%}", instances=len(gaps), seed=ctx.seed, method="scipy DOP853")
+
+
+@paper.lemma(
+    "lemma-1-ii-earlier-bound", r"\text{(earlier version)}\ \eta\le\frac1m\min\{1,\sigma_{\max}(\mathbf T)^{-2(1-\frac1m)}\}:\ \text{GD from }\mathbf I\ \text{converges to }\Omega_0\ \text{at a linear rate}",
+    where="Sec. 2 of the earlier version (wide-minima)", uses=["eq-5", "a2"], hypotheses=["a2"], expect="refuted",
+    note="The earlier version's step bound. When sigma_max(T) >= 1 it equals 2/lambda* with lambda* = eq. (17): the "
+         "flattest minima sit exactly on the stability boundary, GD still converges there but only sublinearly. "
+         "The published version halves the bound (lemma-1-ii), which removes the problem.")
+def lemma1_ii_earlier_bound():
+    """T = diag(4, 1), m = 2, eta = 1/8 (the earlier bound): the layers stay diag(a, b), and the top entry follows
+    g(a) = a - 2 eta a (a^2 - 4). Exactly g(2) = 2, g'(2) = -1 and g(g(2 + e)) = 2 + e - 4 e^3 + O(e^4), so the error
+    decays like k^(-1/2), not geometrically."""
+    a, e = sp.symbols("a e", real=True)
+    eta = sp.Rational(1, 8)
+    g = a - 2 * eta * a * (a**2 - 4)
+    gg = sp.expand(g.subs(a, g).subs(a, 2 + e))
+    series = sp.series(gg - 2, e, 0, 4).removeO()
+    slope = sp.diff(g, a).subs(a, 2)
+    cubic = series.coeff(e, 3)
+    Ws, h = _gd_from_identity(np.diag([4.0, 1.0]), 2, 1 / 8, steps=100000)
+    if slope == -1 and series.coeff(e, 1) == 1 and series.coeff(e, 2) == 0 and cubic < 0:
+        return Evidence.refuted(f"T = diag(4,1), m = 2, eta = 1/8 = 2/lambda*: the GD map has derivative {slope} at the "
+                                f"flattest point and g(g(2+e)) - 2 = {series}, so convergence is sublinear; numerically the "
+                                f"gradient norm is still {h[-1]:.3g} after {len(h)} steps (about k^(-1/2))",
+                                counterexample={"T": "diag(4, 1)", "m": 2, "eta": "1/8", "two_step_map": str(series),
+                                                "gradient_after_steps": [len(h), h[-1]]}, method="sympy series + numpy GD")
+    return Evidence.checked(f"two-step map {series}: no obstruction to a linear rate found", method="sympy")
+
+
+
+@stability_threshold.check
+def threshold_gd_deep_linear(ctx):
+    """Full nonlinear GD from identity on deep linear nets with eta = 1.05 * 2/lambda*: every minimum is sharper than
+    2/eta, and GD indeed never converges."""
+    rng = ctx.rng
+    n = 0
+    for d, m in [(2, 2), (3, 4), (4, 6)]:
+        T = _spd(rng, d) * rng.uniform(1, 3)
+        _, h = _gd_from_identity(T, m, 1.05 * 2 / L.flattest_value(T, m), steps=20000)
+        if h[-1] < 1e-8:
+            return Evidence.refuted("GD converged with step above 2/lambda*", seed=ctx.seed)
+        n += 1
+    return Evidence.checked(f"{n} SPD targets: GD from identity with eta = 1.05 * 2/lambda* never converges (20000 steps)",
+                            instances=n, seed=ctx.seed, method="numpy GD")
