@@ -1,0 +1,198 @@
+"""One call from a model and its data to the exact loss, gradient and Hessian.
+
+``d = derive(model, data)`` gives a :class:`Derivation`: ``d.loss``, ``d.gradient()`` (``N x 1``),
+``d.hessian()`` (``N x N``), all with respect to the weights in the shared vec layout
+(``d.params.vector``); ``d.at(point, "hessian")`` substitutes a point exactly;
+``d.lambdify("hessian", backend="numpy"|"mpmath")`` returns ``f(theta)`` for a flat vector;
+``d.latex("loss")`` returns LaTeX. Derivatives are taken with symengine when it is installed
+(falling back to SymPy), and the Hessian's upper triangle is mirrored.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+import sympy as sp
+
+from symflat.models import DeepNetwork, ReluOneHidden
+from symflat.symbolic.data import ExactPoints, exact_data
+from symflat.symbolic.errors import SymbolicError
+from symflat.symbolic.exact import to_exact
+from symflat.symbolic.losses import layer_matrices, loss_expression
+from symflat.symbolic.params import Parameters
+
+try:  # optional accelerator for differentiation
+    import symengine as _se
+except ImportError:  # pragma: no cover - symengine is in the 'fast' extra
+    _se = None
+
+WHAT = ("loss", "gradient", "hessian")
+
+
+def _has_piecewise(expr) -> bool:
+    return expr.has(sp.Max, sp.Min, sp.Heaviside, sp.Piecewise, sp.Abs)
+
+
+def _symengine_names(expr, symbols) -> dict:
+    """Plain-name symbol -> original symbol, to restore assumptions lost in the symengine trip."""
+    syms = set(expr.free_symbols) | set(symbols)
+    return {sp.Symbol(s.name): s for s in syms}
+
+
+def gradient_of(expr: sp.Expr, symbols) -> sp.Matrix:
+    """``d expr / d symbols`` as a column, via symengine when possible."""
+    if _se is not None and not _has_piecewise(expr):
+        try:
+            e = _se.sympify(expr)
+            names = _symengine_names(expr, symbols)
+            return sp.Matrix([sp.sympify(e.diff(_se.sympify(s))).xreplace(names) for s in symbols])
+        except (RuntimeError, TypeError, NotImplementedError, AttributeError):
+            pass
+    return sp.Matrix([sp.diff(expr, s) for s in symbols])
+
+
+def hessian_of(expr: sp.Expr, symbols, gradient: sp.Matrix | None = None) -> sp.Matrix:
+    """Second derivatives of ``expr``; only ``i <= j`` are computed, the rest mirrored."""
+    symbols = list(symbols)
+    n = len(symbols)
+    H = sp.zeros(n, n)
+    if _se is not None and not _has_piecewise(expr):
+        try:
+            e = _se.sympify(expr)
+            names = _symengine_names(expr, symbols)
+            ses = [_se.sympify(s) for s in symbols]
+            g = [e.diff(s) for s in ses]
+            for i in range(n):
+                for j in range(i, n):
+                    H[i, j] = H[j, i] = sp.sympify(g[i].diff(ses[j])).xreplace(names)
+            return H
+        except (RuntimeError, TypeError, NotImplementedError, AttributeError):
+            pass
+    g = gradient if gradient is not None else gradient_of(expr, symbols)
+    for i in range(n):
+        for j in range(i, n):
+            H[i, j] = H[j, i] = sp.diff(g[i], symbols[j])
+    return H
+
+
+class Derivation:
+    """The loss of a model on data with its exact derivatives (see the module docstring)."""
+
+    def __init__(self, model, data, loss: sp.Expr, params: Parameters, options: dict):
+        self.model, self.data, self.loss, self.params, self.options = model, data, loss, params, options
+
+    def __repr__(self) -> str:
+        return f"Derivation({type(self.model).__name__}, {len(self.params)} parameters)"
+
+    @cached_property
+    def _gradient(self) -> sp.Matrix:
+        return gradient_of(self.loss, self.params.vector)
+
+    @cached_property
+    def _hessian(self) -> sp.Matrix:
+        return hessian_of(self.loss, self.params.vector, self._gradient)
+
+    def gradient(self) -> sp.Matrix:
+        """``nabla loss`` as an ``N x 1`` matrix in the vec layout."""
+        return self._gradient
+
+    def hessian(self) -> sp.Matrix:
+        """``nabla^2 loss`` as an ``N x N`` symmetric matrix in the vec layout."""
+        return self._hessian
+
+    def get(self, what: str):
+        if what not in WHAT:
+            raise SymbolicError(f"unknown derived object {what!r}; use one of {WHAT}")
+        return self.loss if what == "loss" else self.gradient() if what == "gradient" else self.hessian()
+
+    def at(self, point, what: str = "hessian", simplify: bool = False):
+        """``what`` at ``point`` (flat vec or per-block matrices), substituted exactly."""
+        obj = self.get(what)
+        sub = self.params.substitution(point)
+        out = obj.xreplace(sub)
+        if simplify:
+            out = out.applyfunc(sp.simplify) if isinstance(out, sp.MatrixBase) else sp.simplify(out)
+        return out
+
+    def free_symbols(self, what: str = "loss") -> set:
+        """Symbols other than the weights (symbolic data, output vector, ...)."""
+        return set(self.get(what).free_symbols) - set(self.params.vector)
+
+    def lambdify(self, what: str = "loss", backend: str = "numpy", constants: dict | None = None):
+        """``f(theta)`` evaluating ``what`` at a flat parameter vector; ``constants`` gives values to
+        any other symbols. ``backend`` is ``"numpy"`` (floats) or ``"mpmath"`` (current mp.dps)."""
+        if backend not in ("numpy", "mpmath"):
+            raise SymbolicError(f"unknown lambdify backend {backend!r}; use 'numpy' or 'mpmath'")
+        obj = self.get(what)
+        if constants:
+            obj = obj.xreplace({sp.sympify(k): to_exact(v, f"constant {k}") for k, v in constants.items()})
+        extra = set(obj.free_symbols) - set(self.params.vector)
+        if extra:
+            raise SymbolicError(f"cannot lambdify {what}: symbols {sorted(map(str, extra))} have no values; pass constants=")
+        f = sp.lambdify([list(self.params.vector)], obj, modules=backend)
+        n = len(self.params)
+
+        def call(theta):
+            theta = list(theta)
+            if len(theta) != n:
+                raise SymbolicError(f"expected {n} parameters in vec layout, got {len(theta)}")
+            out = f(theta)
+            if backend == "numpy" and isinstance(obj, sp.MatrixBase):
+                out = np.asarray(out, dtype=float)
+                return out.reshape(-1) if what == "gradient" else out
+            return out
+
+        return call
+
+    def latex(self, what: str = "loss") -> str:
+        return sp.latex(self.get(what))
+
+
+def derive(model, data, *, output=None, noise=None, scale=None, pattern=None) -> Derivation:
+    """Build the exact loss of ``model`` on ``data`` (``Moments`` or ``Points``; numeric, rational or
+    symbolic entries). ``output``/``noise``/``scale``: the fixed ``w``, ``N_k`` and ``s`` of
+    ``LinearWithOutput``; ``pattern``: a fixed activation pattern for the ReLU families."""
+    params = Parameters.of(model)
+    loss = loss_expression(model, params.blocks, data, output=output, noise=noise, scale=scale, pattern=pattern)
+    return Derivation(model, exact_data(data), loss, params,
+                      {"output": output, "noise": noise, "scale": scale, "pattern": pattern})
+
+
+def activation_pattern(model, data, point) -> list:
+    """The activation pattern at an exact point: for ``ReluOneHidden`` an ``n x k`` 0/1 list
+    (``1`` iff ``w1_i x_j + b1_i > 0``, supp. Sec. V); for ``DeepNetwork`` per example the side
+    (1 for ``z > 0``) of every hidden unit. A pre-activation that is exactly 0 sits on a kink; it
+    is reported as side 0, as in the paper's strict inequality."""
+    params = Parameters.of(model)
+    blocks = params.values_to_blocks(point)
+    pts = exact_data(data)
+    if not isinstance(pts, ExactPoints):
+        raise SymbolicError("activation patterns need training points, not moments")
+    if isinstance(model, ReluOneHidden):
+        out = []
+        for j in range(pts.n):
+            pre = [pts.X[j, 0] * blocks["w1"][i] + blocks["b1"][i] for i in range(model.width)]
+            out.append([_positive(z) for z in pre])
+        return out
+    if isinstance(model, DeepNetwork):
+        mats = layer_matrices(model, blocks)
+        out = []
+        for i in range(pts.n):
+            h, sides = pts.X[i, :].T, []
+            for W in mats[:-1]:
+                z = W * h
+                s = [_positive(v) for v in z]
+                sides.append(s)
+                alpha, alpha_bar = (to_exact(v, "slope") for v in model.slopes)
+                h = sp.Matrix([(alpha if si else alpha_bar) * v for si, v in zip(s, z)])
+            out.append(sides)
+        return out
+    raise SymbolicError(f"{type(model).__name__} has no activation pattern")
+
+
+def _positive(z) -> int:
+    z = sp.nsimplify(z) if not z.is_number else z
+    if not z.is_number:
+        raise SymbolicError(f"activation pattern needs numeric data and point; pre-activation {z} is symbolic")
+    return int(bool(z > 0))
