@@ -96,9 +96,12 @@ def random_problem(rng, n: int, d: int, *, cond: float | None = None, w_norm: fl
     return prob
 
 
-def problem_with_optimum(rng, n: int, d: int, w_star, *, noise: float = 0.3) -> Problem:
-    """Data whose least-squares solution is exactly ``w_star``: the noise is projected off X's range."""
+def problem_with_optimum(rng, n: int, d: int, w_star, *, noise: float = 0.3, white: bool = False) -> Problem:
+    """Data whose least-squares solution is exactly ``w_star``: the noise is projected off X's
+    range; ``white=True`` makes ``Sigma = I`` (orthonormal columns times sqrt(n))."""
     X = rng.standard_normal((n, d))
+    if white:
+        X = np.sqrt(n) * np.linalg.qr(X)[0]
     z = rng.standard_normal(n)
     z -= X @ np.linalg.lstsq(X, z, rcond=None)[0]
     return Problem(X, X @ np.asarray(w_star, float) + noise * z)
@@ -398,3 +401,76 @@ def theorem3_mu(prob: Problem, eps: float, L: int, drop_at_1: float) -> float:
     Cs = c0 + np.geomspace(1e-30, 1e3, 8000)
     mu1 = np.max(np.minimum((Cs - c0) ** (L - 1), b / Cs)) ** 2
     return 4 * prob.lam * float(mu1)
+
+
+# ----------------------------------------------------------------------------- Section 5 helpers
+
+
+def prefix_products(Ws) -> list[np.ndarray]:
+    """``Pi_{k:1} = W_k ... W_1`` for k = 1..L."""
+    out, P = [], np.eye(Ws[0].shape[1])
+    for W in Ws:
+        P = W @ P
+        out.append(P)
+    return out
+
+
+def lemma3_u_needed(Ws, s: float) -> float:
+    """Smallest u for which both conclusions of Lemma 3 hold for these products:
+    ``max_k ||Pi_k||_2 <= 4 e^{s^2/2+u}`` and ``min_k sigma_min(Pi_k) >= e^{-2s^2/d-u}/4``."""
+    d = Ws[0].shape[0]
+    sv = [np.linalg.svd(P, compute_uv=False) for P in prefix_products(Ws)]
+    top, bottom = max(v[0] for v in sv), min(v[-1] for v in sv)
+    return max(np.log(top / 4) - s ** 2 / 2, -np.log(4 * bottom) - 2 * s ** 2 / d)
+
+
+def clopper_pearson(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Two-sided exact binomial confidence interval for a success probability."""
+    from scipy.stats import beta
+
+    a = (1 - level) / 2
+    lo = 0.0 if k == 0 else float(beta.ppf(a, k, n - k + 1))
+    hi = 1.0 if k == n else float(beta.ppf(1 - a, k + 1, n - k))
+    return lo, hi
+
+
+@dataclass(frozen=True)
+class MultiProblem:
+    """Multivariate regression ``R = ||Y - X A^T||_F^2 / n`` with ``A = W_L ... W_1`` (App. B.8)."""
+
+    X: np.ndarray
+    Y: np.ndarray
+
+    @property
+    def a_star(self) -> np.ndarray:
+        return np.linalg.solve(self.X.T @ self.X, self.X.T @ self.Y).T
+
+    def risk(self, Ws) -> float:
+        A = prefix_products(Ws)[-1]
+        return float(np.sum((self.Y - self.X @ A.T) ** 2) / self.X.shape[0])
+
+    def r_min(self) -> float:
+        return float(np.sum((self.Y - self.X @ self.a_star.T) ** 2) / self.X.shape[0])
+
+    def grads(self, Ws) -> list[np.ndarray]:
+        """``grad_k = (W_L ... W_{k+1})^T dR/dA (W_{k-1} ... W_1)^T``, ``dR/dA = -2/n (Y - X A^T)^T X``."""
+        pre = [np.eye(Ws[0].shape[1])] + prefix_products(Ws)
+        gA = -2.0 / self.X.shape[0] * (self.Y - self.X @ pre[-1].T).T @ self.X
+        out, S = [None] * len(Ws), np.eye(Ws[-1].shape[0])
+        for k in range(len(Ws) - 1, -1, -1):
+            out[k] = S.T @ gA @ pre[k].T
+            S = S @ Ws[k]
+        return out
+
+    def flow(self, Ws0, *, tol=1e-12, t_max=1e8):
+        shapes = [W.shape for W in Ws0]
+        r_min = self.r_min()
+
+        def f(_t, x):
+            return -flatten(self.grads(unflatten(x, shapes)))
+
+        def converged(_t, x):
+            return self.risk(unflatten(x, shapes)) - r_min - tol
+        converged.terminal = True
+        sol = solve_ivp(f, (0, t_max), flatten(Ws0), method="LSODA", rtol=1e-10, atol=1e-13, events=converged)
+        return unflatten(sol.y[:, -1], shapes), float(sol.t[-1])
