@@ -53,7 +53,7 @@ class Ops:
     """Common shape of an arithmetic; subclasses fill in the scalar type and matrix routines."""
 
     name = "abstract"
-    exact_inputs = True  # whether converting a float/rational input loses nothing
+    symbolic = False  # terms rather than numbers (no comparisons, no clipping)
 
     def num(self, x):
         raise NotImplementedError
@@ -248,7 +248,6 @@ class FloatOps(Ops):
     """float64 with numpy/scipy: used by the search; never used for certificates."""
 
     name = "float64"
-    exact_inputs = False
     pi = math.pi
     e = math.e
 
@@ -527,6 +526,7 @@ class Z3Ops(Ops):
     a polynomial or rational function (roots, norms, spectra) raises :class:`NotSupported`."""
 
     name = "z3"
+    symbolic = True
 
     def num(self, x):
         import z3

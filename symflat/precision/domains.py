@@ -79,8 +79,9 @@ class Scalar(Var):
         return 1
 
     def decode(self, z, dims, ops):
-        x = _clip(z[0], self.lo, self.hi, self.lo_open, self.hi_open)
-        return ops.num(x)
+        if ops.symbolic:  # z3 states the bounds as constraints instead
+            return ops.num(z[0])
+        return ops.num(_clip(z[0], self.lo, self.hi, self.lo_open, self.hi_open))
 
     def encode(self, value, dims):
         return np.array([float(value)])

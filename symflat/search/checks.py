@@ -152,3 +152,29 @@ def precision_check(ineq: Inequality, instances=None, *, n: int = 16, dps: int |
 
     check.__name__ = name
     return check
+
+
+def decide_check(ineq: Inequality, dims: list[dict] | None = None, *, timeout_ms: int = 10_000,
+                 name: str = "z3") -> Callable:
+    """A check deciding a small polynomial ``ineq`` with z3 at each dimension choice (default: the
+    smallest): ``proved`` when every negation is unsat, ``refuted`` with z3's exact model (confirmed
+    at high precision), else ``open``."""
+    from symflat.precision.decide import decide
+
+    def check(ctx) -> Evidence:
+        grid = dims if dims is not None else ineq.dims_grid()[:1]
+        decided = []
+        for d in grid:
+            res = decide(ineq, d, timeout_ms=timeout_ms)
+            if res.status == "refuted":
+                conf = ineq.confirm(res.point)
+                cex = from_confirmation(ineq, res.point, conf)
+                return Evidence.refuted(f"{ineq.name or 'inequality'}: {res.detail}", slack=cex.slack, method="z3",
+                                        counterexample=cex.to_json(ineq), dps=conf.dps, instances=len(decided) + 1)
+            if res.status != "proved":
+                return Evidence.open(f"z3 could not decide dims {d}: {res.detail}", method="z3", instances=len(decided))
+            decided.append(d)
+        return Evidence.proved(f"z3 proves it (negation unsat) for dims {decided}", method="z3", instances=len(decided))
+
+    check.__name__ = name
+    return check
