@@ -171,6 +171,7 @@ def unflatten(theta, shapes) -> list[np.ndarray]:
 def hessian(prob: Problem, Ws, w, h: float = 1e-5) -> np.ndarray:
     """Full Hessian of ``R^L`` in the flat parameters by central differences of eq. (5)
     (symmetrised); exact enough (error O(h^2)) for eigenvalues at any point."""
+    check_weights(Ws, w)
     shapes = [W.shape for W in Ws]
     x0 = flatten(Ws)
     p = x0.size
@@ -198,6 +199,7 @@ def gn_gram(Ws, w) -> np.ndarray:
 def sharpness_at_minimizer(prob: Problem, Ws, w) -> float:
     """At a minimiser the Hessian is ``2 J^T Sigma J`` (the residual term has zero gradient
     factor), so ``S = 2 lambda_max(Sigma^{1/2} J J^T Sigma^{1/2})``: a d x d eigenproblem."""
+    check_weights(Ws, w)
     C = np.linalg.cholesky(prob.sigma)
     return float(2 * np.linalg.eigvalsh(C.T @ gn_gram(Ws, w) @ C)[-1])
 
@@ -269,6 +271,7 @@ def gradient_flow(prob: Problem, Ws0, w, t_max: float, *, t_eval=None, tol: floa
 
 def flow_to_minimum(prob: Problem, Ws0, w, *, tol: float = 1e-12, t_max: float = 1e14, samples: int = 400):
     """Gradient flow until the excess risk is below ``tol``; trajectory sampled at geometric times."""
+    check_weights(Ws0, w)
     t_eval = np.concatenate([[0.0], np.geomspace(1e-3, t_max, samples)])
     return gradient_flow(prob, Ws0, w, t_max, t_eval=t_eval, tol=tol)
 

@@ -1,0 +1,150 @@
+"""Marion & Chizat 2024: the paper's mathematics against independent computations
+(finite-difference Hessians of the risk itself, closed forms, brute-force integration)."""
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from symflat.claims import Context, Status
+from symflat.discovery import load_claims
+
+PROOFS = Path(__file__).resolve().parents[2] / "proofs"
+PKG = PROOFS / "marion_chizat_2024"
+sys.path.insert(0, str(PROOFS))
+
+from marion_chizat_2024 import _lib as lib  # noqa: E402
+
+
+def fd_hessian_of_risk(prob, Ws, w, h=1e-4):
+    """Hessian by second differences of R^L itself (no use of eq. (5))."""
+    shapes = [W.shape for W in Ws]
+    x0 = lib.flatten(Ws)
+    p = x0.size
+    f = lambda x: lib.risk(prob, lib.unflatten(x, shapes), w)  # noqa: E731
+    H = np.empty((p, p))
+    E = np.eye(p) * h
+    for i in range(p):
+        for j in range(i, p):
+            H[i, j] = H[j, i] = (f(x0 + E[i] + E[j]) - f(x0 + E[i] - E[j]) - f(x0 - E[i] + E[j]) + f(x0 - E[i] - E[j])) / (4 * h * h)
+    return H
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(7)
+
+
+def test_registry_has_every_claim():
+    reg = load_claims([str(PKG)])
+    assert not reg.errors, reg.errors
+    ids = set(reg.claims)
+    for label in ["definition-model", "definition-risk", "a1", "a2", "a3", "a4", "definition-gradient-flow", "eq-5", "eq-6", "eq-7",
+                  "eq-7-at-minimizers", "definition-epsilon", "definition-residual-init", "theorem-1", "theorem-2", "theorem-2-corrected",
+                  "theorem-3", "theorem-4", "theorem-5", "corollary-1", "corollary-2", "corollary-3", "corollary-4",
+                  "corollary-4-corrected", "lemma-1", "lemma-2", "lemma-3", "lemma-4", "lemma-5", "lemma-6", "lemma-7",
+                  "lemma-7-corrected", "lemma-8", "lemma-9"]:
+        assert f"marion-chizat-2024/{label}" in ids
+    for label in ["theorem-2", "eq-7", "lemma-7", "corollary-4"]:
+        assert reg.get(f"marion-chizat-2024/{label}").expect is Status.REFUTED
+    assert reg.get("marion-chizat-2024/theorem-2-corrected").corrects == "marion-chizat-2024/theorem-2"
+
+
+def test_gradient_formula_matches_finite_differences(rng):
+    prob = lib.random_problem(rng, 9, 3)
+    w = rng.standard_normal(2)
+    Ws = [rng.standard_normal((4, 3)), rng.standard_normal((2, 4))]
+    g = lib.flatten(lib.grads(prob, Ws, w))
+    x0, shapes = lib.flatten(Ws), [W.shape for W in Ws]
+    h = 1e-6
+    fd = [(lib.risk(prob, lib.unflatten(x0 + h * e, shapes), w) - lib.risk(prob, lib.unflatten(x0 - h * e, shapes), w)) / (2 * h)
+          for e in np.eye(x0.size)]
+    np.testing.assert_allclose(g, fd, rtol=1e-6, atol=1e-7)
+
+
+def test_sharpness_at_minimizer_equals_hessian_eigenvalue(rng):
+    prob = lib.random_problem(rng, 10, 2)
+    dims, w = (2, 3, 2, 1), np.ones(1)
+    Ws = lib.random_minimizer(rng, prob, dims, w)
+    assert lib.risk(prob, Ws, w) == pytest.approx(prob.r_min, abs=1e-12)
+    S_fd = np.linalg.eigvalsh(fd_hessian_of_risk(prob, Ws, w))[-1]
+    assert lib.sharpness_at_minimizer(prob, Ws, w) == pytest.approx(S_fd, rel=1e-5)
+    assert S_fd >= lib.s_min(prob, 3) * (1 - 1e-6)  # Theorem 1
+
+
+def test_theorem2_fails_for_small_output_vector_and_corrected_bound_is_tight():
+    """Scalar chain, w = 1/2, x = y = 1: flattest minimiser a = b = sqrt 2 has S = 2 < S_min = 4;
+    the corrected bound 2 L lambda ||w||^(2/L) ||w*||^(2-2/L) = 2 is attained."""
+    prob = lib.Problem(np.array([[1.0]]), np.array([1.0]))
+    w = np.array([0.5])
+    Ws = [np.array([[np.sqrt(2)]]), np.array([[np.sqrt(2)]])]
+    S = np.linalg.eigvalsh(fd_hessian_of_risk(prob, Ws, w))[-1]
+    assert S == pytest.approx(2.0, rel=1e-6)
+    assert lib.s_min(prob, 2) == pytest.approx(4.0)
+    corrected = 2 * 2 * prob.lam * 0.5 ** (2 / 2) * 1.0
+    assert S == pytest.approx(corrected, rel=1e-6)
+
+
+def test_balanced_minimizer_attains_s_min_for_white_data(rng):
+    X = np.sqrt(8) * np.linalg.qr(rng.standard_normal((8, 3)))[0]
+    prob = lib.Problem(X, X @ np.array([1.0, -2.0, 0.5]))
+    dims = (3, 3, 3, 3, 1)
+    S = np.linalg.eigvalsh(fd_hessian_of_risk(prob, lib.balanced_rank_one(prob, dims), np.ones(1)))[-1]
+    assert S == pytest.approx(lib.s_min(prob, 4), rel=1e-5)
+
+
+def test_lemma1_conservation_under_small_step_gradient_descent(rng):
+    """Euler steps of size h conserve W_{k+1}^T W_{k+1} - W_k W_k^T up to O(h) per unit time."""
+    prob = lib.random_problem(rng, 10, 2)
+    Ws0 = [0.5 * rng.standard_normal((2, 2)), 0.5 * rng.standard_normal((2, 2)), 0.5 * rng.standard_normal((1, 2))]
+    Ws, h = [W.copy() for W in Ws0], 1e-4
+    for _ in range(5000):
+        Ws = [W - h * G for W, G in zip(Ws, lib.grads(prob, Ws, np.ones(1)))]
+    for k in range(2):
+        drift = (Ws[k + 1].T @ Ws[k + 1] - Ws0[k + 1].T @ Ws0[k + 1]) - (Ws[k] @ Ws[k].T - Ws0[k] @ Ws0[k].T)
+        assert np.max(np.abs(drift)) < 5e-3
+
+
+def test_lemma7_counterexample_by_integration():
+    """x' = -4x^3 from x = 1 (flow of x^4): f(x(10)) matches (1+80)^-2 and exceeds e^-10."""
+    from scipy.integrate import solve_ivp
+
+    sol = solve_ivp(lambda t, x: -4 * x ** 3, (0, 10), [1.0], rtol=1e-12, atol=1e-14)
+    f10 = sol.y[0, -1] ** 4
+    assert f10 == pytest.approx(1 / 81 ** 2, rel=1e-8)
+    assert f10 > np.exp(-10)
+
+
+def test_lemma3_u_needed_by_brute_force(rng):
+    d, L, s = 3, 5, 0.7
+    Ws = lib.residual_weights(lib.residual_noise(rng, d, L), s)
+    u = lib.lemma3_u_needed(Ws, s)
+    P, tops, bottoms = np.eye(d), [], []
+    for W in Ws:
+        P = W @ P
+        sv = np.linalg.svd(P, compute_uv=False)
+        tops.append(sv[0])
+        bottoms.append(sv[-1])
+    assert max(tops) <= 4 * np.exp(s ** 2 / 2 + u) * (1 + 1e-12)
+    assert min(bottoms) >= np.exp(-2 * s ** 2 / d - u) / 4 * (1 - 1e-12)
+    assert max(tops) == pytest.approx(4 * np.exp(s ** 2 / 2 + u)) or min(bottoms) == pytest.approx(np.exp(-2 * s ** 2 / d - u) / 4)
+
+
+def test_bad_input_is_named():
+    with pytest.raises(lib.SettingError, match="A1"):
+        lib.Problem(np.array([[1.0, 1.0], [2.0, 2.0], [3.0, 3.0]]), np.ones(3))
+    with pytest.raises(lib.SettingError, match="columns"):
+        lib.check_weights([np.ones((2, 3)), np.ones((1, 3))], np.ones(1))
+    with pytest.raises(lib.SettingError, match="n x d"):
+        lib.Problem(np.ones((3, 2)), np.ones(4))
+
+
+@pytest.mark.parametrize("label,status", [("theorem-2", Status.REFUTED), ("eq-7", Status.REFUTED), ("lemma-7", Status.REFUTED),
+                                          ("theorem-2-corrected", Status.CERTIFIED), ("lemma-5", Status.PROVED),
+                                          ("corollary-3", Status.CHECKED)])
+def test_fast_checks_reach_their_status(label, status):
+    reg = load_claims([str(PKG)])
+    claim = reg.get(f"marion-chizat-2024/{label}")
+    found = [c(Context(claim.id, c.name, seed=0, dps=30)) for c in claim.checks]
+    assert claim.own_status(found) is status, [e.detail for e in found]
