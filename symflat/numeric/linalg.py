@@ -77,8 +77,15 @@ def lanczos(matvec, n: int, bk: Backend, *, which="LA", tol=1e-8, maxiter=1000, 
             beta = bk.norm(w)
             if not math.isfinite(beta) or not all(map(math.isfinite, alphas)):
                 return Eigenpair(float("nan"), q, float("nan"), False, products)
-            vals, vecs = scipy.linalg.eigh_tridiagonal(np.array(alphas), np.array(betas)) if j else (
-                np.array(alphas), np.ones((1, 1)))
+            last = products >= maxiter or j + 1 == kmax or j + 1 == n
+            if j % 3 != 2 and not last and beta > 1e-3 * abs(alphas[-1]):  # test convergence every 3rd step
+                betas.append(beta)
+                Q[j + 1] = w / beta
+                continue
+            if j:
+                vals, vecs = scipy.linalg.eigh_tridiagonal(np.array(alphas), np.array(betas))
+            else:
+                vals, vecs = np.array(alphas), np.ones((1, 1))
             idx = int(np.argmax(vals)) if which == "LA" else int(np.argmin(vals))
             theta, s = float(vals[idx]), vecs[:, idx]
             res = beta * abs(float(s[-1]))

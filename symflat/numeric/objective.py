@@ -73,14 +73,15 @@ def points_arrays(data: Points, backend: Backend):
 
 
 def moments_of(data, backend: Backend):
-    """``(Sigma_x, Sigma_yx, Sigma_y)`` of ``Moments`` or ``Points`` (``Sigma_y`` may be None)."""
+    """``(Sigma_x, Sigma_yx, tr Sigma_y)`` of ``Moments`` or ``Points`` (the trace may be None:
+    it only shifts the loss by a constant)."""
     if isinstance(data, Moments):
-        sy = None if data.sigma_y is None else backend.asarray(data.sigma_y)
-        return backend.asarray(data.sigma_x), backend.asarray(data.sigma_yx), sy
+        tr = None if data.sigma_y is None else float(sum(backend.asarray(data.sigma_y)[i, i] for i in range(data.d_y)))
+        return backend.asarray(data.sigma_x), backend.asarray(data.sigma_yx), tr
     if isinstance(data, Points):
         X, Y = points_arrays(data, backend)
         n = X.shape[0]
-        return X.T @ X / n, Y.T @ X / n, Y.T @ Y / n
+        return X.T @ X / n, Y.T @ X / n, float((Y * Y).sum()) / n
     raise NumericError(f"data must be symflat.models.Moments or Points, got {type(data).__name__}")
 
 
@@ -98,12 +99,10 @@ def prefix_suffix(mats, out):
     return L, R
 
 
-def linear_loss(A, sx, syx, sy):
+def linear_loss(A, sx, syx, trace_sy):
     """``tr(Sigma_y) - 2 tr(A Sigma_yx^T) + tr(A Sigma_x A^T)`` (Mulayoff & Michaeli eq. 3)."""
     val = -2 * (A * syx).sum() + ((A @ sx) * A).sum()
-    if sy is not None:
-        val = val + sum(sy[i, i] for i in range(sy.shape[0]))
-    return val
+    return val if trace_sy is None else val + trace_sy
 
 
 def linear_grads(mats, out, sx, syx):
@@ -201,7 +200,7 @@ class LinearMomentsObjective(Objective):
             self.out = backend.asarray([list(model.output)])
         else:
             self.out = None
-        self.sx, self.syx, self.sy = moments_of(data, backend)
+        self.sx, self.syx, self.trace_sy = moments_of(data, backend)
         d_in, d_out = model.dims[0], (1 if self.out is not None else model.dims[-1])
         if tuple(self.sx.shape) != (d_in, d_in) or tuple(self.syx.shape) != (d_out, d_in):
             raise NumericError(
@@ -218,7 +217,7 @@ class LinearMomentsObjective(Objective):
         return R[1]
 
     def loss(self, w) -> float:
-        return float(linear_loss(self.end_to_end(w), self.sx, self.syx, self.sy))
+        return float(linear_loss(self.end_to_end(w), self.sx, self.syx, self.trace_sy))
 
     def grad(self, w):
         return pack(self.backend, linear_grads(self.mats(w), self.out, self.sx, self.syx))
@@ -306,7 +305,9 @@ class ReluOneHiddenObjective(Objective):
 
 
 class TorchObjective(Objective):
-    """Any model through torch autodiff: forward-over-reverse Hessian-vector products."""
+    """Any model through torch autodiff. Hessian-vector products differentiate the gradient
+    graph, which is built once per weight vector and reused while ``w`` stays the same (the
+    usual case inside an eigen-solver)."""
 
     kind = "autodiff"
 
@@ -318,16 +319,27 @@ class TorchObjective(Objective):
 
         self._torch = torch
         self._f = _torch_loss(model, data, backend)
-        self._grad = torch.func.grad(self._f)
+        self._x = self._g = None
 
     def loss(self, w) -> float:
-        return float(self._f(self.weights(w)))
+        with self._torch.no_grad():
+            return float(self._f(self.weights(w)))
 
     def grad(self, w):
-        return self._grad(self.weights(w))
+        torch = self._torch
+        x = self.weights(w).clone().requires_grad_(True)
+        with torch.enable_grad():
+            return torch.autograd.grad(self._f(x), x)[0]
 
     def hvp(self, w, v):
-        return self._torch.func.jvp(self._grad, (self.weights(w),), (self.weights(v),))[1]
+        torch = self._torch
+        w = self.weights(w)
+        if self._x is None or not torch.equal(self._x.detach(), w):
+            x = w.clone().requires_grad_(True)
+            with torch.enable_grad():
+                self._g = torch.autograd.grad(self._f(x), x, create_graph=True)[0]
+            self._x = x
+        return torch.autograd.grad(self._g, self._x, self.weights(v), retain_graph=True)[0]
 
     def hessian(self, w) -> np.ndarray:
         H = self.backend.to_numpy(self._torch.func.hessian(self._f)(self.weights(w)))
@@ -343,7 +355,7 @@ def _torch_loss(model, data, backend: Backend):
 
         def f(w):
             mats = unpack(model, w)
-            return linear_loss(prefix_suffix(mats, lin.out)[1][1], lin.sx, lin.syx, lin.sy)
+            return linear_loss(prefix_suffix(mats, lin.out)[1][1], lin.sx, lin.syx, lin.trace_sy)
 
         if not isinstance(data, Points):
             return f

@@ -120,17 +120,33 @@ def linear_with_output_minimum(model: LinearWithOutput, data, *, seed: int = 0, 
 
 
 def near_saddle(model, data, *, scale: float = 0.05, seed: int = 0) -> np.ndarray:
-    """A point near the saddle ``w = 0`` of a linear network whose Hessian's dominant eigenvalue
-    is negative: small random weights ``w`` or ``-w``, whichever has the larger ratio
-    ``|lambda_min| / lambda_max`` (for depth 3 the Hessian is odd in ``w`` to first order, so one
-    of the two signs has its dominant curvature negative)."""
-    from symflat.numeric.sharpness import sharpness
+    """A point near the saddle ``w = 0`` of a deep linear network, where the Hessian's dominant
+    eigenvalue is negative.
 
-    w = random_weights(model, scale, seed=seed)
+    All layers are rank one, ``W_1 = eps c_1 b^T``, ``W_j = eps c_j c_{j-1}^T``,
+    ``W_m = eps a c_{m-1}^T``, aligned with the top singular pair ``(a, b)`` of ``Sigma_yx`` (random
+    unit ``c_j``). To leading order in ``eps`` the Hessian on this chain is that of the scalar
+    chain near 0, ``-2 s eps^{m-2} (J - I)`` with ``J`` all ones: eigenvalues ``-2(m-1) s eps^{m-2}``
+    and ``+2 s eps^{m-2}``, so ``|lambda_min| / lambda_max`` is about ``m - 1`` (needs depth >= 3).
+    """
+    if isinstance(model, ScalarChain):
+        model = model.as_deep_linear()
+    if not isinstance(model, DeepLinear) or model.depth < 3:
+        raise NumericError("near_saddle needs a DeepLinear (or ScalarChain) model of depth >= 3")
+    if isinstance(data, Points):
+        X = np.asarray(data.X, float).reshape(data.n, -1)
+        Y = np.asarray(data.Y, float).reshape(data.n, -1)
+        syx = Y.T @ X / data.n
+    else:
+        syx = np.asarray(data.sigma_yx, float)
+    if syx.shape != (model.d_out, model.d_in):
+        raise NumericError(f"data map R^{syx.shape[1]} -> R^{syx.shape[0]} but the model maps R^{model.d_in} -> R^{model.d_out}")
+    U, _, Vt = np.linalg.svd(syx)
+    rng = np.random.default_rng(seed)
+    units = [Vt[0]] + [_unit(rng.standard_normal(model.dims[j])) for j in range(1, model.depth)] + [U[:, 0]]
+    mats = [scale * np.outer(units[j + 1], units[j]) for j in range(model.depth)]
+    return np.concatenate([W.T.reshape(-1) for W in mats])
 
-    def ratio(v):
-        top = sharpness(model, v, data, "lanczos", tol=1e-10).eigenvalue
-        bottom = sharpness(model, v, data, "lanczos", which="smallest", tol=1e-10).eigenvalue
-        return -bottom / max(top, np.finfo(float).tiny)
 
-    return w if ratio(w) >= ratio(-w) else -w
+def _unit(v: np.ndarray) -> np.ndarray:
+    return v / np.linalg.norm(v)

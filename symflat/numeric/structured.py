@@ -73,11 +73,15 @@ def deep_linear(obj: LinearMomentsObjective, w, *, tol=1e-8, maxiter=1000, seed=
         lam, bvec = dense_extreme((Hs + Hs.T) / 2, "LA")
         b, products = bk.asarray(bvec), 0
     else:
-        def matvec(b):
-            B = b.reshape(dx, dy).T
-            return (2 * ((Rs @ B) @ Ss).sum(0)).T.reshape(-1)
+        m = Rs.shape[0]
+        Rcat = Rs.swapaxes(0, 1).reshape(dy, m * dy)  # [R_1 ... R_m]
+        Scat = Ss.swapaxes(0, 1).reshape(dx, m * dx)  # [S_1 ... S_m]
 
-        pair = lanczos(matvec, dim, bk, which="LA", tol=tol * 1e-2, maxiter=maxiter, seed=seed)
+        def matvec(b):  # vec(2 sum_k R_k B S_k) as two GEMMs: B^T [R_k]_k, then [S_k]_k stacked
+            T = (b.reshape(dx, dy) @ Rcat).reshape(dx, m, dy).swapaxes(0, 1).reshape(m * dx, dy)
+            return 2 * (Scat @ T).reshape(-1)
+
+        pair = lanczos(matvec, dim, bk, which="LA", tol=tol, maxiter=maxiter, seed=seed)
         b, products = pair.vector, pair.products
     B = b.reshape(dx, dy).T
     blocks = []
@@ -113,7 +117,7 @@ def relu_gram(obj: ReluOneHiddenObjective, w, *, tol=1e-8, maxiter=1000, seed=0,
         lam, u = dense_extreme((G + G.T) / 2, "LA")
         u, products = bk.asarray(u), 0
     else:
-        pair = lanczos(lambda u: J @ (J.T @ u) / n, n, bk, which="LA", tol=tol * 1e-2, maxiter=maxiter, seed=seed)
+        pair = lanczos(lambda u: J @ (J.T @ u) / n, n, bk, which="LA", tol=tol, maxiter=maxiter, seed=seed)
         u, products = pair.vector, pair.products
     v = J.T @ u
     nv = bk.norm(v)

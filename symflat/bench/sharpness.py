@@ -1,0 +1,341 @@
+"""Time to the top Hessian eigenvalue: symflat against PyHessian, curvlinops and hessian-eigenthings.
+
+Every method sees the same deep linear network (a torch ``nn.Sequential`` of bias-free ``Linear``
+layers, float64) and the same data at a global minimum, with the loss ``mean_i ||W x_i - y_i||^2``
+of Mulayoff & Michaeli (2020, eq. 2). The reference eigenvalue comes from the small matrix
+``2 Phi^T Phi`` of their Lemma 3 (dense LAPACK, or ARPACK at machine precision when large), and
+for the near-saddle case from the dense torch Hessian. Peers are configured for relative accuracy
+``--rtol`` where they expose a tolerance; PyHessian is also run at its default ``tol=1e-3``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import statistics
+import time
+
+import numpy as np
+
+FULL = {"widths": (32, 64), "depths": (4, 16), "samples": (256, 8192)}
+QUICK_CASES = ((32, 4, 256), (32, 16, 8192))
+PEERS = ("pyhessian", "curvlinops", "eigenthings")
+SADDLE = (16, 3, 1024)  # width, depth, n of the near-saddle case
+
+
+def configure(parser) -> None:
+    parser.add_argument("--quick", action="store_true", help=f"only the cases (width, depth, n) = {QUICK_CASES} and the saddle")
+    parser.add_argument("--widths", type=_ints, default=None, help="comma-separated widths (default 32,64)")
+    parser.add_argument("--depths", type=_ints, default=None, help="comma-separated depths (default 4,16)")
+    parser.add_argument("--samples", type=_ints, default=None, help="comma-separated sample counts (default 256,8192)")
+    parser.add_argument("--peers", default=",".join(PEERS), help=f"comma-separated subset of {','.join(PEERS)} (or 'none')")
+    parser.add_argument("--rtol", type=float, default=1e-6, help="relative accuracy asked of every method (default 1e-6)")
+    parser.add_argument("--device", default="cpu", help="torch device: cpu (default) or cuda")
+    parser.add_argument("--no-saddle", action="store_true", help="skip the near-saddle case")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", metavar="FILE", help="also write the rows as JSON to FILE ('-' for stdout)")
+
+
+def _ints(text: str) -> tuple[int, ...]:
+    import argparse
+
+    try:
+        vals = tuple(int(t) for t in text.split(",") if t.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
+    if not vals or min(vals) < 1:
+        raise argparse.ArgumentTypeError(f"expected positive integers, got {text!r}")
+    return vals
+
+
+# ------------------------------------------------------------------------------- problem setup
+class Case:
+    """One benchmark instance: model, numpy data and weights, and the same as torch objects."""
+
+    def __init__(self, width, depth, n, seed, device, saddle=False):
+        import torch
+
+        from symflat.models import DeepLinear, Points
+        from symflat.numeric import problems
+        from symflat.numeric.objective import unpack
+
+        self.width, self.depth, self.n, self.saddle = width, depth, n, saddle
+        self.model = DeepLinear((width,) * (depth + 1))
+        self.data = problems.synthetic_regression(n, width, width, seed=seed)
+        if saddle:
+            self.w = problems.near_saddle(self.model, self.data, scale=0.05, seed=seed)
+        else:
+            self.w = problems.deep_linear_minimum(self.model, self.data, seed=seed)
+        self.device = device
+        self.X = torch.as_tensor(np.asarray(self.data.X), dtype=torch.float64, device=device)
+        self.Y = torch.as_tensor(np.asarray(self.data.Y), dtype=torch.float64, device=device)
+        layers = []
+        for W in unpack(self.model, self.w):
+            lin = torch.nn.Linear(W.shape[1], W.shape[0], bias=False).to(device=device, dtype=torch.float64)
+            with torch.no_grad():
+                lin.weight.copy_(torch.as_tensor(W))
+            layers.append(lin)
+        self.net = torch.nn.Sequential(*layers)
+        self.points = Points(self.X, self.Y)
+
+    @property
+    def label(self) -> str:
+        kind = "near-saddle" if self.saddle else "minimum"
+        return f"width {self.width} depth {self.depth} n {self.n} ({kind}, N={self.model.num_params})"
+
+    @staticmethod
+    def criterion(out, y):
+        """The paper's loss: mean over samples of the squared error summed over outputs."""
+        return ((out - y) ** 2).sum(1).mean()
+
+
+def _sync(device):
+    if str(device).startswith("cuda"):
+        import torch
+
+        torch.cuda.synchronize()
+
+
+def _timed(fn, device, budget_s=1.0, repeats=3):
+    """Run ``fn``; if it took under ``budget_s`` seconds repeat it and keep the fastest run."""
+    times, out = [], None
+    for i in range(repeats):
+        _sync(device)
+        t0 = time.perf_counter()
+        out = fn()
+        _sync(device)
+        times.append(time.perf_counter() - t0)
+        if sum(times) > budget_s:
+            break
+    return out, min(times)
+
+
+# ------------------------------------------------------------------------------- reference values
+def reference(case) -> tuple[float, str]:
+    """The exact top eigenvalue (and the smallest, for the saddle) by an independent route."""
+    import torch
+
+    if case.saddle:
+        def f(w):
+            h = case.X
+            for k, b in enumerate(case.model.blocks):
+                h = h @ w[b.slice].reshape(b.shape[1], b.shape[0])
+            return Case.criterion(h, case.Y)
+
+        H = torch.func.hessian(f)(torch.as_tensor(case.w, dtype=torch.float64, device=case.device))
+        ev = torch.linalg.eigvalsh((H + H.T) / 2).cpu().numpy()
+        case.lambda_min = float(ev[0])
+        return float(ev[-1]), "dense torch Hessian"
+    from symflat.numeric.objective import objective
+    from symflat.numeric.structured import deep_linear_operator
+
+    obj = objective(case.model, case.data)
+    Rs, Ss, *_ = deep_linear_operator(obj, obj.weights(case.w))
+    dim = Rs.shape[1] * Ss.shape[1]
+    if dim <= 1024:
+        Hs = 2 * sum(np.kron(Ss[k], Rs[k]) for k in range(Rs.shape[0]))
+        return float(np.linalg.eigvalsh((Hs + Hs.T) / 2)[-1]), "dense eigh of 2 Phi^T Phi"
+    import scipy.sparse.linalg as sla
+
+    dx, dy = Ss.shape[1], Rs.shape[1]
+
+    def mv(b):
+        B = np.ravel(b).reshape(dx, dy).T
+        return (2 * ((Rs @ B) @ Ss).sum(0)).T.reshape(-1)
+
+    op = sla.LinearOperator((dim, dim), matvec=mv, dtype=float)
+    val = sla.eigsh(op, k=1, which="LA", tol=0, v0=np.ones(dim))[0][0]
+    return float(val), "ARPACK (tol=0) on 2 Phi^T Phi"
+
+
+# ------------------------------------------------------------------------------- the contestants
+def run_symflat(case, method, rtol, device, **kw):
+    from symflat.numeric import sharpness
+
+    backend = "numpy" if device == "cpu" and not kw.get("autodiff") else "torch"
+    dev = None if backend == "numpy" else device
+    data = case.points if kw.get("autodiff") else _points_numpy(case)
+    res, secs = _timed(lambda: sharpness(case.model, case.w, data, method, backend=backend, device=dev,
+                                         tol=rtol * 1e-2, **kw), device)
+    return res.eigenvalue, secs, res.hvps, f"{res.backend}, residual {res.residual:.1e}" + ("" if res.converged else ", NOT CONVERGED")
+
+
+def _points_numpy(case):
+    from symflat.models import Points
+
+    return Points(np.asarray(case.data.X), np.asarray(case.data.Y))
+
+
+def run_pyhessian(case, rtol, device, tol=None, which=None):
+    import torch
+    from pyhessian import hessian as PyHessian
+
+    def go():
+        torch.manual_seed(0)
+        case.net.zero_grad()
+        h = PyHessian(case.net, Case.criterion, data=(case.X, case.Y), cuda=str(device).startswith("cuda"))
+        vals, _ = h.eigenvalues(maxIter=1000 if tol else 100, tol=tol or 1e-3, top_n=1)
+        case.net.zero_grad()
+        return vals[0]
+
+    val, secs = _timed(go, device)
+    return val, secs, None, f"power iteration (largest magnitude), tol={tol or 1e-3:g}"
+
+
+def run_curvlinops(case, rtol, device, which="LA"):
+    import scipy.sparse.linalg as sla
+    import torch
+    from curvlinops import HessianLinearOperator
+
+    params = [p for p in case.net.parameters()]
+    count = [0]
+
+    def go():
+        op = HessianLinearOperator(case.net, torch.nn.MSELoss(reduction="sum"), params, [(case.X, case.Y)],
+                                   check_deterministic=False).to_scipy()
+        counted = sla.LinearOperator(op.shape, matvec=lambda v: (count.__setitem__(0, count[0] + 1), op @ v)[1],
+                                     dtype=op.dtype)
+        v0 = np.random.default_rng(0).standard_normal(op.shape[0])
+        return sla.eigsh(counted, k=1, which=which, tol=rtol, v0=v0)[0][0] / case.n  # sum-reduction -> mean
+
+    val, secs = _timed(go, device)
+    return val, secs, count[0], f"HessianLinearOperator + scipy eigsh(which={which!r}, tol={rtol:g})"
+
+
+def run_eigenthings(case, rtol, device, which="LA"):
+    from hessian_eigenthings import HessianOperator, lanczos, supervised_loss
+
+    op = HessianOperator(case.net, [(case.X, case.Y)], supervised_loss(Case.criterion))
+    last = None
+    for steps in (10, 20, 40, 80, 160):
+        steps = min(steps, op.size - 1)
+        res, secs = _timed(lambda: lanczos(op, k=1, max_iter=steps, tol=rtol, which=which, seed=0), device)
+        last = (float(res.eigenvalues[0]), secs, steps, f"lanczos(which={which!r}, max_iter={steps}, tol={rtol:g})")
+        if bool(res.converged[0]) or steps >= op.size - 1:
+            return last
+    return last[0], last[1], last[2], last[3] + ", NOT CONVERGED"
+
+
+# ------------------------------------------------------------------------------- driver
+def _cases(args):
+    if args.quick:
+        triples = list(QUICK_CASES)
+    else:
+        triples = [(w, d, n) for w in (args.widths or FULL["widths"]) for d in (args.depths or FULL["depths"])
+                   for n in (args.samples or FULL["samples"])]
+    return triples
+
+
+def bench_case(case, peers, rtol, device, log):
+    rows = []
+    ref, how = reference(case)
+    log(f"\n== {case.label}; reference {ref:.15g} [{how}]" +
+        (f"; smallest eigenvalue {case.lambda_min:.6g}" if case.saddle else ""))
+    contestants = []
+    if not case.saddle:
+        contestants.append(("symflat structured", lambda: run_symflat(case, "structured", rtol, device)))
+    contestants.append(("symflat lanczos", lambda: run_symflat(case, "lanczos", rtol, device)))
+    contestants.append(("symflat lanczos (torch autodiff HVP)", lambda: run_symflat(case, "lanczos", rtol, device, autodiff=True)))
+    if "pyhessian" in peers:
+        contestants.append(("pyhessian (default tol)", lambda: run_pyhessian(case, rtol, device)))
+        if not case.saddle:
+            contestants.append((f"pyhessian (tol={rtol:g})", lambda: run_pyhessian(case, rtol, device, tol=rtol)))
+    if "curvlinops" in peers:
+        contestants.append(("curvlinops + eigsh LA", lambda: run_curvlinops(case, rtol, device, "LA")))
+        if case.saddle:
+            contestants.append(("curvlinops + eigsh LM (default)", lambda: run_curvlinops(case, rtol, device, "LM")))
+    if "eigenthings" in peers:
+        contestants.append(("hessian-eigenthings LA", lambda: run_eigenthings(case, rtol, device, "LA")))
+        if case.saddle:
+            contestants.append(("hessian-eigenthings LM (default)", lambda: run_eigenthings(case, rtol, device, "LM")))
+    for name, fn in contestants:
+        try:
+            val, secs, hvps, note = fn()
+            err = abs(val - ref) / abs(ref)
+            row = dict(case=case.label, method=name, eigenvalue=val, rel_error=err, seconds=secs, hvps=hvps, note=note)
+        except Exception as exc:  # a peer that crashes is reported, not fatal
+            row = dict(case=case.label, method=name, eigenvalue=float("nan"), rel_error=float("nan"),
+                       seconds=float("nan"), hvps=None, note=f"FAILED: {type(exc).__name__}: {exc}")
+        row.update(width=case.width, depth=case.depth, n=case.n, saddle=case.saddle, reference=ref,
+                   accurate=bool(row["rel_error"] <= rtol))
+        rows.append(row)
+        log(f"  {name:<38} {row['eigenvalue']:>22.15g}  err {row['rel_error']:8.1e}  {row['seconds']:9.4f} s  "
+            f"{'' if row['hvps'] is None else str(row['hvps']) + ' hvp'}  {row['note']}")
+    _ratios(rows, log)
+    return rows
+
+
+def _ratios(rows, log):
+    peers = [r for r in rows if not r["method"].startswith("symflat") and math.isfinite(r["seconds"])]
+    if not peers:
+        return
+    fastest = min(peers, key=lambda r: r["seconds"])
+    accurate = [r for r in peers if r["accurate"]]
+    best = min(accurate, key=lambda r: r["seconds"]) if accurate else None
+    for r in rows:
+        if not r["method"].startswith("symflat") or not math.isfinite(r["seconds"]) or r["seconds"] <= 0:
+            continue
+        r["speedup_vs_fastest_peer"] = fastest["seconds"] / r["seconds"]
+        r["speedup_vs_fastest_accurate_peer"] = best["seconds"] / r["seconds"] if best else None
+        acc = f", {best['seconds'] / r['seconds']:.1f}x vs fastest accurate peer ({best['method']})" if best else ", no peer reached the accuracy"
+        log(f"  -> {r['method']}: {r['speedup_vs_fastest_peer']:.1f}x vs fastest peer ({fastest['method']}){acc}")
+
+
+def run(args) -> int:
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        print("symflat bench sharpness needs torch and the peers: pip install 'symflat[torch,bench]'")
+        return 2
+    import torch
+
+    peers = () if args.peers.strip() == "none" else tuple(p.strip() for p in args.peers.split(",") if p.strip())
+    unknown = [p for p in peers if p not in PEERS]
+    if unknown:
+        print(f"unknown peers {unknown}; choose from {PEERS}")
+        return 2
+    if args.device.startswith("cuda") and not torch.cuda.is_available():
+        print(f"device {args.device!r} requested but CUDA is not available")
+        return 2
+    if not (0 < args.rtol < 1):
+        print(f"--rtol must be in (0, 1), got {args.rtol}")
+        return 2
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)  # PyHessian draws its start vectors in the default dtype
+    log = lambda s: print(s, flush=True)  # noqa: E731
+    log(f"symflat bench sharpness on {args.device} ({os.cpu_count()} cores, torch {torch.__version__}, "
+        f"{torch.get_num_threads()} threads), float64, relative accuracy {args.rtol:g}")
+    rows, t0 = [], time.perf_counter()
+    try:
+        for width, depth, n in _cases(args):
+            rows += bench_case(Case(width, depth, n, args.seed, args.device), peers, args.rtol, args.device, log)
+        if not args.no_saddle:
+            rows += bench_case(Case(*SADDLE, args.seed, args.device, saddle=True), peers, args.rtol, args.device, log)
+    finally:
+        torch.set_default_dtype(previous)
+    log(f"\ntotal {time.perf_counter() - t0:.1f} s")
+    _summary(rows, args.rtol, log)
+    if args.json:
+        text = json.dumps(rows, indent=1, default=float)
+        if args.json == "-":
+            print(text)
+        else:
+            with open(args.json, "w") as fh:
+                fh.write(text)
+    bad = [r for r in rows if r["method"].startswith("symflat") and not r["accurate"]]
+    return 1 if bad else 0
+
+
+def _summary(rows, rtol, log):
+    st = [r["speedup_vs_fastest_accurate_peer"] for r in rows if r["method"] == "symflat structured"
+          and r.get("speedup_vs_fastest_accurate_peer")]
+    la = [r["speedup_vs_fastest_accurate_peer"] for r in rows if r["method"] == "symflat lanczos"
+          and r.get("speedup_vs_fastest_accurate_peer")]
+    if st:
+        log(f"structured: speedup vs fastest accurate peer min {min(st):.0f}x, median {statistics.median(st):.0f}x")
+    if la:
+        log(f"lanczos:    speedup vs fastest accurate peer min {min(la):.1f}x, median {statistics.median(la):.1f}x")
+    wrong = sorted({r["method"] for r in rows if not r["method"].startswith("symflat") and not r["accurate"]})
+    if wrong:
+        log(f"peer runs off by more than {rtol:g}: {', '.join(wrong)}")
