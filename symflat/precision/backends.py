@@ -444,9 +444,18 @@ class ArbOps(Ops):
 
         return x.sqrt() if x >= 0 else flint.arb.nan()
 
+    @staticmethod
+    def sqr(x):
+        """``x^2`` as a ball that stays nonnegative when ``x``'s ball contains zero."""
+        import flint
+
+        if not x.contains(0):
+            return x * x
+        u = flint.arb(x.abs_upper())
+        return flint.arb(0).union(u * u).nonnegative_part()
+
     def fro2(self, a):
-        # |x| * |x| keeps the enclosure of a square nonnegative even when x's ball contains zero
-        return self.sum(abs(x) * abs(x) for x in np.asarray(a, dtype=object).ravel())
+        return self.sum(self.sqr(x) for x in np.asarray(a, dtype=object).ravel())
 
     @staticmethod
     def exp(x):
@@ -463,11 +472,13 @@ class ArbOps(Ops):
     def pow(self, x, p):
         import flint
 
+        if isinstance(p, (int, np.integer)) and p >= 2 and p % 2 == 0:
+            return self.sqr(self.pow(x, int(p) // 2))
         if isinstance(p, (int, np.integer)):
             return super().pow(x, p)
         r = _rational(p)
         if r is not None and r.denominator == 1:
-            return super().pow(x, int(r))
+            return self.pow(x, int(r))
         return x ** (p if isinstance(p, flint.arb) else self.num(p))
 
     def _max2(self, a, b):

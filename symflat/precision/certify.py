@@ -2,7 +2,8 @@
 
 The slack is computed as a ball guaranteed to contain the exact slack. Strictly on the good side of
 zero -> ``certified``; strictly on the bad side with every hypothesis certainly satisfied ->
-``refuted`` (a rigorous counterexample); otherwise the precision is raised (and the spectral
+``refuted`` (a rigorous counterexample; also when a *strict* inequality's slack is exactly zero);
+otherwise the precision is raised (and the spectral
 enclosures re-seeded with mpmath eigenvectors at that precision) up to ``max_dps``, then
 ``inconclusive``. Floats never certify anything: each input is converted exactly, and a ball that
 straddles zero (an equality case, or too little precision) is reported as such.
@@ -71,6 +72,8 @@ def certify(ineq, point, dps: int = 50, max_dps: int = 400) -> Certificate:
                 return Certificate("certified", last, level, "slack enclosure is on the right side of zero")
             if slack < 0 and all(hyps.values()):
                 return Certificate("refuted", last, level, "slack enclosure is below zero and every hypothesis is certain")
+            if ineq.strict and slack.is_zero() and all(hyps.values()):
+                return Certificate("refuted", last, level, "the slack is exactly zero: equality breaks the strict inequality")
             if slack < 0:
                 failing = [k for k, ok in hyps.items() if not ok]
                 reason = f"slack is negative but hypotheses {failing} are not certainly satisfied"

@@ -8,8 +8,8 @@ and ``lhs - rhs`` for ``>=`` / ``>``: it is ``>= 0`` exactly where the inequalit
 
 Equality cases are first-class: at ``dps`` digits a slack within ``tol = scale * 10^-(dps - guard)``
 of zero (``scale = max(|lhs|, |rhs|)``, ``guard = max(5, dps // 3)`` digits for rounding) is
-*tight*, not violated; a violation is only *confirmed* if it persists, with a stable value, at every
-precision of a rising ladder (30, 60, 120 digits by default).
+*tight*, not violated; a violation is only *confirmed* if it persists, with a stable value, at the
+top precisions of a rising ladder (30, 60, 120 digits by default).
 """
 
 from __future__ import annotations
@@ -300,8 +300,10 @@ class Inequality:
         return Evaluation(dps, lhs, rhs, slack, tol, verdict, hyps)
 
     def confirm(self, point, ladder: Iterable[int] = DEFAULT_LADDER) -> Confirmation:
-        """Re-evaluate at each precision of ``ladder``; a violation counts only if it persists with a
-        stable value (the top two levels agree to within half the slack)."""
+        """Re-evaluate at each precision of ``ladder``. A violation counts only if the two highest
+        precisions both see it, with a stable value (agreeing to within half the slack); lower
+        levels may call it tight (their tolerance is coarser) but never ``holds``. A rounding
+        artefact fades as precision rises and is reported ``tight``/``unstable``."""
         ladder = sorted(int(d) for d in ladder)
         if not ladder:
             raise InequalityError("the precision ladder is empty")
@@ -314,8 +316,11 @@ class Inequality:
             if ev.verdict == "holds":
                 return Confirmation("holds", evals)
         top = evals[-1]
-        if all(e.verdict == "violated" for e in evals):
-            stable = len(evals) < 2 or abs(top.slack - evals[-2].slack) <= abs(top.slack) / 2
+        if len(evals) == 1:
+            return Confirmation(top.verdict, evals)
+        prev = evals[-2]
+        if top.verdict == prev.verdict == "violated":
+            stable = abs(top.slack - prev.slack) <= abs(top.slack) / 2
             return Confirmation("violated" if stable else "unstable", evals)
         if top.verdict in ("tight", "holds"):
             return Confirmation(top.verdict, evals)

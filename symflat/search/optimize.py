@@ -22,6 +22,8 @@ from symflat.precision.errors import InequalityError
 from symflat.precision.inequality import DEFAULT_LADDER, Inequality, Point
 from symflat.search.counterexample import Counterexample, from_confirmation
 from symflat.search.samplers import sample_point
+from symflat.search.shrink import shrink as do_shrink
+from symflat.search.shrink import strict_equality
 
 CONFIRM_BELOW = 1e-9  # float relative slacks below this go to the precision ladder
 METHODS = ("Nelder-Mead", "Powell", "L-BFGS-B")
@@ -136,9 +138,9 @@ def search(ineq: Inequality, budget: float = 10.0, seed: int = 0, ladder=DEFAULT
     tight_point = None
     tried, round_ = [], 0
     confirmed_tight_dims: set = set()
-    cex_point, cex_conf = None, None
+    cex_point, cex_conf, strict_cex = None, None, None
     try:
-        while cex_point is None and time.monotonic() < deadline:
+        while cex_point is None and strict_cex is None and time.monotonic() < deadline:
             if round_ < len(grid):
                 d = grid[round_]
             else:
@@ -162,21 +164,26 @@ def search(ineq: Inequality, budget: float = 10.0, seed: int = 0, ladder=DEFAULT
                         cex_point, cex_conf = p, conf
                         break
                     if verdict == "tight":
+                        if ineq.strict and key not in confirmed_tight_dims:
+                            eq = strict_equality(ineq, p, ladder, seconds=min(3.0, max(0.1, deadline - time.monotonic())))
+                            if eq is not None:
+                                strict_cex = eq
+                                break
                         tight_point = tight_point or p
                         confirmed_tight_dims.add(key)
-            if cex_point is None and track.best < CONFIRM_BELOW and track.best_point is not None:
+            if cex_point is None and strict_cex is None and track.best < CONFIRM_BELOW and track.best_point is not None:
                 verdict, conf = _confirm(ineq, track.best_point, ladder)
                 confirmations += 1
                 if verdict == "violated":
                     cex_point, cex_conf = track.best_point, conf
     except _Stop:
         pass
-    cex = None
-    if cex_point is not None:
+    cex = strict_cex
+    if strict_cex is not None:
+        cex.dropped = list(dropped)
+    elif cex_point is not None:
         cex = from_confirmation(ineq, cex_point, cex_conf, dropped=dropped)
         if shrink:
-            from symflat.search.shrink import shrink as do_shrink
-
             cex = do_shrink(ineq, cex, ladder=ladder, seconds=max(2.0, 0.5 * budget), seed=seed)
         if certify:
             cert = ineq.certify(cex.point, dps=max(30, min(ladder)), max_dps=max(ladder) * 2)

@@ -38,14 +38,14 @@ def _complexity(p: Point) -> tuple:
                 for vs in p.params.values() for v in vs))
 
 
-def _violates(ineq: Inequality, p: Point, ladder):
-    if ineq.objective(p) >= 0:
+def _violates(ineq: Inequality, p: Point, ladder, verdict: str = "violated"):
+    if verdict == "violated" and ineq.objective(p) >= 0:
         return None
     try:
         conf = ineq.confirm(p, ladder)
     except (ValueError, ArithmeticError):
         return None
-    return conf if conf.verdict == "violated" else None
+    return conf if conf.verdict == verdict else None
 
 
 def shrink_dims(ineq: Inequality, cex: Counterexample, ladder, deadline: float, seed: int) -> Counterexample:
@@ -65,7 +65,9 @@ def shrink_dims(ineq: Inequality, cex: Counterexample, ladder, deadline: float, 
     return current
 
 
-def shrink_entries(ineq: Inequality, cex: Counterexample, ladder, deadline: float) -> Counterexample:
+def shrink_entries(ineq: Inequality, cex: Counterexample, ladder, deadline: float,
+                   verdict: str = "violated") -> Counterexample:
+    """Simplest entries keeping the confirmation ``verdict`` (``tight`` to isolate an equality case)."""
     point = Point(dict(cex.point.dims), {k: [Fraction(v) for v in vs] for k, vs in cex.point.params.items()})
     conf = None
     for name in list(point.params):
@@ -75,13 +77,13 @@ def shrink_entries(ineq: Inequality, cex: Counterexample, ladder, deadline: floa
                     break
                 trial = Point(point.dims, {k: list(v) for k, v in point.params.items()})
                 trial.params[name][i] = cand
-                c = _violates(ineq, trial, ladder)
+                c = _violates(ineq, trial, ladder, verdict)
                 if c is not None:
                     point, conf = trial, c
                     break
     if conf is None:
         conf = ineq.confirm(point, ladder)
-        if conf.verdict != "violated":  # exact re-reading of the float point did not keep it
+        if conf.verdict != verdict:  # exact re-reading of the float point did not keep it
             return cex
     return from_confirmation(ineq, point, conf, dropped=cex.dropped, shrunk=True)
 
@@ -93,3 +95,19 @@ def shrink(ineq: Inequality, cex: Counterexample, ladder=DEFAULT_LADDER, seconds
     small = shrink_dims(ineq, cex, ladder, time.monotonic() + seconds / 2, seed)
     out = shrink_entries(ineq, small, ladder, deadline)
     return out if _complexity(out.point) <= _complexity(cex.point) else cex
+
+
+def strict_equality(ineq: Inequality, point: Point, ladder=DEFAULT_LADDER, seconds: float = 3.0) -> Counterexample | None:
+    """For a *strict* inequality met with equality (numerically) at ``point``: simplify the entries
+    while the equality persists, and return a counterexample if ball arithmetic then finds the
+    slack exactly zero (rigorous refutation of strictness); else ``None``."""
+    conf = ineq.confirm(point, ladder)
+    if not ineq.strict or conf.verdict != "tight":
+        return None
+    start = from_confirmation(ineq, point, conf)
+    simple = shrink_entries(ineq, start, ladder, time.monotonic() + seconds, verdict="tight")
+    cert = ineq.certify(simple.point, dps=min(ladder), max_dps=min(ladder))
+    if cert.status != "refuted":
+        return None
+    simple.certified = f"{cert.status} (slack exactly {cert.enclosure})"
+    return simple

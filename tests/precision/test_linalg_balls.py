@@ -1,0 +1,90 @@
+"""High-precision matrix functions and rigorous ball enclosures, against independent computations."""
+
+import flint
+import mpmath
+import numpy as np
+import pytest
+
+from symflat.precision import ArbOps, MpOps, NotSupported, PrecisionError, Z3Ops
+from symflat.precision import linalg
+from symflat.precision.balls import eigvalsh_enclosure, svdvals_enclosure
+
+
+def test_svd_and_eigh_agree_with_numpy_and_reconstruct_at_50_digits():
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((4, 3))
+    with mpmath.workdps(50):
+        u, s, v = linalg.svd(a)
+        np.testing.assert_allclose(np.array(s, dtype=float), np.linalg.svd(a, compute_uv=False), rtol=1e-12)
+        recon = (u * s) @ v.T
+        err = max(abs(recon[i, j] - mpmath.mpf(a[i, j])) for i in range(4) for j in range(3))
+        assert err < mpmath.mpf(10) ** -45
+        sym = a.T @ a
+        w, q = linalg.eigh(sym)
+        np.testing.assert_allclose(np.array(w, dtype=float), np.linalg.eigvalsh(sym), rtol=1e-12)
+        err = max(abs(x) for x in ((q * w) @ q.T - linalg.to_mp(sym)).ravel())
+        assert err < mpmath.mpf(10) ** -44
+
+
+def test_closed_form_spectrum_to_45_digits():
+    with mpmath.workdps(50):
+        w = linalg.eigvalsh([[2, 1], [1, 2]])
+        assert abs(w[0] - 1) < mpmath.mpf(10) ** -45 and abs(w[1] - 3) < mpmath.mpf(10) ** -45
+        assert abs(linalg.opnorm([[3, 0], [0, -4]]) - 4) < mpmath.mpf(10) ** -45
+        assert abs(linalg.opnorm([3, 4]) - 5) < mpmath.mpf(10) ** -45
+
+
+def test_matrix_powers_and_square_root():
+    a = np.array([[2, 1], [1, 3]], dtype=object)
+    with mpmath.workdps(50):
+        p5 = linalg.matpow(a, 5)
+        assert (p5 == a @ a @ a @ a @ a).all()  # exact integers stay exact
+        r = linalg.sqrtm_psd(a)
+        assert max(abs(x) for x in (r @ r - linalg.to_mp(a)).ravel()) < mpmath.mpf(10) ** -45
+        with pytest.raises(PrecisionError, match="not positive semidefinite"):
+            linalg.matpow([[1, 0], [0, -1]], mpmath.mpf(1) / 2)
+    assert (linalg.matprod([np.eye(2, dtype=object), a]) == a).all()
+
+
+@pytest.mark.parametrize("matrix", [np.eye(3), [[1, 1], [1, 1]], [[2, 1, 0], [1, 2, 0], [0, 0, 3]], np.zeros((2, 2))])
+def test_ball_eigenvalues_enclose_exact_ones_even_when_repeated(matrix):
+    s = np.array(matrix, dtype=object)
+    exact = sorted(np.linalg.eigvalsh(np.array(matrix, dtype=float)).round(12))
+    with flint.ctx.workprec(200):
+        for seed_dps in (None, 60):
+            balls = eigvalsh_enclosure(s, seed_dps)
+            for b, e in zip(balls, exact):
+                assert b.contains(flint.arb(round(e))), (b, e)  # integer spectra here
+                assert b.rad() < (1e-14 if seed_dps is None else 1e-50)
+
+
+def test_singular_value_enclosures_rank_deficient():
+    a = np.array([[1, 2], [2, 4], [3, 6]], dtype=object)  # rank one, sigma = sqrt(70)
+    with flint.ctx.workprec(200):
+        s = svdvals_enclosure(a, 60)
+        assert s[0].contains(flint.arb(70).sqrt()) and s[0].rad() < 1e-50
+        assert s[1].contains(0) and s[1].upper() < 1e-24
+
+
+def test_arb_arithmetic_is_never_overconfident():
+    ops = ArbOps(30)
+    with ops.active():
+        around_zero = flint.arb(0, 1e-20)
+        assert ops.sqrt(around_zero).is_nan()  # undecided, not a made-up value
+        assert ops.fro2(np.array([around_zero])) >= 0
+        square = ops.pow(around_zero, 2)
+        assert square.contains(0) and square >= 0 and square.upper() < 1e-39
+        assert (ops.q(1, 3) * 3).contains(1)
+
+
+def test_z3_refuses_non_polynomial_operations():
+    ops = Z3Ops()
+    with pytest.raises(NotSupported, match="not polynomial"):
+        ops.sqrt(ops.num(2))
+    with pytest.raises(NotSupported):
+        ops.opnorm(np.array([[ops.num(1)]], dtype=object))
+
+
+def test_mp_ops_rejects_silly_precision():
+    with pytest.raises(PrecisionError, match="dps"):
+        MpOps(2)
