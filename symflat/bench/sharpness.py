@@ -33,6 +33,8 @@ def configure(parser) -> None:
     parser.add_argument("--rtol", type=float, default=1e-6, help="relative accuracy asked of every method (default 1e-6)")
     parser.add_argument("--device", default="cpu", help="torch device: cpu (default) or cuda")
     parser.add_argument("--no-saddle", action="store_true", help="skip the near-saddle case")
+    parser.add_argument("--saddle-case", type=_ints, default=SADDLE, metavar="W,D,N",
+                        help="width, depth (>= 3) and samples of the near-saddle case (default 16,3,1024)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", metavar="FILE", help="also write the rows as JSON to FILE ('-' for stdout)")
 
@@ -301,6 +303,9 @@ def run(args) -> int:
     if not (0 < args.rtol < 1):
         print(f"--rtol must be in (0, 1), got {args.rtol}")
         return 2
+    if len(args.saddle_case) != 3 or args.saddle_case[1] < 3:
+        print(f"--saddle-case needs width,depth,n with depth >= 3, got {args.saddle_case}")
+        return 2
     previous = torch.get_default_dtype()
     torch.set_default_dtype(torch.float64)  # PyHessian draws its start vectors in the default dtype
     log = lambda s: print(s, flush=True)  # noqa: E731
@@ -308,10 +313,11 @@ def run(args) -> int:
         f"{torch.get_num_threads()} threads), float64, relative accuracy {args.rtol:g}")
     rows, t0 = [], time.perf_counter()
     try:
+        bench_case(Case(4, 3, 16, args.seed, args.device), peers, args.rtol, args.device, lambda s: None)  # warm-up
         for width, depth, n in _cases(args):
             rows += bench_case(Case(width, depth, n, args.seed, args.device), peers, args.rtol, args.device, log)
         if not args.no_saddle:
-            rows += bench_case(Case(*SADDLE, args.seed, args.device, saddle=True), peers, args.rtol, args.device, log)
+            rows += bench_case(Case(*args.saddle_case, args.seed, args.device, saddle=True), peers, args.rtol, args.device, log)
     finally:
         torch.set_default_dtype(previous)
     log(f"\ntotal {time.perf_counter() - t0:.1f} s")

@@ -158,13 +158,12 @@ def _descent(kind, model, w0, data, lr, steps, batches, *, grad_tol, divergence,
             bad = _status_of(loss, loss0, divergence) if (record or batches is None) else None
             if bad is None and not bk.isfinite(w):
                 bad = ("overflow", "the weights overflowed")
+            if bad is None and grad_tol is not None and batches is None and gnorm <= grad_tol:
+                bad = ("converged", f"gradient norm {gnorm:.3g} <= {grad_tol:g}")
             if record or bad:
                 rec.add(k * lr, loss, gnorm, bk.to_numpy(w), k)
             if bad:
                 status, message = bad
-                break
-            if grad_tol is not None and batches is None and gnorm <= grad_tol:
-                status, message = "converged", f"gradient norm {gnorm:.3g} <= {grad_tol:g}"
                 break
             if k == int(steps):
                 break

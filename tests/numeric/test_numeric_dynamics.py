@@ -121,3 +121,13 @@ def test_sgd_with_full_batch_is_gd_and_validates_batch_size():
         gradient_flow(model, w0, data, 0.0)
     with pytest.raises(NumericError, match="linear models"):
         gradient_flow(ReluOneHidden(2), np.ones(7), Points([0.1, 0.2], [1.0, 2.0]), 1.0, dps=20)
+
+
+def test_early_stop_is_recorded_even_between_record_points():
+    model = DeepLinear((2, 3, 1))
+    data = problems.synthetic_regression(32, 2, 1, seed=0)
+    w0 = problems.random_weights(model, 0.5, seed=0)
+    traj = gradient_descent(model, w0, data, 0.05, 10_000, grad_tol=1e-8, record_every=1000)
+    assert traj.status == "converged" and traj.steps < 10_000
+    assert traj.times[-1] == pytest.approx(traj.steps * 0.05) and traj.grad_norm[-1] <= 1e-8
+    np.testing.assert_allclose(traj.loss[-1], gradient_descent(model, traj.final, data, 0.05, 0).loss[0])
