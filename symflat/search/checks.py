@@ -57,6 +57,9 @@ def search_evidence(ineq: Inequality, res: SearchResult, *, certify_instances: i
         cex = res.counterexample
         return Evidence.refuted(f"{ineq.name or 'inequality'}: {cex.describe()}", slack=cex.slack,
                                 counterexample=cex.to_json(ineq), **common)
+    if not res.best_objective < 1:  # objective >= 1 means some hypothesis failed everywhere it looked
+        return Evidence.open(f"{ineq.name or 'inequality'}: the search found no point satisfying the hypotheses "
+                             f"{ineq.hypothesis_names} in {res.evaluations} evaluations; it shows nothing", **common)
     tight = res.tight_point is not None
     data = dict(common, slack=res.best_objective, tight=tight)
     if tight:

@@ -67,13 +67,17 @@ class _Tracker:
 
     def __init__(self, ineq: Inequality, deadline: float):
         self.ineq, self.deadline = ineq, deadline
-        self.evals, self.best, self.best_point = 0, math.inf, None
+        self.evals, self.finite, self.best, self.best_point, self.first = 0, 0, math.inf, None, None
 
     def __call__(self, point: Point) -> float:
         if time.monotonic() > self.deadline:
             raise _Stop
         self.evals += 1
         f = self.ineq.objective(point)
+        if math.isfinite(f):
+            self.finite += 1
+        elif self.first is None:
+            self.first = point
         if f < self.best:
             self.best, self.best_point = f, point
         return f
@@ -114,6 +118,17 @@ def _confirm(ineq: Inequality, point: Point, ladder) -> tuple[str, object]:
     except (InequalityError, ArithmeticError, ValueError):
         return "error", None
     return conf.verdict, conf
+
+
+def _explain_failure(ineq: Inequality, point: Point):
+    """Every float evaluation failed: surface the reason instead of reporting 'no violation'."""
+    try:
+        ineq.evaluate(point, 30)
+    except Exception as e:  # the user's functions raised: show what and where
+        raise InequalityError(f"{ineq.name or 'inequality'}: every evaluation failed; at one point: "
+                              f"{type(e).__name__}: {e}") from e
+    raise InequalityError(f"{ineq.name or 'inequality'}: every float64 evaluation failed (overflow or "
+                          f"undefined values) although high precision succeeds at {point.to_json()}")
 
 
 def search(ineq: Inequality, budget: float = 10.0, seed: int = 0, ladder=DEFAULT_LADDER, *,
@@ -178,6 +193,8 @@ def search(ineq: Inequality, budget: float = 10.0, seed: int = 0, ladder=DEFAULT
                     cex_point, cex_conf = track.best_point, conf
     except _Stop:
         pass
+    if track.evals and not track.finite:
+        _explain_failure(ineq, track.first)
     cex = strict_cex
     if strict_cex is not None:
         cex.dropped = list(dropped)
