@@ -53,7 +53,9 @@ def gradient_of(expr: sp.Expr, symbols) -> sp.Matrix:
 
 
 def hessian_of(expr: sp.Expr, symbols, gradient: sp.Matrix | None = None) -> sp.Matrix:
-    """Second derivatives of ``expr``; only ``i <= j`` are computed, the rest mirrored."""
+    """Second derivatives of ``expr``; only ``i <= j`` are computed, the rest mirrored. For a
+    piecewise expression (``Max``) this is the classical Hessian off the kink set: the slope is a
+    ``Heaviside`` step and its Dirac mass on the kinks is dropped."""
     symbols = list(symbols)
     n = len(symbols)
     H = sp.zeros(n, n)
@@ -72,7 +74,7 @@ def hessian_of(expr: sp.Expr, symbols, gradient: sp.Matrix | None = None) -> sp.
     g = gradient if gradient is not None else gradient_of(expr, symbols)
     for i in range(n):
         for j in range(i, n):
-            H[i, j] = H[j, i] = sp.diff(g[i], symbols[j])
+            H[i, j] = H[j, i] = sp.diff(g[i], symbols[j]).replace(sp.DiracDelta, lambda *args: sp.Integer(0))
     return H
 
 
