@@ -7,6 +7,9 @@ from scipy import stats
 
 from symflat.claims import Evidence
 
+from symflat.search import search_check
+
+from . import _inequalities as ineqs
 from . import _lib as lib
 from . import paper
 
@@ -25,8 +28,11 @@ def _nonneg_on(expr, var, lo, hi):
 lemma4 = paper.lemma(
     "lemma-4",
     r"\alpha>0,\ x\in[0,1/2]:\ (1-x)^\alpha\ge1-2\alpha x;\qquad \alpha>0,\ x>0,\ \alpha x\le1:\ (1+x)^\alpha\le1+2\alpha x",
-    where="App. A",
+    where="App. A", inequality=ineqs.lemma4_first(),
+    note="Two inequalities; the first is attached for 'symflat search' (hypothesis x-le-half), the second is searched by its own check.",
 )
+lemma4.check(search_check(ineqs.lemma4_first(), budget=4.0, name="search-first"))
+lemma4.check(search_check(ineqs.lemma4_second(), budget=4.0, name="search-second"))
 
 
 @lemma4.check
@@ -93,8 +99,9 @@ def lemma4_drop(ctx):
 lemma5 = paper.lemma(
     "lemma-5",
     r"\exists C>0\ \text{absolute}:\ L\ge C,\ x\ge1\ \Rightarrow\ L\exp(-\sqrt L x)\le4\exp(-x)",
-    where="App. A",
+    where="App. A", inequality=ineqs.lemma5(), note="Searched with C = 1 (hypotheses l-ge-c, x-ge-1).",
 )
+lemma5.check(search_check(ineqs.lemma5(), budget=4.0))
 
 
 @lemma5.check

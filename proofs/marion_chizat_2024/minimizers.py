@@ -5,7 +5,10 @@ import sympy as sp
 
 from symflat.claims import Evidence
 
+from symflat.search import search_check
+
 from . import _certify as cert
+from . import _inequalities as ineqs
 from . import _exact as ex
 from . import _lib as lib
 from . import paper
@@ -18,7 +21,9 @@ theorem1 = paper.theorem(
     r"the optimal regressor } w^\star \text{ has } S(\mathcal W)\ge " + S_MIN + r",\ \lambda = \lambda_{\min}(\hat\Sigma)",
     where="Sec. 1", uses=["definition-sharpness", "definition-model"], proof_uses=["theorem-2"], hypotheses=["a1"],
     note="Special case d_L = 1, w = 1 of the second bound of Theorem 2; the paper calls Theorem 2 strictly stronger.",
+    inequality=ineqs.theorem1_inequality(),
 )
+theorem1.check(search_check(ineqs.theorem1_inequality(), budget=8.0))
 
 
 def _dims_cases(rng):
@@ -121,7 +126,9 @@ theorem2 = paper.theorem(
          "network with w in R^d. The proof computes Delta_L...Delta_1 = (g^T w*)^{L-1} g^T, dropping the leading factor w: the "
          "product is w (g^T w*)^{L-1} g^T, so both bounds lose a factor ||w||^{1/L} (resp. ||w||^{2/L}). True when ||w|| >= 1, "
          "in particular for d_L = 1, w = 1 (Theorem 1). Corrected version: theorem-2-corrected.",
+    inequality=ineqs.theorem2_inequality(corrected=False),
 )
+theorem2.check(search_check(ineqs.theorem2_inequality(corrected=False), budget=5.0))
 
 
 @theorem2.check
@@ -177,7 +184,9 @@ theorem2c = paper.theorem(
     proof_uses=["eq-7-at-minimizers", "eq-5", "eq-6"], hypotheses=["a1"],
     note="Same proof keeping the factor w in Delta_L...Delta_1 (norm ||w|| ||g^T w*||^{L-1} ||g||) and in A_L...A_1. "
          "Reduces to Theorem 2 when ||w|| = 1; tight at balanced minimisers for white data.",
+    inequality=ineqs.theorem2_inequality(corrected=True),
 )
+theorem2c.check(search_check(ineqs.theorem2_inequality(corrected=True), budget=8.0))
 
 
 def _random_w(rng, d):
