@@ -507,10 +507,13 @@ class ArbOps(Ops):
         raise NotSupported("rigorous singular vectors are not available in ball arithmetic here; use svdvals")
 
     def matpow_psd(self, a, p):
-        raise NotSupported(f"fractional matrix power {p} has no rigorous ball implementation here")
+        """``A^p`` for a PSD ``A`` and ``p = 1/k`` (see :func:`balls.psd_power_enclosure`)."""
+        from symflat.precision.balls import psd_power_enclosure
+
+        return psd_power_enclosure(a, p, self.eig_dps)
 
     def sqrtm(self, a):
-        raise NotSupported("matrix square roots have no rigorous ball implementation here")
+        return self.matpow_psd(a, Fraction(1, 2))
 
     def solve(self, a, b):
         import flint

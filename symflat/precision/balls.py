@@ -25,19 +25,24 @@ def arb_interval(lo: flint.arb, hi: flint.arb) -> flint.arb:
     return flint.arb(lo.lower()).union(flint.arb(hi.upper()))
 
 
-def _approx_eigvecs(mid: np.ndarray, eig_dps: int | None):
-    """Approximate eigenvectors (columns) and ascending eigenvalues of a symmetric midpoint matrix."""
+def _approx_eigh(mid: np.ndarray, eig_dps: int | None):
+    """Approximate eigenvalues and eigenvectors (columns) of a symmetric midpoint matrix, as
+    exactly representable numbers (floats, or mpmath numbers at ``eig_dps`` digits)."""
     n = mid.shape[0]
     if eig_dps is None:
         a = np.array([[float(x) for x in row] for row in mid], dtype=float)
         if not np.all(np.isfinite(a)):
             raise NotSupported("matrix entries overflow float64; cannot seed the eigenvalue enclosure")
         w, q = np.linalg.eigh((a + a.T) / 2)
-        return q.astype(object)
+        return list(w), q.astype(object)
     with mpmath.workdps(eig_dps):
         m = mpmath.matrix([[_arb_mid_to_mpf(x) for x in row] for row in mid])
         w, q = mpmath.eigsy((m + m.T) / 2)
-        return np.array([[q[i, j] for j in range(n)] for i in range(n)], dtype=object)
+        return [w[i] for i in range(n)], np.array([[q[i, j] for j in range(n)] for i in range(n)], dtype=object)
+
+
+def _approx_eigvecs(mid: np.ndarray, eig_dps: int | None):
+    return _approx_eigh(mid, eig_dps)[1]
 
 
 def _arb_mid_to_mpf(x: flint.arb) -> mpmath.mpf:
@@ -111,3 +116,43 @@ def svdvals_enclosure(a: np.ndarray, eig_dps: int | None = None) -> list[flint.a
         else:
             out.append(arb_interval(flint.arb(0), flint.arb(max(lam.upper(), flint.arb(0))).sqrt()))
     return out
+
+
+def psd_power_enclosure(s: np.ndarray, p, eig_dps: int | None = None) -> np.ndarray:
+    """Ball matrix enclosing ``S^p`` for a symmetric positive semidefinite ``S`` and ``0 < p <= 1``.
+
+    ``X = Q diag(max(w, 0)^p) Q^T`` with exactly representable ``Q`` and ``w^p`` is exactly PSD for
+    any ``Q``; ``t -> t^p`` is operator monotone, so ``||S^p - X||_2 <= ||S - X^(1/p)||_2^p``
+    (Bhatia, Matrix Analysis, Thm. X.1.1) and every entry of ``S^p`` lies within ``||S - X^(1/p)||_F^p``
+    of ``X``'s. Needs ``1/p`` to be an integer (``X^(1/p)`` is then a product of matrices).
+    The caller guarantees that the exact ``S`` is PSD (e.g. a ``psd`` variable ``B B^T``).
+    """
+    s = np.asarray(s, dtype=object)
+    n = s.shape[0]
+    if s.ndim != 2 or s.shape[1] != n:
+        raise NotSupported(f"matrix power needs a square matrix, got shape {s.shape}")
+    inv = 1 / float(p)
+    k = int(round(inv))
+    if not 0 < float(p) <= 1 or abs(inv - k) > 1e-12:
+        raise NotSupported(f"rigorous PSD power {p} needs p = 1/k for a positive integer k")
+    s = np.vectorize(_to_arb, otypes=[object])(s)
+    if k == 1:
+        return s
+    mid = np.vectorize(lambda x: x.mid(), otypes=[object])(s)
+    w, q = _approx_eigh(mid, eig_dps)
+    q = np.vectorize(_to_arb, otypes=[object])(q)
+    roots = [flint.arb(0) if not _to_arb(v) > 0 else _exact_mid(_to_arb(v).root(k)) for v in w]
+    x = (q * np.array(roots, dtype=object)) @ q.T
+    xk = x
+    for _ in range(k - 1):
+        xk = xk @ x
+    err = s - xk
+    e2 = sum((abs(v) * abs(v) for v in err.ravel()), flint.arb(0))
+    rad = flint.arb(e2.upper()).root(2 * k)  # (||E||_F)^(1/k)
+    rad = flint.arb(rad.upper())
+    return np.vectorize(lambda v: v + flint.arb(0, rad.upper()), otypes=[object])(x)
+
+
+def _exact_mid(x: flint.arb) -> flint.arb:
+    """The midpoint of a ball as an exact point (any exact number is a valid approximation)."""
+    return flint.arb(x.mid())

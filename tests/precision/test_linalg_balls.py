@@ -88,3 +88,33 @@ def test_z3_refuses_non_polynomial_operations():
 def test_mp_ops_rejects_silly_precision():
     with pytest.raises(PrecisionError, match="dps"):
         MpOps(2)
+
+
+def test_psd_roots_in_ball_arithmetic_enclose_mpmath_ones():
+    from symflat.precision.balls import _to_arb, psd_power_enclosure
+
+    s = np.array([[2, 1, 0], [1, 2, 0], [0, 0, 0]], dtype=object)  # singular PSD
+    with mpmath.workdps(60):
+        exact_sqrt = linalg.sqrtm_psd(s)
+        exact_cbrt = linalg.matpow(s, mpmath.mpf(1) / 3)
+    with flint.ctx.workprec(220):
+        for seed, width in ((None, 1e-6), (60, 1e-25)):
+            r = psd_power_enclosure(s, 0.5, seed)
+            c = psd_power_enclosure(s, 1 / 3, seed)
+            for i in range(3):
+                for j in range(3):
+                    # the 60-digit mpmath values are far inside balls of radius >= 1e-30
+                    assert r[i, j].contains(_to_arb(exact_sqrt[i, j])) and c[i, j].contains(_to_arb(exact_cbrt[i, j]))
+                    assert r[i, j].rad() < width
+        with pytest.raises(NotSupported, match="1/k"):
+            psd_power_enclosure(s, 0.3)
+
+
+def test_certified_inequality_through_a_matrix_square_root():
+    from symflat.precision import Inequality, Matrix, certify
+
+    # (tr S^{1/2})^2 >= tr S for PSD S: (sum sqrt(l_i))^2 >= sum l_i
+    ineq = Inequality(lambda x, o: o.trace(o.sqrtm(x["S"])) ** 2, lambda x, o: o.trace(x["S"]), ">=",
+                      variables=[Matrix("S", (3, 3), "psd")])
+    p = ineq.point({}, np.random.default_rng(4).standard_normal(9))
+    assert certify(ineq, p, dps=30).status == "certified"
