@@ -34,44 +34,70 @@ def _has_piecewise(expr) -> bool:
     return expr.has(sp.Max, sp.Min, sp.Heaviside, sp.Piecewise, sp.Abs)
 
 
-def _symengine_names(expr, symbols) -> dict:
-    """Plain-name symbol -> original symbol, to restore assumptions lost in the symengine trip."""
-    syms = set(expr.free_symbols) | set(symbols)
-    return {sp.Symbol(s.name): s for s in syms}
+class _Engine:
+    """Differentiation and substitution in symengine, with results returned to SymPy with the
+    original symbols (symengine drops SymPy assumptions such as ``real=True``)."""
+
+    def __init__(self, expr: sp.Expr, symbols):
+        self.symbols = list(symbols)
+        self.names = {sp.Symbol(s.name): s for s in set(expr.free_symbols) | set(self.symbols)}
+        self.expr = _se.sympify(expr)
+        self.vars = [_se.sympify(s) for s in self.symbols]
+
+    def back(self, e) -> sp.Expr:
+        out = sp.sympify(e)
+        return out.xreplace(self.names) if out.free_symbols else out
+
+    def gradient(self) -> list:
+        return [self.expr.diff(v) for v in self.vars]
+
+    def hessian(self, gradient: list) -> list:
+        n = len(self.vars)
+        H = [[None] * n for _ in range(n)]
+        for i in range(n):
+            for j in range(i, n):
+                H[i][j] = H[j][i] = gradient[i].diff(self.vars[j])
+        return H
+
+    def subs(self, obj, sub: dict):
+        for v in sub.values():
+            self.names.update({sp.Symbol(s.name): s for s in getattr(v, "free_symbols", ())})
+        table = {_se.sympify(k): _se.sympify(v) for k, v in sub.items()}
+        if isinstance(obj, list):
+            if obj and isinstance(obj[0], list):
+                return sp.Matrix([[self.back(e.subs(table)) for e in row] for row in obj])
+            return sp.Matrix([self.back(e.subs(table)) for e in obj])
+        return self.back(obj.subs(table))
+
+
+def _engine(expr, symbols):
+    if _se is None or _has_piecewise(expr):
+        return None
+    try:
+        return _Engine(expr, symbols)
+    except (RuntimeError, TypeError, NotImplementedError, AttributeError):
+        return None
 
 
 def gradient_of(expr: sp.Expr, symbols) -> sp.Matrix:
     """``d expr / d symbols`` as a column, via symengine when possible."""
-    if _se is not None and not _has_piecewise(expr):
-        try:
-            e = _se.sympify(expr)
-            names = _symengine_names(expr, symbols)
-            return sp.Matrix([sp.sympify(e.diff(_se.sympify(s))).xreplace(names) for s in symbols])
-        except (RuntimeError, TypeError, NotImplementedError, AttributeError):
-            pass
+    eng = _engine(expr, symbols)
+    if eng is not None:
+        return sp.Matrix([eng.back(e) for e in eng.gradient()])
     return sp.Matrix([sp.diff(expr, s) for s in symbols])
 
 
-def hessian_of(expr: sp.Expr, symbols, gradient: sp.Matrix | None = None) -> sp.Matrix:
+def hessian_of(expr: sp.Expr, symbols) -> sp.Matrix:
     """Second derivatives of ``expr``; only ``i <= j`` are computed, the rest mirrored. For a
     piecewise expression (``Max``) this is the classical Hessian off the kink set: the slope is a
     ``Heaviside`` step and its Dirac mass on the kinks is dropped."""
     symbols = list(symbols)
+    eng = _engine(expr, symbols)
+    if eng is not None:
+        return sp.Matrix([[eng.back(e) for e in row] for row in eng.hessian(eng.gradient())])
     n = len(symbols)
     H = sp.zeros(n, n)
-    if _se is not None and not _has_piecewise(expr):
-        try:
-            e = _se.sympify(expr)
-            names = _symengine_names(expr, symbols)
-            ses = [_se.sympify(s) for s in symbols]
-            g = [e.diff(s) for s in ses]
-            for i in range(n):
-                for j in range(i, n):
-                    H[i, j] = H[j, i] = sp.sympify(g[i].diff(ses[j])).xreplace(names)
-            return H
-        except (RuntimeError, TypeError, NotImplementedError, AttributeError):
-            pass
-    g = gradient if gradient is not None else gradient_of(expr, symbols)
+    g = [sp.diff(expr, s) for s in symbols]
     for i in range(n):
         for j in range(i, n):
             H[i, j] = H[j, i] = sp.diff(g[i], symbols[j]).replace(sp.DiracDelta, lambda *args: sp.Integer(0))
@@ -88,12 +114,29 @@ class Derivation:
         return f"Derivation({type(self.model).__name__}, {len(self.params)} parameters)"
 
     @cached_property
+    def _engine(self):
+        return _engine(self.loss, self.params.vector)
+
+    @cached_property
+    def _raw(self) -> dict:
+        """Derived objects in the engine's own form (symengine lists, or SymPy)."""
+        eng = self._engine
+        if eng is None:
+            return {"loss": self.loss}
+        g = eng.gradient()
+        return {"loss": eng.expr, "gradient": g, "hessian": eng.hessian(g)}
+
+    @cached_property
     def _gradient(self) -> sp.Matrix:
-        return gradient_of(self.loss, self.params.vector)
+        if self._engine is None:
+            return gradient_of(self.loss, self.params.vector)
+        return sp.Matrix([self._engine.back(e) for e in self._raw["gradient"]])
 
     @cached_property
     def _hessian(self) -> sp.Matrix:
-        return hessian_of(self.loss, self.params.vector, self._gradient)
+        if self._engine is None:
+            return hessian_of(self.loss, self.params.vector)
+        return sp.Matrix([[self._engine.back(e) for e in row] for row in self._raw["hessian"]])
 
     def gradient(self) -> sp.Matrix:
         """``nabla loss`` as an ``N x 1`` matrix in the vec layout."""
@@ -110,9 +153,13 @@ class Derivation:
 
     def at(self, point, what: str = "hessian", simplify: bool = False):
         """``what`` at ``point`` (flat vec or per-block matrices), substituted exactly."""
-        obj = self.get(what)
+        if what not in WHAT:
+            raise SymbolicError(f"unknown derived object {what!r}; use one of {WHAT}")
         sub = self.params.substitution(point)
-        out = obj.xreplace(sub)
+        if self._engine is not None:
+            out = self._engine.subs(self._raw[what], sub)
+        else:
+            out = self.get(what).xreplace(sub)
         if simplify:
             out = out.applyfunc(sp.simplify) if isinstance(out, sp.MatrixBase) else sp.simplify(out)
         return out
