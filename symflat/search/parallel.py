@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from symflat.precision.errors import InequalityError
 from symflat.precision.inequality import Inequality, Point
@@ -64,7 +65,7 @@ def parallel_search(ineq: Inequality, paths, claim_id: str, executor, *, workers
                     ladder, drop=(), do_shrink: bool = True) -> SearchResult:
     """Run ``workers`` independent searches (seeds ``seed*1000 + i``) through ``executor``."""
     t0 = time.monotonic()
-    tasks = [SearchTask(tuple(str(p) for p in paths), claim_id, tuple(drop), seed * 1000 + i, budget, tuple(ladder))
+    tasks = [SearchTask(tuple(str(Path(p).resolve()) for p in paths), claim_id, tuple(drop), seed * 1000 + i, budget, tuple(ladder))
              for i in range(workers)]
     found, best, best_point, tight, evals, runs, confs, dims, errors = None, math.inf, None, None, 0, 0, 0, [], []
     for out in executor.map_unordered(run_search_task, tasks, timeout=budget * 2 + 30):

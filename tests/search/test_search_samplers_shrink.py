@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 
-from planted import FALSE, cond_bound, opnorm_le_fro, _lemma4
+from search_planted_cases import FALSE, cond_bound, opnorm_le_fro, _lemma4
 from symflat.precision import InequalityError
 from symflat.search import samplers, search, shrink
 from symflat.search import strategies as sst

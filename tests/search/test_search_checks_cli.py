@@ -8,7 +8,7 @@ from fractions import Fraction
 
 import pytest
 
-from planted import FALSE, TRUE, amgm, cond_bound
+from search_planted_cases import FALSE, TRUE, amgm, cond_bound
 from symflat.bench import precision as bench_precision
 from symflat.claims import Context, Status
 from symflat.precision import Inequality, Point, Scalar
@@ -52,7 +52,7 @@ def test_decide_check():
 
 CLAIM_FILE = textwrap.dedent('''
     from symflat import Paper
-    from planted import cond_bound
+    from search_planted_cases import cond_bound
 
     paper = Paper("planted-search-cli")
     paper.assumption("well-conditioned", "sigma_min(A) >= 1e-6 sigma_max(A)")

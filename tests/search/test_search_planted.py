@@ -6,7 +6,7 @@ import time
 import mpmath
 import pytest
 
-from planted import FALSE, TRUE
+from search_planted_cases import FALSE, TRUE
 from symflat.search import replay, search
 from symflat.search.optimize import search as search_fn
 
