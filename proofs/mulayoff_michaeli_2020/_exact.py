@@ -120,3 +120,48 @@ def canonical_minimum(U: sp.Matrix, roots: list, V: sp.Matrix, dims: list[int]) 
 def target(U: sp.Matrix, roots: list, V: sp.Matrix, m: int) -> sp.Matrix:
     """``T = U S V^T`` with singular values ``roots[i]^m``."""
     return U * diag_rect(U.cols, V.cols, [r**m for r in roots]) * V.T
+
+
+def rotate_layers(Ws: list[sp.Matrix], Qs: list[sp.Matrix]) -> list[sp.Matrix]:
+    """``W_k -> Q_k W_k Q_{k-1}^T`` with ``Q_0 = I``, ``Q_m = I`` and ``Qs = [Q_1, ..., Q_{m-1}]`` orthogonal: the
+    end-to-end map, the Hessian spectrum and all singular values of partial products are unchanged."""
+    m = len(Ws)
+    full = [sp.eye(Ws[0].cols)] + list(Qs) + [sp.eye(Ws[-1].rows)]
+    return [full[k] * Ws[k - 1] * full[k - 1].T for k in range(1, m + 1)]
+
+
+def layer_gains_minimum(U: sp.Matrix, V: sp.Matrix, gains: list[list]) -> list[sp.Matrix]:
+    """``W_1 = D_1 V^T``, ``W_k = D_k``, ``W_m = U D_m`` with ``D_k = diag(gains[k-1])`` (square d x d): a point of
+    Omega for ``T = U diag(prod_k gains[k-1][i]) V^T``. Path ``i`` carries gain ``gains[k-1][i]`` at layer ``k``."""
+    d = U.cols
+    Ws = [sp.diag(*g) if len(g) == d else None for g in gains]
+    if any(W is None for W in Ws):
+        raise ExactError(f"every layer needs {d} gains")
+    Ws[0] = Ws[0] * V.T
+    Ws[-1] = U * Ws[-1]
+    return Ws
+
+
+def partial_products(Ws, k):
+    """``(prod_{j<=k} W_j, prod_{j>k} W_j)`` (eq. 14 convention)."""
+    m, dx, dy = len(Ws), Ws[0].cols, Ws[-1].rows
+    return prod(Ws, 1, k, dx), prod(Ws, k + 1, m, dy)
+
+
+def parallel_same_direction(x: sp.Matrix, y: sp.Matrix) -> bool:
+    """``x / ||x|| = y / ||y||`` exactly (both nonzero): rank-one pair with positive inner product."""
+    if x.is_zero_matrix or y.is_zero_matrix:
+        return False
+    return sp.Matrix.hstack(x, y).rank() == 1 and (x.T * y)[0] > 0
+
+
+def has_singular_pair(W: sp.Matrix, right: sp.Matrix, left: sp.Matrix, s) -> bool:
+    """The directions of ``right`` and ``left`` are a right/left singular pair of ``W`` with singular value ``s > 0``:
+    ``W^T W r = s^2 r`` and ``W r`` is a positive multiple of ``left`` (then ``W W^T l = s^2 l`` follows). Exact."""
+    return (W.T * W * right - s**2 * right).is_zero_matrix and parallel_same_direction(W * right, left)
+
+
+def sigma_max_equals(W: sp.Matrix, s) -> bool:
+    """Exact: ``sigma_max(W) = s`` (s rational, > 0): ``s^2 I - W^T W`` is PSD and singular."""
+    G = s**2 * sp.eye(W.cols) - W.T * W
+    return is_psd(G) and G.det() == 0

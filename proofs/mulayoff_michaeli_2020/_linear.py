@@ -185,3 +185,22 @@ def matrix_power_root(T: np.ndarray, m: int) -> np.ndarray:
 def random_orthogonal(d: int, rng) -> np.ndarray:
     Q, R = np.linalg.qr(rng.normal(size=(d, d)))
     return Q * np.sign(np.diag(R))
+
+
+def theorem4_minimum(T: np.ndarray, m: int, rng, spread: float = 0.3) -> list[np.ndarray]:
+    """A point of Omega (square layers) with sigma_max(W_k) = sigma_max(T)^{1/m} for all k, not of the form (27):
+    lower gains s_i^{1/m} e^{z_{k,i}} with sum_k z_{k,i} = 0 (kept <= r), random orthogonal rotations between layers."""
+    d = T.shape[0]
+    U, s, V = svd_target(T)
+    r = s[0] ** (1 / m)
+    z = rng.normal(0, spread, size=(m, d - 1))
+    z -= z.mean(axis=0)
+    while np.any(s[1:] ** (1 / m) * np.exp(z) > r):
+        z *= 0.5
+    G = s[1:] ** (1 / m) * np.exp(z)
+    Ws = [np.diag(np.concatenate([[r], G[k]])) for k in range(m)]
+    Ws[0], Ws[-1] = Ws[0] @ V.T, U @ Ws[-1]
+    for i in range(m - 1):
+        Q = random_orthogonal(d, rng)
+        Ws[i], Ws[i + 1] = Q @ Ws[i], Ws[i + 1] @ Q.T
+    return Ws

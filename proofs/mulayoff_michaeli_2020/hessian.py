@@ -94,7 +94,7 @@ def eq19_blocks(ctx):
                 if H[offs[i]:offs[i + 1], offs[j]:offs[j + 1]] != 2 * Bi * Bj.T:
                     return Evidence.refuted(f"block ({i + 1},{j + 1}) differs for dims {dims}",
                                             counterexample={"dims": dims, "W": [str(W) for W in Ws], "R": str(R)})
-    return Evidence.proved(f"exact rational instances, dims {SHAPES[:4]}: all blocks of the Hessian equal 2 Phi_i Phi_j^T",
+    return Evidence.certified(f"exact rational instances, dims {SHAPES[:4]}: all blocks of the Hessian equal 2 Phi_i Phi_j^T",
                            instances=4, seed=ctx.seed, method="sympy differentiation")
 
 
@@ -110,7 +110,7 @@ def lemma3_exact(ctx):
         Phi = E.phi(Ws, R)
         if symbolic_hessian(Ws, sx, P * sx) != 2 * Phi * Phi.T:
             return Evidence.refuted(f"H != 2 Phi Phi^T for dims {dims}", counterexample={"dims": dims, "W": [str(W) for W in Ws]})
-    return Evidence.proved(f"exact rational points of Omega with non-white Sigma_x, dims {SHAPES}: H_w = 2 Phi Phi^T",
+    return Evidence.certified(f"exact rational points of Omega with non-white Sigma_x, dims {SHAPES}: H_w = 2 Phi Phi^T",
                            instances=len(SHAPES), seed=ctx.seed, method="sympy differentiation")
 
 
@@ -127,7 +127,7 @@ def lemma3_bottleneck(ctx):
         Phi = E.phi(Ws, R)
         if symbolic_hessian(Ws, sx, P * sx) != 2 * Phi * Phi.T:
             return Evidence.refuted(f"H != 2 Phi Phi^T for bottleneck dims {dims}")
-    return Evidence.proved(f"exact rational points of Omega for bottleneck dims {BOTTLENECK} (A1 fails): H_w = 2 Phi Phi^T",
+    return Evidence.certified(f"exact rational points of Omega for bottleneck dims {BOTTLENECK} (A1 fails): H_w = 2 Phi Phi^T",
                            instances=len(BOTTLENECK), seed=ctx.seed, method="sympy differentiation")
 
 
@@ -144,7 +144,7 @@ def hessian_rank(ctx):
             return Evidence.refuted(f"rank {H.rank()} > d_x d_y for dims {dims}")
         if dx == dy and N - H.rank() < (1 - sp.Rational(1, m)) * N:
             return Evidence.refuted(f"null space smaller than (1 - 1/m) N for dims {dims}")
-    return Evidence.proved(f"exact ranks at rational points of Omega, dims {SHAPES}: rank H <= d_x d_y, and the null space "
+    return Evidence.certified(f"exact ranks at rational points of Omega, dims {SHAPES}: rank H <= d_x d_y, and the null space "
                            "has dimension >= (1 - 1/m) N when d_x = d_y", instances=len(SHAPES), seed=ctx.seed, method="exact rank")
 
 
@@ -161,7 +161,7 @@ def eq20_same_spectrum(ctx):
         big, small = (2 * Phi * Phi.T).charpoly(x).as_expr(), (2 * Phi.T * Phi).charpoly(x).as_expr()
         if sp.expand(big - x ** (Phi.rows - Phi.cols) * small) != 0:
             return Evidence.refuted(f"spectra differ for dims {dims}")
-    return Evidence.proved(f"exact characteristic polynomials at rational points of Omega, dims {SHAPES[:5]}",
+    return Evidence.certified(f"exact characteristic polynomials at rational points of Omega, dims {SHAPES[:5]}",
                            instances=5, seed=ctx.seed, method="sympy charpoly")
 
 
@@ -181,5 +181,5 @@ def eq21_kron_rewrite(ctx):
         rhs = sum(sum(e**2 for e in E.prod(Ws, k + 1, m, dy).T * B * R * E.prod(Ws, 1, k - 1, dx).T) for k in range(1, m + 1))
         if sp.expand(lhs - rhs) != 0:
             return Evidence.refuted(f"identity fails for dims {dims}")
-    return Evidence.proved(f"exact polynomial identity in the entries of B at rational points of Omega, dims {SHAPES[:5]}",
+    return Evidence.certified(f"exact polynomial identity in the entries of B at rational points of Omega, dims {SHAPES[:5]}",
                            instances=5, seed=ctx.seed, method="sympy")
