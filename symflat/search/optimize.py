@@ -65,12 +65,12 @@ class SearchResult:
 class _Tracker:
     """Counts evaluations, remembers the best point, enforces the deadline."""
 
-    def __init__(self, ineq: Inequality, deadline: float):
-        self.ineq, self.deadline = ineq, deadline
+    def __init__(self, ineq: Inequality, deadline: float, max_evals: int | None = None):
+        self.ineq, self.deadline, self.max_evals = ineq, deadline, max_evals
         self.evals, self.finite, self.best, self.best_point, self.first = 0, 0, math.inf, None, None
 
     def __call__(self, point: Point) -> float:
-        if time.monotonic() > self.deadline:
+        if time.monotonic() > self.deadline or (self.max_evals is not None and self.evals >= self.max_evals):
             raise _Stop
         self.evals += 1
         f = self.ineq.objective(point)
@@ -133,8 +133,10 @@ def _explain_failure(ineq: Inequality, point: Point):
 
 def search(ineq: Inequality, budget: float = 10.0, seed: int = 0, ladder=DEFAULT_LADDER, *,
            shrink: bool = True, certify: bool = True, dims: list[dict] | None = None, batch: int = 48,
-           dropped=()) -> SearchResult:
-    """Try to break ``ineq`` within ``budget`` seconds (reproducible from ``seed``).
+           dropped=(), max_evaluations: int | None = None) -> SearchResult:
+    """Try to break ``ineq`` within ``budget`` seconds (and at most ``max_evaluations`` float
+    evaluations, if given: with a budget large enough not to bind, the whole run is then
+    reproducible from ``seed``; a counterexample always replays exactly).
 
     ``dims`` restricts the dimension choices (default: all of ``ineq.dims_grid()``, smallest
     first, then random with a bias to small ones). ``dropped`` only labels the result (the caller
@@ -148,7 +150,7 @@ def search(ineq: Inequality, budget: float = 10.0, seed: int = 0, ladder=DEFAULT
     grid = dims if dims is not None else ineq.dims_grid()
     if not grid:
         raise InequalityError("no dimension choices to search")
-    track = _Tracker(ineq, deadline)
+    track = _Tracker(ineq, deadline, max_evaluations)
     local_runs = confirmations = 0
     tight_point = None
     tried, round_ = [], 0

@@ -100,3 +100,12 @@ def test_search_rejects_bad_budget_and_is_reproducible():
     a = search(ineq, budget=3, seed=5, shrink=False, certify=False)
     b = search(ineq, budget=3, seed=5, shrink=False, certify=False)
     assert a.counterexample.point.to_json() == b.counterexample.point.to_json()
+
+
+def test_evaluation_budget_makes_a_search_reproducible():
+    from search_planted_cases import TRUE
+
+    runs = [search(TRUE["submult"](), budget=60, seed=9, max_evaluations=1500) for _ in range(2)]
+    assert runs[0].evaluations == runs[1].evaluations == 1500
+    assert runs[0].best_objective == runs[1].best_objective
+    assert runs[0].best_point.to_json() == runs[1].best_point.to_json()
