@@ -79,6 +79,17 @@ class Ops:
         return self.num(value)
 
     # scalar helpers -------------------------------------------------------------------------
+    SPECIAL = ("sin", "cos", "tan", "atan", "sinh", "cosh", "tanh", "expm1", "log1p", "gamma", "lgamma", "erf", "erfc")
+
+    def special(self, name: str, x):
+        """A scalar special function by name (one of :data:`SPECIAL`), in this arithmetic."""
+        if name not in self.SPECIAL:
+            raise PrecisionError(f"unknown special function {name!r}; available: {self.SPECIAL}")
+        return self._special(name, x)
+
+    def _special(self, name, x):
+        raise NotSupported(f"{name} is not available in {self.name} arithmetic")
+
     def pow(self, x, p):
         """``x ** p``; integer ``p`` by repeated multiplication (safe for balls around zero)."""
         if isinstance(p, (int, np.integer)):
@@ -273,6 +284,12 @@ class FloatOps(Ops):
     log = staticmethod(lambda x: math.log(x) if x > 0 else (-math.inf if x == 0 else math.nan))
     abs = staticmethod(abs)
 
+    def _special(self, name, x):
+        try:
+            return float(getattr(math, name)(x))
+        except (ValueError, OverflowError):
+            return math.nan
+
     def pow(self, x, p):
         try:
             return float(x) ** float(p)
@@ -354,6 +371,9 @@ class MpOps(Ops):
     exp = staticmethod(mpmath.exp)
     log = staticmethod(mpmath.log)
     abs = staticmethod(abs)
+
+    def _special(self, name, x):
+        return {"lgamma": mpmath.loggamma}.get(name, getattr(mpmath, name, None))(x)
 
     def fro2(self, a):
         return linalg.fro2(a)
@@ -464,6 +484,9 @@ class ArbOps(Ops):
     @staticmethod
     def log(x):
         return x.log()
+
+    def _special(self, name, x):
+        return getattr(x, name)()
 
     @staticmethod
     def abs(x):

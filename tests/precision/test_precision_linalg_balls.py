@@ -118,3 +118,21 @@ def test_certified_inequality_through_a_matrix_square_root():
                       variables=[Matrix("S", (3, 3), "psd")])
     p = ineq.point({}, np.random.default_rng(4).standard_normal(9))
     assert certify(ineq, p, dps=30).status == "certified"
+
+
+def test_special_functions_agree_across_arithmetics():
+    from symflat.precision import FloatOps
+    from symflat.precision.balls import _to_arb
+
+    mp, arb, fl = MpOps(60), ArbOps(50), FloatOps()
+    for name in mp.SPECIAL:
+        with mp.active():
+            ref = mp.special(name, mp.q(2, 7))
+        with arb.active():
+            ball = arb.special(name, arb.q(2, 7))
+            assert ball.contains(_to_arb(ref)) and ball.rad() < 1e-45, name
+        assert abs(fl.special(name, 2 / 7) - float(ref)) < 1e-14 * max(1, abs(float(ref)))
+    with pytest.raises(PrecisionError, match="unknown special function"):
+        mp.special("zeta2", 1)
+    with pytest.raises(NotSupported):
+        Z3Ops().special("sin", 1)
