@@ -253,30 +253,38 @@ class Inequality:
 
     # float64: the search objective ------------------------------------------------------------
     def objective(self, point) -> float:
-        """Relative slack ``slack / (|lhs| + |rhs|)`` in float64 where every hypothesis holds, else
-        ``1 + (total hypothesis violation, capped)``; ``+inf`` where evaluation fails. Lower is
+        """Relative slack ``slack / (|lhs| + |rhs|)`` where every hypothesis holds, else
+        ``1 + (total hypothesis violation, capped)``; ``+inf`` where evaluation fails. Computed in
+        float64, and again with mpmath at 20 digits where float64 overflows or breaks down. Lower is
         closer to a counterexample; negative suggests one (to be confirmed at high precision)."""
+        f = self._relative(point, FLOAT)
+        if math.isfinite(f):
+            return f
+        ops = MpOps(20)
+        with ops.active():
+            return self._relative(point, ops)
+
+    def _relative(self, point, ops) -> float:
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
-                x = self.values(point, FLOAT)
+                x = self.values(point, ops)
                 viol = 0.0
                 for h in self.hypotheses:
-                    hv = float(h.func(x, FLOAT))
+                    hv = float(h.func(x, ops))
                     if not math.isfinite(hv):
                         return math.inf
                     if hv < 0 or (h.relation == ">" and hv <= 0):
                         viol += min(1.0, abs(hv)) + 1e-3
                 if viol:
                     return 1.0 + viol
-                lhs, rhs = float(self.lhs(x, FLOAT)), float(self.rhs(x, FLOAT))
+                lhs, rhs = ops.num(self.lhs(x, ops)), ops.num(self.rhs(x, ops))
+                s = self.slack_of(lhs, rhs)
+                denom = abs(lhs) + abs(rhs)
+                rel = float(s / denom) if denom > 0 else (0.0 if s == 0 else math.copysign(1.0, float(s)))
             except (ArithmeticError, ValueError, np.linalg.LinAlgError, TypeError):
                 return math.inf
-        s = self.slack_of(lhs, rhs)
-        if not math.isfinite(s):
-            return math.inf
-        denom = abs(lhs) + abs(rhs)
-        return s / denom if denom > 0 else (0.0 if s == 0 else math.copysign(1.0, s))
+        return rel if math.isfinite(rel) else math.inf
 
     # high precision ----------------------------------------------------------------------------
     def evaluate(self, point, dps: int = 50) -> Evaluation:

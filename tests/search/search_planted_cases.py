@@ -1,7 +1,7 @@
 """Planted inequalities with known answers: true ones (many with equality cases) and false ones
 whose violations are rare (a constant off by 1%, an exponent off by 1/m, a hypothesis that only
 matters for near-singular inputs, a violation of relative size 1e-9, a strictness broken only at an
-equality point)."""
+equality point, a violation only where float64 overflows)."""
 
 from __future__ import annotations
 
@@ -111,4 +111,6 @@ FALSE = {
     "cond-without-hypothesis": lambda: cond_bound(with_hypothesis=False),
     "power-mean-exponent": lambda: power_mean(extra=True),
     "exp-strict-at-zero": lambda: exp_strict(with_hypothesis=False),
+    "beyond-float-range": lambda: Inequality(lambda x, o: o.exp(x["x"]), lambda x, o: o.num(10) ** 400, "<=",
+                                             variables=[Scalar("x", lo=0, hi=2000)], name="exp<=1e400"),
 }
