@@ -8,6 +8,8 @@ rational is certainly above the ball.
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import flint
 import numpy as np
 from scipy.linalg import eigh
@@ -59,3 +61,26 @@ def first_bound_ball(lam, wn, _w_norm, frob, L):
 def first_bound_corrected_ball(lam, wn, w_norm, frob, L):
     """Corrected first bound: ``2 lambda ||w||^{1/L} ||w*||^{2-1/L} sum_k 1/||W_k||_F``."""
     return w_norm ** (flint.arb(1) / L) * first_bound_ball(lam, wn, w_norm, frob, L)
+
+
+def certify_upper_instance(X, y, Ws, w, bound, dps: int):
+    """Certify ``S <= bound`` at the exact minimiser built from ``Ws`` (as in :func:`certify_instance`):
+    pick a rational ``mu`` below the arb ball of ``bound / 2`` and check ``mu Sigma^{-1} - J J^T`` positive
+    definite by its leading principal minors (exact), which gives ``lambda_max(Sigma^{1/2} J J^T Sigma^{1/2}) < mu``.
+    ``bound(Lam_lower, wstar_norm_ball, L) -> arb``. Returns ``(certified, mu, bound_ball)``."""
+    sigma_q, w_star_q = ex.exact_problem(X, y)
+    w_q = ex.fmpq_matrix([[t] for t in w])
+    Wq = ex.exact_minimizer(Ws, w_q, w_star_q)
+    G = ex.exact_gram(Wq, w_q)
+    flint.ctx.dps = dps
+    ball = bound(flint.arb(ex.lambda_max_lower(sigma_q)), ex.arb_norm(w_star_q, dps), len(Wq))
+    low = float((ball / 2).mid() - (ball / 2).rad())
+    mu = flint.fmpq(*Fraction(low * (1 - 1e-12)).limit_denominator(10 ** 15).as_integer_ratio())
+    M = mu * sigma_q.inv() - G
+    minors_positive = all(flint.fmpq_mat([[M[i, j] for j in range(k)] for i in range(k)]).det() > 0 for k in range(1, M.nrows() + 1))
+    return minors_positive and bool(flint.arb(2 * mu) <= ball), mu, ball
+
+
+def corollary3_upper_ball(Lam, wn, L):
+    """Corollary 3's upper bound on S: ``8 L Lambda ||w*||^{2-2/L}`` (that is 4 Lambda/lambda S_min)."""
+    return 8 * L * Lam * wn ** (flint.arb(2) - flint.arb(2) / L)

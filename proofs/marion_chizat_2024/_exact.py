@@ -190,6 +190,15 @@ def lambda_min_upper(sigma_q):
     return (v.transpose() * sigma_q * v)[0, 0] / (v.transpose() * v)[0, 0]
 
 
+def lambda_max_lower(sigma_q):
+    """An exact rational lower bound on the largest eigenvalue (Rayleigh quotient at a float eigenvector)."""
+    import numpy as np
+
+    S = np.array([[float(sigma_q[i, j]) for j in range(sigma_q.ncols())] for i in range(sigma_q.nrows())])
+    v = fmpq_matrix([[t] for t in np.linalg.eigh(S)[1][:, -1]])
+    return (v.transpose() * sigma_q * v)[0, 0] / (v.transpose() * v)[0, 0]
+
+
 def arb_norm(v_q, dps: int):
     flint.ctx.dps = dps
     return flint.arb((v_q.transpose() * v_q)[0, 0]).sqrt()

@@ -44,9 +44,9 @@ def test_registry_has_every_claim():
                   "eq-7-at-minimizers", "definition-epsilon", "definition-residual-init", "theorem-1", "theorem-2", "theorem-2-corrected",
                   "theorem-3", "theorem-4", "theorem-5", "corollary-1", "corollary-2", "corollary-3", "corollary-4",
                   "corollary-4-corrected", "lemma-1", "lemma-2", "lemma-3", "lemma-4", "lemma-5", "lemma-6", "lemma-7",
-                  "lemma-7-corrected", "lemma-8", "lemma-9"]:
+                  "lemma-7-corrected", "lemma-8", "lemma-9", "eq-36", "eq-36-corrected", "eq-43"]:
         assert f"marion-chizat-2024/{label}" in ids
-    for label in ["theorem-2", "eq-7", "lemma-7", "corollary-4"]:
+    for label in ["theorem-2", "eq-7", "lemma-7", "corollary-4", "eq-36"]:
         assert reg.get(f"marion-chizat-2024/{label}").expect is Status.REFUTED
     assert reg.get("marion-chizat-2024/theorem-2-corrected").corrects == "marion-chizat-2024/theorem-2"
 
@@ -142,9 +142,21 @@ def test_bad_input_is_named():
 
 @pytest.mark.parametrize("label,status", [("theorem-2", Status.REFUTED), ("eq-7", Status.REFUTED), ("lemma-7", Status.REFUTED),
                                           ("theorem-2-corrected", Status.CERTIFIED), ("lemma-5", Status.PROVED),
-                                          ("corollary-3", Status.CHECKED)])
+                                          ("eq-36", Status.REFUTED), ("eq-36-corrected", Status.PROVED)])
 def test_fast_checks_reach_their_status(label, status):
     reg = load_claims([str(PKG)])
     claim = reg.get(f"marion-chizat-2024/{label}")
     found = [c(Context(claim.id, c.name, seed=0, dps=30)) for c in claim.checks]
     assert claim.own_status(found) is status, [e.detail for e in found]
+
+
+def test_theorem4_constant_slip_numerically():
+    """(39) with both products at the bound 4 e^{s^2/2 + C} of (35) is 2 * 4 * 4 = 32 times the rest, not 16;
+    and with C_3 of (36) the final bound exceeds (1/128) e^{-2s^2-4C} at d = C2 (here s = 1.3, C = 0.7)."""
+    s, C, C2 = 1.3, 0.7, 10.0
+    prods = (4 * np.exp(s ** 2 / 2 + C)) ** 2
+    assert 2 * prods == pytest.approx(32 * np.exp(s ** 2 + 2 * C))
+    C3 = 2.0 ** -36 * np.exp(-4 * s ** 2 - 16 * s ** 2 / C2 - 20 * C)
+    final = 2.0 ** 11 * np.exp(s ** 2 + 8 * s ** 2 / C2 + 6 * C) * np.sqrt(C3)
+    assert final > np.exp(-2 * s ** 2 - 4 * C) / 128
+    assert final / (np.exp(-2 * s ** 2 - 4 * C) / 128) == pytest.approx(np.exp(s ** 2))
