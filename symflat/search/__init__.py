@@ -8,10 +8,10 @@ precision, shrinking, exact replay, and ready-made checks for claim files.
   :mod:`~symflat.search.strategies`.
 """
 
-from symflat.search.checks import decide_check, precision_check, search_check, search_evidence
+from symflat.search.checks import decide_check, drop_evidence, precision_check, search_check, search_evidence
 from symflat.search.counterexample import Counterexample, replay
 from symflat.search.optimize import SearchResult, search
 from symflat.search.shrink import shrink
 
-__all__ = ["Counterexample", "SearchResult", "decide_check", "precision_check", "replay", "search", "search_check",
+__all__ = ["Counterexample", "SearchResult", "decide_check", "drop_evidence", "precision_check", "replay", "search", "search_check",
            "search_evidence", "shrink"]

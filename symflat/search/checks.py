@@ -17,7 +17,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from symflat.claims import Evidence
+from symflat.claims import Evidence, Status
 from symflat.precision.inequality import DEFAULT_LADDER, Inequality, Point
 from symflat.search.counterexample import from_confirmation
 from symflat.search.optimize import SearchResult, search
@@ -85,18 +85,30 @@ def search_evidence(ineq: Inequality, res: SearchResult, *, certify_instances: i
                             certified_instances=ok)
 
 
+def drop_evidence(ev: Evidence, drop) -> Evidence:
+    """Re-label the evidence of a search run with hypotheses removed: a violation then shows that
+    they are necessary (status ``open``, ``hypothesis_necessary=True``); it never refutes the claim."""
+    names = ", ".join(drop)
+    data = dict(ev.data, dropped=list(drop))
+    if ev.status is Status.REFUTED:
+        return Evidence.open(f"hypothesis {names} is necessary: without it, {ev.detail}", hypothesis_necessary=True, **data)
+    return Evidence.open(f"without hypothesis {names} no violation was found ({ev.detail})", hypothesis_necessary=False, **data)
+
+
 def search_check(ineq: Inequality, *, budget: float | None = None, ladder=DEFAULT_LADDER, certify_instances: int = 8,
                  dps: int | None = None, shrink: bool = True, drop: Iterable[str] = (), name: str = "search") -> Callable:
     """A check running :func:`~symflat.search.optimize.search` on ``ineq`` (default budget: 80% of
-    the time the runner gives the check, at most 20 s), then certifying a sample if nothing broke."""
+    the time the runner gives the check, at most 20 s), then certifying a sample if nothing broke.
+    With ``drop`` it searches without those hypotheses and reports via :func:`drop_evidence`."""
     drop = tuple(drop)
     target = ineq.drop(*drop) if drop else ineq
 
     def check(ctx) -> Evidence:
         b = budget if budget is not None else max(0.5, min(20.0, 0.8 * ctx.time_left()))
         res = search(target, budget=b, seed=ctx.seed, ladder=ladder, shrink=shrink, dropped=drop)
-        return search_evidence(target, res, certify_instances=certify_instances, dps=dps or ctx.dps,
-                               seed=ctx.seed, dropped=drop)
+        ev = search_evidence(target, res, certify_instances=certify_instances, dps=dps or ctx.dps,
+                             seed=ctx.seed, dropped=drop)
+        return drop_evidence(ev, drop) if drop else ev
 
     check.__name__ = name
     check.__doc__ = f"Adversarial search on {ineq.name or 'the inequality'}{' without ' + ', '.join(drop) if drop else ''}."

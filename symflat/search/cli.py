@@ -17,9 +17,8 @@ import sys
 import time
 from pathlib import Path
 
-from symflat.claims import Evidence, Status
 from symflat.precision.inequality import DEFAULT_LADDER
-from symflat.search.checks import search_evidence
+from symflat.search.checks import drop_evidence, search_evidence
 from symflat.search.counterexample import Counterexample, replay
 from symflat.search.optimize import search
 from symflat.search.parallel import claim_inequality, parallel_search
@@ -63,15 +62,6 @@ def _stored(ledger_path: Path, claim_id: str, check_name: str) -> Counterexample
             if r.check_name == check_name and r.evidence.data.get("counterexample"):
                 return Counterexample.from_json(r.evidence.data["counterexample"])
     return None
-
-
-def _drop_evidence(ev: Evidence, drop) -> Evidence:
-    """Re-label a search without hypotheses: a violation shows they are necessary, no more."""
-    names = ", ".join(drop)
-    data = dict(ev.data, dropped=list(drop))
-    if ev.status is Status.REFUTED:
-        return Evidence.open(f"hypothesis {names} is necessary: without it, {ev.detail}", hypothesis_necessary=True, **data)
-    return Evidence.open(f"without hypothesis {names} no violation was found ({ev.detail})", hypothesis_necessary=False, **data)
 
 
 def run(args) -> int:
@@ -126,7 +116,7 @@ def run(args) -> int:
             executor.close()
     ev = search_evidence(ineq, res, dps=args.dps, seed=args.seed, dropped=tuple(args.drop))
     if args.drop:
-        ev = _drop_evidence(ev, args.drop)
+        ev = drop_evidence(ev, args.drop)
     if not args.no_ledger:
         with Ledger(ledger_path) as led:
             run_id = led.start_run(command=f"search {claim.id}", seed=args.seed, dps=args.dps)

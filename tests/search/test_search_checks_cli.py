@@ -134,3 +134,9 @@ def test_precision_bench_reports_all_peers():
     assert set(res["rates"]) == set(bench_precision.PEERS)
     assert res["arb_certified"] == 3 and res["mpmath_holds"] == 3
     assert res["ratios_vs_mpmath"]["mpmath"] == 1.0
+
+
+def test_search_check_with_dropped_hypothesis_never_refutes_the_claim():
+    ev = search_check(cond_bound(), drop=["well-conditioned"], budget=4)(ctx())
+    assert ev.status is Status.OPEN and ev.data["hypothesis_necessary"] is True
+    assert ev.data["dropped"] == ["well-conditioned"] and "counterexample" in ev.data
