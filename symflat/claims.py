@@ -128,29 +128,21 @@ class Evidence:
         self.status = Status.parse(self.status)
         self.data = _json_value(dict(self.data))
 
-    @classmethod
-    def proved(cls, detail: str = "", **data) -> "Evidence":
-        return cls(Status.PROVED, detail, data)
+    def _with_status(status: Status):  # noqa: N805 - builds the constructors below
+        def make(cls, detail: str = "", **data) -> "Evidence":
+            return cls(status, detail, data)
 
-    @classmethod
-    def certified(cls, detail: str = "", **data) -> "Evidence":
-        return cls(Status.CERTIFIED, detail, data)
+        make.__name__ = status.value
+        make.__doc__ = f"Evidence with status ``{status.value}``."
+        return classmethod(make)
 
-    @classmethod
-    def checked(cls, detail: str = "", **data) -> "Evidence":
-        return cls(Status.CHECKED, detail, data)
-
-    @classmethod
-    def refuted(cls, detail: str = "", **data) -> "Evidence":
-        return cls(Status.REFUTED, detail, data)
-
-    @classmethod
-    def cited(cls, detail: str = "", **data) -> "Evidence":
-        return cls(Status.CITED, detail, data)
-
-    @classmethod
-    def open(cls, detail: str = "", **data) -> "Evidence":
-        return cls(Status.OPEN, detail, data)
+    proved = _with_status(Status.PROVED)
+    certified = _with_status(Status.CERTIFIED)
+    checked = _with_status(Status.CHECKED)
+    refuted = _with_status(Status.REFUTED)
+    cited = _with_status(Status.CITED)
+    open = _with_status(Status.OPEN)
+    del _with_status
 
     @classmethod
     def error(cls, message: str, **data) -> "Evidence":
