@@ -3,11 +3,12 @@
 Usable on its own::
 
     from symflat.models import DeepLinear
-    from symflat.numeric import sharpness, problems
+    from symflat.numeric import gradient_descent, problems, sharpness
     model = DeepLinear((8, 16, 16, 4))
     data = problems.synthetic_regression(256, 8, 4)
     w = problems.deep_linear_minimum(model, data)
     print(sharpness(model, w, data))            # auto -> structured at this minimum
+    run = gradient_descent(model, problems.random_weights(model, 0.3), data, lr=0.05, steps=500)
 """
 
 from symflat.numeric.backend import Backend, BackendError, get_backend, torch_available
@@ -25,6 +26,7 @@ from symflat.numeric.sharpness import (
     smallest_eigenvalue,
 )
 from symflat.numeric.structured import NotApplicable
+from symflat.numeric.dynamics import Trajectory, balancedness, gd_vs_gf, gradient_descent, gradient_flow, sgd
 
 __all__ = [
     "Backend",
@@ -37,11 +39,17 @@ __all__ = [
     "Objective",
     "SharpnessResult",
     "TraceEstimate",
+    "Trajectory",
+    "balancedness",
     "directional_curvature",
+    "gd_vs_gf",
     "get_backend",
+    "gradient_descent",
+    "gradient_flow",
     "hessian",
     "hessian_trace",
     "objective",
+    "sgd",
     "sharpness",
     "smallest_eigenvalue",
     "torch_available",

@@ -81,7 +81,8 @@ def moments_of(data, backend: Backend):
     if isinstance(data, Points):
         X, Y = points_arrays(data, backend)
         n = X.shape[0]
-        return X.T @ X / n, Y.T @ X / n, float((Y * Y).sum()) / n
+        y = Y.reshape(-1)
+        return X.T @ X / n, Y.T @ X / n, float(y @ y) / n
     raise NumericError(f"data must be symflat.models.Moments or Points, got {type(data).__name__}")
 
 

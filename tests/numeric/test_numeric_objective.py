@@ -109,3 +109,18 @@ def test_bad_inputs_raise_clear_errors():
         objective(model, data, backend="jaxx")
     with pytest.raises(BackendError, match="CPU only"):
         objective(model, data, backend="numpy", device="cuda")
+
+
+def test_offline_digits_data_and_synthetic_shapes():
+    pytest.importorskip("sklearn")
+    d = problems.digits(100, seed=1)
+    X, Y = np.asarray(d.X), np.asarray(d.Y)
+    assert X.shape == (100, 64) and Y.shape == (100, 10)
+    assert np.allclose(Y.sum(1), 1) and set(np.unique(Y)) == {0.0, 1.0}
+    assert problems.digits(seed=0).n == 1797
+    with pytest.raises(NumericError, match="between 1 and 1797"):
+        problems.digits(5000)
+    s = problems.synthetic_regression(7, 3, 2, seed=0)
+    assert np.asarray(s.X).shape == (7, 3) and np.asarray(s.Y).shape == (7, 2)
+    with pytest.raises(NumericError, match="positive"):
+        problems.synthetic_regression(0, 3)
