@@ -60,7 +60,7 @@ def certify(ineq, point, dps: int = 50, max_dps: int = 400) -> Certificate:
                 return Certificate("inconclusive", "", level, f"not certifiable: {e}")
             seeded, reason = True, str(e)
             continue
-        except (ZeroDivisionError, ValueError) as e:
+        except (ZeroDivisionError, ValueError, RuntimeError) as e:
             if isinstance(e, PrecisionError) and not isinstance(e, NotSupported):
                 raise
             reason = f"ball arithmetic failed: {e}"

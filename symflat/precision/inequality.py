@@ -282,8 +282,8 @@ class Inequality:
                 s = self.slack_of(lhs, rhs)
                 denom = abs(lhs) + abs(rhs)
                 rel = float(s / denom) if denom > 0 else (0.0 if s == 0 else math.copysign(1.0, float(s)))
-            except (ArithmeticError, ValueError, np.linalg.LinAlgError, TypeError):
-                return math.inf
+            except (ArithmeticError, ValueError, np.linalg.LinAlgError, TypeError, RuntimeError):
+                return math.inf  # includes mpmath's 'no convergence'
         return rel if math.isfinite(rel) else math.inf
 
     # high precision ----------------------------------------------------------------------------

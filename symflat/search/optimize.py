@@ -115,7 +115,7 @@ def _local(ineq: Inequality, track: _Tracker, start: Point, method: str, max_eva
 def _confirm(ineq: Inequality, point: Point, ladder) -> tuple[str, object]:
     try:
         conf = ineq.confirm(point, ladder)
-    except (InequalityError, ArithmeticError, ValueError):
+    except (ArithmeticError, ValueError, RuntimeError):  # incl. InequalityError, mpmath non-convergence
         return "error", None
     return conf.verdict, conf
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from functools import cached_property
 
-import numpy as np
 import sympy as sp
 
 from symflat.models import DeepNetwork, ReluOneHidden
+from symflat.symbolic.convert import to_callable
 from symflat.symbolic.data import ExactPoints, exact_data
 from symflat.symbolic.errors import SymbolicError
 from symflat.symbolic.exact import to_exact
@@ -169,30 +169,10 @@ class Derivation:
         return set(self.get(what).free_symbols) - set(self.params.vector)
 
     def lambdify(self, what: str = "loss", backend: str = "numpy", constants: dict | None = None):
-        """``f(theta)`` evaluating ``what`` at a flat parameter vector; ``constants`` gives values to
-        any other symbols. ``backend`` is ``"numpy"`` (floats) or ``"mpmath"`` (current mp.dps)."""
-        if backend not in ("numpy", "mpmath"):
-            raise SymbolicError(f"unknown lambdify backend {backend!r}; use 'numpy' or 'mpmath'")
-        obj = self.get(what)
-        if constants:
-            obj = obj.xreplace({sp.sympify(k): to_exact(v, f"constant {k}") for k, v in constants.items()})
-        extra = set(obj.free_symbols) - set(self.params.vector)
-        if extra:
-            raise SymbolicError(f"cannot lambdify {what}: symbols {sorted(map(str, extra))} have no values; pass constants=")
-        f = sp.lambdify([list(self.params.vector)], obj, modules=backend)
-        n = len(self.params)
-
-        def call(theta):
-            theta = list(theta)
-            if len(theta) != n:
-                raise SymbolicError(f"expected {n} parameters in vec layout, got {len(theta)}")
-            out = f(theta)
-            if backend == "numpy" and isinstance(obj, sp.MatrixBase):
-                out = np.asarray(out, dtype=float)
-                return out.reshape(-1) if what == "gradient" else out
-            return out
-
-        return call
+        """``f(theta)`` evaluating ``what`` at a flat parameter vector in vec layout; ``constants``
+        gives values to any other symbols. ``backend`` is ``"numpy"`` (floats; the gradient as a
+        1-D array) or ``"mpmath"`` (current ``mp.dps``)."""
+        return to_callable(self.get(what), self.params.vector, backend, constants)
 
     def latex(self, what: str = "loss") -> str:
         return sp.latex(self.get(what))

@@ -31,6 +31,6 @@ def test_false_planted_inequality_is_refuted(name):
 
 @pytest.mark.parametrize("name", sorted(TRUE))
 def test_true_planted_inequality_is_never_refuted(name):
-    res = search(TRUE[name](), budget=1.2, seed=3)
+    res = search(TRUE[name](), budget=2.0, seed=3)
     assert not res.found, res.summary()
     assert res.evaluations > 100
