@@ -73,3 +73,11 @@ def points(draw, ineq: Inequality, dims: dict | None = None):
     d = dims if dims is not None else draw(st.sampled_from(ineq.dims_grid()))
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     return samplers.sample_point(ineq, rng, d)
+
+
+@st.composite
+def relu_networks(draw, width: int, xs, spread: float = 1e-3):
+    """One-hidden-layer ReLU networks ``(w1, b1, w2, b2)`` with knots within ``spread`` of the data
+    ``xs`` (see :func:`samplers.relu_knots_near_data`)."""
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    return samplers.relu_knots_near_data(rng, width, xs, spread)

@@ -109,3 +109,12 @@ def test_evaluation_budget_makes_a_search_reproducible():
     assert runs[0].evaluations == runs[1].evaluations == 1500
     assert runs[0].best_objective == runs[1].best_objective
     assert runs[0].best_point.to_json() == runs[1].best_point.to_json()
+
+
+@settings(max_examples=15, deadline=None)
+@given(sst.relu_networks(4, [0.0, 1.0], 1e-3), sst.step_sizes(1e-3, 1.0), sst.depths(2, 5))
+def test_relu_step_depth_strategies(net, eta, m):
+    w1, b1, w2, b2 = net
+    knots = -b1 / w1
+    assert np.all(np.min(np.abs(knots[:, None] - np.array([0.0, 1.0])[None, :]), axis=1) < 0.05)
+    assert 1e-3 <= eta <= 1.0 + 1e-12 and 2 <= m <= 5
