@@ -124,3 +124,18 @@ def lemma5() -> Inequality:
                       hypotheses=[Hypothesis("l-ge-c", lambda x, o: x["L"] - 1, statement="L >= C with C = 1"),
                                   Hypothesis("x-ge-1", lambda x, o: x["x"] - 1, statement="x >= 1")],
                       name="lemma-5", statement="L exp(-sqrt(L) x) <= 4 exp(-x)")
+
+
+def theorem2_first_inequality(corrected: bool) -> Inequality:
+    """First bound of Theorem 2, ``S >= 2 lambda ||w*||^{2-1/L} sum_k 1/||W_k||_F`` (times ``||w||^{1/L}``
+    when ``corrected``), for model (3) with a free output vector."""
+    def rhs(x, o):
+        L = len(x["W"])
+        inv = o.sum([1 / o.fro(W) for W in _minimizer(x, o)])
+        base = 2 * o.lam_min(x["S"]) * _norm_pow(o, x["wstar"], 2 - o.q(1, L)) * inv
+        return base * _norm_pow(o, x["w"], o.q(1, L)) if corrected else base
+
+    hyps = [A1, NONZERO, Hypothesis("reachable", lambda x, o: o.dot(_v1(x), _v1(x)), ">", statement="W_L^T...W_2^T w != 0")]
+    return Inequality(_sharpness, rhs, ">=", variables=_vars(lambda dm: dm["d"], False), hypotheses=hyps,
+                      dims={"d": [1, 2, 3], "L": [1, 2, 3]}, name="theorem-2 first bound" + (" (corrected)" if corrected else ""),
+                      statement="S(W) >= 2 lambda " + ("||w||^(1/L) " if corrected else "") + "||w*||^(2-1/L) sum_k 1/||W_k||_F")

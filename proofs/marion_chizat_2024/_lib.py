@@ -149,6 +149,12 @@ def risk(prob: Problem, Ws, w) -> float:
     return prob.risk1(w_prod(Ws, w))
 
 
+def excess_risk(prob: Problem, Ws, w) -> float:
+    """``R^L - R_min = (w_prod - w*)^T Sigma (w_prod - w*)`` (Lemma 8), free of cancellation."""
+    e = w_prod(Ws, w) - prob.w_star
+    return float(e @ prob.sigma @ e)
+
+
 def grads(prob: Problem, Ws, w) -> list[np.ndarray]:
     """Eq. (5): ``grad_k R^L = (W_{k+1}^T ... W_L^T w) grad R^1(w_prod)^T W_1^T ... W_{k-1}^T``."""
     g = prob.grad1(w_prod(Ws, w))
@@ -256,7 +262,7 @@ def gradient_flow(prob: Problem, Ws0, w, t_max: float, *, t_eval=None, tol: floa
     events = None
     if tol is not None:
         def converged(_t, x):
-            return risk(prob, unflatten(x, shapes), w) - prob.r_min - tol
+            return excess_risk(prob, unflatten(x, shapes), w) - tol
         converged.terminal = True
         events = converged
     sol = solve_ivp(f, (0.0, t_max), flatten(Ws0), method=method, rtol=rtol, atol=atol, t_eval=t_eval, events=events)

@@ -129,6 +129,7 @@ theorem2 = paper.theorem(
     inequality=ineqs.theorem2_inequality(corrected=False),
 )
 theorem2.check(search_check(ineqs.theorem2_inequality(corrected=False), budget=5.0))
+theorem2.check(search_check(ineqs.theorem2_first_inequality(corrected=False), budget=5.0, name="search-first-bound"))
 
 
 @theorem2.check
@@ -187,6 +188,7 @@ theorem2c = paper.theorem(
     inequality=ineqs.theorem2_inequality(corrected=True),
 )
 theorem2c.check(search_check(ineqs.theorem2_inequality(corrected=True), budget=8.0))
+theorem2c.check(search_check(ineqs.theorem2_first_inequality(corrected=True), budget=6.0, name="search-first-bound"))
 
 
 def _random_w(rng, d):

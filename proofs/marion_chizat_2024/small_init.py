@@ -346,3 +346,33 @@ def corollary3_gradient_descent(ctx):
     return Evidence.checked("gradient descent: " + ", ".join(f"L={L},d={d}: S/S_min={r:.3f} (<= {b:.3g})" for L, d, r, b in rows)
                             + f"; max sigma_2/sigma_1 = {rank_ratio:.1e}, min |<v_(k+1),u_k>| = {align:.6f}",
                             seed=ctx.seed, instances=len(rows), method="symflat.numeric gradient_descent + sharpness")
+
+
+a3_norm_needed = paper.remark(
+    "remark-a3-norm-needed",
+    r"\text{Without } \|w^\star\|_2\ge1 \text{ in } (A_3) \text{ (the other conditions kept), Corollaries 1 and 3 can fail: with } "
+    r"\|w^\star\|_2 \ll \varepsilon^{L/2} \text{ the layers stay unbalanced at the level of the initialisation}",
+    where="Sec. 4 (hypothesis dropped, found here)", uses=["corollary-1", "corollary-3", "a3"],
+)
+
+
+@a3_norm_needed.check
+def a3_norm_search(ctx):
+    """L = 2, d = 3, A3's eps conditions kept, ||w*|| = 1e-6: the flow's limit violates both corollaries."""
+    rng = ctx.rng
+    for _ in range(5):
+        prob = lib.random_problem(rng, 20, 3, cond=3.0, w_norm=1e-6)
+        L, dims, w = 2, [3, 3, 1], np.ones(1)
+        Ws0 = lib.a3_init(rng, prob, dims)
+        _, traj = lib.flow_to_minimum(prob, Ws0, w, tol=1e-22)
+        W = traj[-1]
+        ws = float(np.linalg.norm(prob.w_star))
+        sig = [lib.op_norm(np.atleast_2d(A)) for A in W]
+        lo, hi = (ws / 2) ** (1 / L), (2 * ws) ** (1 / L)
+        r = lib.sharpness_at_minimizer(prob, W, w) / lib.s_min(prob, L)
+        bound = 4 * prob.Lam / prob.lam
+        if (min(sig) < lo or max(sig) > hi) and r > bound:
+            return Evidence.checked(f"||w*|| = 1e-6, eps = {lib.epsilon(Ws0):.2e} (32 L sqrt(eps) <= 1): limit has sigma = "
+                                    f"{[f'{s:.2e}' for s in sig]} outside [{lo:.2e}, {hi:.2e}] and S/S_min = {r:.1f} > 4 Lambda/lambda = {bound:.1f}",
+                                    seed=ctx.seed, instances=1, counterexample={"X": prob.X, "y": prob.y, "W0": [A.tolist() for A in Ws0]})
+    return Evidence.open("no violation found with ||w*|| = 1e-6 in 5 tries")
