@@ -155,7 +155,7 @@ def search(ineq: Inequality, budget: float = 10.0, seed: int = 0, ladder=DEFAULT
     tight_point = None
     tried, round_ = [], 0
     confirmed_tight_dims: set = set()
-    cex_point, cex_conf, strict_cex = None, None, None
+    cex_point, cex_conf, strict_cex, last_checked = None, None, None, None
     try:
         while cex_point is None and strict_cex is None and time.monotonic() < deadline:
             if round_ < len(grid):
@@ -188,7 +188,9 @@ def search(ineq: Inequality, budget: float = 10.0, seed: int = 0, ladder=DEFAULT
                                 break
                         tight_point = tight_point or p
                         confirmed_tight_dims.add(key)
-            if cex_point is None and strict_cex is None and track.best < CONFIRM_BELOW and track.best_point is not None:
+            if (cex_point is None and strict_cex is None and track.best < CONFIRM_BELOW
+                    and track.best_point is not None and track.best_point is not last_checked):
+                last_checked = track.best_point
                 verdict, conf = _confirm(ineq, track.best_point, ladder)
                 confirmations += 1
                 if verdict == "violated":
