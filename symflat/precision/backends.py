@@ -396,9 +396,6 @@ class MpOps(Ops):
     def sqrtm(self, a):
         return linalg.sqrtm_psd(a)
 
-    def det(self, a):
-        return mpmath.det(mpmath.matrix(np.asarray(a, dtype=object).tolist()))
-
 
 class ArbOps(Ops):
     """python-flint ``arb`` balls at ``prec`` bits: every value is an enclosure of the exact one.

@@ -115,7 +115,7 @@ def _local(ineq: Inequality, track: _Tracker, start: Point, method: str, max_eva
 def _confirm(ineq: Inequality, point: Point, ladder) -> tuple[str, object]:
     try:
         conf = ineq.confirm(point, ladder)
-    except (ArithmeticError, ValueError, RuntimeError):  # incl. InequalityError, mpmath non-convergence
+    except (ArithmeticError, ValueError, RuntimeError, TypeError):  # incl. InequalityError, mpmath failures
         return "error", None
     return conf.verdict, conf
 

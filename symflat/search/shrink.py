@@ -43,7 +43,7 @@ def _violates(ineq: Inequality, p: Point, ladder, verdict: str = "violated"):
         return None
     try:
         conf = ineq.confirm(p, ladder)
-    except (ValueError, ArithmeticError, RuntimeError):
+    except (ValueError, ArithmeticError, RuntimeError, TypeError):
         return None
     return conf if conf.verdict == verdict else None
 

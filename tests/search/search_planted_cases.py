@@ -87,7 +87,21 @@ def rotation_invariance() -> Inequality:
                       name="rotation")
 
 
+def cancellation() -> Inequality:
+    """``(a+b)^2 - a^2 - 2ab - b^2 >= 0``: zero everywhere, float64 sees only rounding noise."""
+    return Inequality(lambda x, o: (x["a"] + x["b"]) ** 2 - x["a"] ** 2 - 2 * x["a"] * x["b"] - x["b"] ** 2,
+                      lambda x, o: 0, ">=", variables=[Scalar("a"), Scalar("b")], name="cancellation")
+
+
+def det_product() -> Inequality:
+    """``det(AB) >= det(A) det(B)``: an identity, met on singular matrices too."""
+    return Inequality(lambda x, o: o.det(x["A"] @ x["B"]), lambda x, o: o.det(x["A"]) * o.det(x["B"]), ">=",
+                      variables=[Matrix("A", ("n", "n")), Matrix("B", ("n", "n"))], dims={"n": [2, 3]}, name="det")
+
+
 TRUE = {
+    "cancellation": cancellation,
+    "det-product": det_product,
     "amgm": amgm,
     "lemma4": _lemma4,
     "cauchy-schwarz": cauchy_schwarz,
