@@ -396,6 +396,9 @@ class MpOps(Ops):
     def sqrtm(self, a):
         return linalg.sqrtm_psd(a)
 
+    def _magnitude(self, x):
+        return abs(x)  # stays an mpf: no underflow to 0.0 for tiny pivots
+
 
 class ArbOps(Ops):
     """python-flint ``arb`` balls at ``prec`` bits: every value is an enclosure of the exact one.
