@@ -13,6 +13,7 @@ its expectation or a replay no longer reproduces, 2 usage error.
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from pathlib import Path
@@ -124,6 +125,8 @@ def run(args) -> int:
             led.finish_run(run_id)
     print(f"{claim.id} [{name}]: {ev.status.value} - {ev.detail}")
     if "counterexample" in ev.data:
+        values = json.dumps(ev.data["counterexample"].get("values", {}))
+        print(f"  values: {values if len(values) <= 600 else values[:600] + ' ...'}")
         print(f"  replay: symflat search {claim.id}{''.join(' --drop ' + d for d in args.drop)} --replay")
     if args.drop:
         return 0
