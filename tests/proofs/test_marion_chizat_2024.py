@@ -44,7 +44,8 @@ def test_registry_has_every_claim():
                   "eq-7-at-minimizers", "definition-epsilon", "definition-residual-init", "theorem-1", "theorem-2", "theorem-2-corrected",
                   "theorem-3", "theorem-4", "theorem-5", "corollary-1", "corollary-2", "corollary-3", "corollary-4",
                   "corollary-4-corrected", "lemma-1", "lemma-2", "lemma-3", "lemma-4", "lemma-5", "lemma-6", "lemma-7",
-                  "lemma-7-corrected", "lemma-8", "lemma-9", "eq-36", "eq-36-corrected", "eq-43"]:
+                  "lemma-7-corrected", "lemma-8", "lemma-9", "eq-36", "eq-36-corrected", "eq-43", "remark-a3-norm-needed",
+                  "remark-a3-scale-needed", "remark-a2-needed", "remark-sqrt-l-needed"]:
         assert f"marion-chizat-2024/{label}" in ids
     for label in ["theorem-2", "eq-7", "lemma-7", "corollary-4", "eq-36"]:
         assert reg.get(f"marion-chizat-2024/{label}").expect is Status.REFUTED
