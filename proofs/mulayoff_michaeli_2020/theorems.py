@@ -9,11 +9,13 @@ import sympy as sp
 from scipy.optimize import minimize
 
 from symflat.claims import Evidence
+from symflat.search import search_check
 
 from . import paper
 from . import _exact as E
 from . import _flattest as F
 from . import _linear as L
+from ._inequalities import LEMMA4, SHARPNESS_LOWER_BOUND
 
 WHITE = ["a1", "a2", "full-rank"]
 
@@ -46,7 +48,7 @@ def _lemma4_exact_holds(Psis) -> bool:
 
 @paper.lemma(
     "lemma-4", r"\Psi_k\in\mathbb R^{d_k\times d_{k-1}}:\ \sum_{k=1}^m\|\Psi_k\|_F^2\ \ge\ m\Big(\Big\|\prod_{k=1}^m\Psi_k\Big\|_2\Big)^{\frac2m}",
-    where="Sec. 5, App. V.1", eq="22, S50", proof_uses=[],
+    where="Sec. 5, App. V.1", eq="22, S50", proof_uses=[], inequality=LEMMA4,
     note="Proof: ||.||_F >= ||.||_2, AM-GM, sub-multiplicativity. Equality needs all three steps tight: every Psi_k "
          "rank one, equal norms, and aligned singular vectors.")
 def lemma4_exact(ctx):
@@ -124,9 +126,7 @@ def lemma4_adversarial(ctx):
                             method="Nelder-Mead + mpmath")
 
 
-def _objective21(Ws, sx, B):
-    """sum_k ||P_{>k}^T B Sx^{1/2} P_{<k}^T||_F^2 (eq. 21 without the factor 2)."""
-    return sum(np.sum(X * X) for X in L.phi_times(Ws, sx, B))
+lemma4_exact.check(search_check(LEMMA4, budget=8))
 
 
 def _nu(B, sx, T, m):
@@ -307,7 +307,8 @@ def eq28_at_scale(ctx):
 
 @paper.equation(
     "eq-29", r"\min_{\mathbf w\in\Omega}\lambda_{\max}(\mathbf H_{\mathbf w})=2m\,\sigma_{\max}(\mathbf T)^{2(1-\frac1m)}",
-    where="Sec. 5", eq="29", uses=["eq-4"], proof_uses=["eq-25", "eq-26", "eq-28"], hypotheses=WHITE)
+    where="Sec. 5", eq="29", uses=["eq-4"], proof_uses=["eq-25", "eq-26", "eq-28"], hypotheses=WHITE,
+    inequality=SHARPNESS_LOWER_BOUND)
 def eq29_sampling(ctx):
     """Random minima (App. IX.1, eq. S104, spreads 0.01..2) never beat the value, and a greedy walk on Omega from
     random minima (as in App. IX.1) comes down to it."""
@@ -342,6 +343,9 @@ def eq29_sampling(ctx):
     return Evidence.checked(f"400 random minima: min relative excess {worst:.2e}; greedy walks on Omega end "
                             f"{', '.join(f'{g:.1e}' for g in reached)} above the value", slack=worst, instances=402,
                             seed=ctx.seed, method="numpy")
+
+
+eq29_sampling.check(search_check(SHARPNESS_LOWER_BOUND, budget=8))
 
 
 # ----------------------------------------------------------------------------- Theorem 1
