@@ -86,7 +86,7 @@ lemma3 = paper.lemma(
     r"\exists C_1..C_4>0 \text{ depending only on } s:\ L\ge C_1,\ d\ge C_2,\ u\in[C_3, C_4L^{1/4}]\Rightarrow\text{with probability}\ge1-8\exp(-\tfrac{du^2}{32s^2}),"
     r"\ \forall\theta:\max_k\|\theta_k\|_2\le\tfrac1{64}e^{-2s^2-4u},\ \forall k:\ \|\textstyle\prod_{j\le k}(I+\tfrac{s}{\sqrt{Ld}}N_j+\tfrac1L\theta_j)\|_2\le4e^{s^2/2+u},\ "
     r"\sigma_{\min}(\cdots)\ge\tfrac14e^{-2s^2/d-u}",
-    where="Sec. 5, App. B.9", uses=["definition-residual-init"], proof_uses=["lemma-6", "lemma-9", "lemma-5", "eq-43"],
+    where="Sec. 5, App. B.9", uses=["definition-residual-init"], proof_uses=["lemma-6", "lemma-9", "lemma-5", "eq-43", "eq-45"],
     cite="Ghosh 2021 (chi-square tail bound (43)); Vershynin 2018, Cor. 4.2.13 (nets)",
     note="The proof's summary for theta = 0 swaps m_{s,u} and M_{s,u} (upper bound m, lower bound M); the statement itself uses "
          "the right ones (2M and m/2 after Lemma 9). It also bounds E exp(lambda S) for S ~ N(0, 4s^2/d) by exp(4 s^2 lambda^2/d) "
@@ -351,3 +351,40 @@ def constants4c_exact():
         return Evidence.refuted(f"ratio is {ratio}")
     return Evidence.proved(f"||theta_k||_F bound / C_5 = {expected}, at most 1/4 for d >= C2~ (exponent <= 0): the contradiction "
                            "argument closes", method="sympy exact simplification")
+
+
+activation_tail = paper.equation(
+    "eq-45",
+    r"h_0\ne0 \text{ fixed},\ h_k = \prod_{j\le k}(I+\tfrac{s}{\sqrt{Ld}}N_j)h_0,\ u>0:\ \mathbb P\Big(\max_{k\le L}\frac{\|h_k\|_2^2}{\|h_0\|_2^2}\ge e^{s^2+2u}\Big)"
+    r"\le e^{-\frac{du^2}{16s^2}}+e^{-\frac{Ldu^2}{4s^4+us^2}}",
+    where="App. B.9", eq="44, 45", uses=["definition-residual-init"], proof_uses=["lemma-6", "eq-43"],
+    note="The martingale step bounds E exp(lambda S_L2) by exp(4 s^2 lambda^2 / d); the exact Gaussian value exp(2 s^2 lambda^2 / d) "
+         "would give exp(-d u^2 / (8 s^2)) in (44). The stated bound is therefore loose, not wrong.",
+)
+
+
+@activation_tail.check
+def activation_tail_monte_carlo(ctx):
+    """Simulated activations of eq. (2) networks: for each (s, d, L) and u on a grid, the empirical probability of
+    max_k ||h_k||^2/||h_0||^2 >= e^{s^2+2u} with a Clopper-Pearson interval, against the bound."""
+    rng = ctx.rng
+    trials, worst, rows = 4000, np.inf, []
+    for s, d, L in [(0.5, 4, 16), (1.0, 4, 32), (1.5, 8, 16), (2.0, 2, 64)]:
+        h = np.zeros((trials, d))
+        h[:, 0] = 1.0
+        top = np.ones(trials)
+        for _ in range(L):
+            N = rng.standard_normal((trials, d, d))
+            h = h + s / np.sqrt(L * d) * np.einsum("bij,bj->bi", N, h)
+            top = np.maximum(top, np.sum(h ** 2, axis=1))
+        for u in np.linspace(0.1, 3.0, 30):
+            k = int(np.sum(top >= np.exp(s ** 2 + 2 * u)))
+            lo, _ = lib.clopper_pearson(k, trials)
+            bound = np.exp(-d * u ** 2 / (16 * s ** 2)) + np.exp(-L * d * u ** 2 / (4 * s ** 4 + u * s ** 2))
+            if lo > bound:
+                return Evidence.refuted(f"s={s}, d={d}, L={L}, u={u:.2f}: P in [{lo:.4f}, ..] above the bound {bound:.4f}",
+                                        counterexample={"s": s, "d": d, "L": L, "u": float(u), "seed": ctx.seed})
+            worst = min(worst, bound - k / trials)
+        rows.append(f"s={s},d={d},L={L}")
+    return Evidence.checked(f"{4 * trials} simulated networks ({'; '.join(rows)}), u in [0.1, 3]: smallest bound - frequency = {worst:.4f}",
+                            seed=ctx.seed, instances=4 * trials, slack=worst, method="Monte Carlo, Clopper-Pearson 95%")

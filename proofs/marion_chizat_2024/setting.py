@@ -219,3 +219,49 @@ def eq7_min_numeric_engine(ctx):
         return Evidence.refuted(f"engine dense Hessian and 2 J^T Sigma J disagree by {worst:.2e} (relative)")
     return Evidence.checked(f"4 random minimisers (depths 2-4, random w): engine dense top eigenvalue = 2 lambda_max(Sigma^(1/2) J J^T "
                             f"Sigma^(1/2)) to {worst:.1e}", seed=ctx.seed, instances=4, method="symflat.numeric dense Hessian")
+
+
+shallow = paper.remark(
+    "remark-eq-7-depth-2",
+    r"\text{For } L\le2 \text{ eq. (7) holds at every } \mathcal W:\ \lambda_{\max}(H)\ge|\lambda_{\min}(H)|",
+    where="Sec. 3 (derived here)", uses=["eq-7"],
+    note="H = 2 J^T Sigma J + R with R the residual term; for L = 2 the output is bilinear in (W_1, W_2), so R has zero diagonal "
+         "blocks and a spectrum symmetric about 0; with the PSD Gauss-Newton part, Weyl's inequalities give |lambda_min(H)| <= "
+         "lambda_max(R) <= lambda_max(H). Hence the depth-3 counterexample of eq-7 is the shallowest possible.",
+)
+
+
+@shallow.check
+def shallow_exact():
+    """Symbolic: for L = 2 (d = 2, d_1 = 2, d_2 = 1) the Hessian of R^L minus 2 J^T Sigma J has zero diagonal blocks."""
+    X = sp.Matrix([[1, 2], [0, 1], [3, -1]])
+    y = sp.Matrix([1, -1, 2])
+    Ws = ex.sym_weights([2, 2, 1])
+    syms = [e for W in Ws for e in W.T]
+    R = ex.risk_expr(X, y, Ws, sp.Matrix([1]))
+    J = ex.prod_t(Ws, sp.Matrix([1])).jacobian(syms)
+    resid = (sp.hessian(R, syms) - 2 * J.T * (X.T * X / 3) * J).applyfunc(sp.expand)
+    p1 = Ws[0].rows * Ws[0].cols
+    blocks = [resid[:p1, :p1], resid[p1:, p1:]]
+    if any(e != 0 for B in blocks for e in B):
+        return Evidence.refuted("the residual term has a nonzero diagonal block for L = 2")
+    return Evidence.proved("for L = 2 the residual part of the Hessian has identically zero diagonal blocks (symbolic weights), so its "
+                           "spectrum is symmetric and |lambda_min(H)| <= lambda_max(H)", method="sympy")
+
+
+@shallow.check
+def shallow_random(ctx):
+    """Random points of depth-2 networks (far from minimisers): lambda_max(H) >= |lambda_min(H)|."""
+    rng = ctx.rng
+    worst = np.inf
+    for _ in range(40):
+        d, d1, d2 = (int(v) for v in rng.integers(1, 4, 3))
+        prob = lib.random_problem(rng, 8, d)
+        w = rng.standard_normal(d2)
+        Ws = [rng.standard_normal((d1, d)) * rng.uniform(0.1, 3), rng.standard_normal((d2, d1)) * rng.uniform(0.1, 3)]
+        ev = np.linalg.eigvalsh(lib.hessian(prob, Ws, w))
+        worst = min(worst, (ev[-1] - abs(ev[0])) / max(ev[-1], 1e-12))
+    if worst < -1e-6:
+        return Evidence.refuted(f"a depth-2 point with |lambda_min| > lambda_max (relative {worst:.2e})")
+    return Evidence.checked(f"40 random depth-2 points: smallest (lambda_max - |lambda_min|)/lambda_max = {worst:.3g}", seed=ctx.seed,
+                            instances=40, slack=worst)
