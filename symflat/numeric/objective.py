@@ -106,39 +106,57 @@ def linear_loss(A, sx, syx, trace_sy):
     return val if trace_sy is None else val + trace_sy
 
 
+def _backward(mats, out, G):
+    """``U_k = R_{k+1}^T G`` for k = m..1 by ``U_{k-1} = W_k^T U_k`` (``U_m = out^T G``)."""
+    m = len(mats)
+    U = [None] * (m + 1)
+    U[m] = _mul(_t(out), G)
+    for k in range(m, 1, -1):
+        U[k - 1] = mats[k - 1].T @ U[k]
+    return U
+
+
 def linear_grads(mats, out, sx, syx):
-    """Gradient blocks ``dl/dW_k = R_{k+1}^T G L_{k-1}^T`` with ``G = 2(A Sigma_x - Sigma_yx)``."""
-    L, R = prefix_suffix(mats, out)
-    G = 2 * (R[1] @ sx - syx)
-    return [_mul(_mul(_t(R[k + 1]), G), _t(L[k - 1])) for k in range(1, len(mats) + 1)]
+    """Gradient blocks ``dl/dW_k = R_{k+1}^T G L_{k-1}^T`` with ``G = 2(A Sigma_x - Sigma_yx)``,
+    ``L_k = W_k...W_1`` and ``R_k = out W_m...W_k`` (the products of Mulayoff & Michaeli eq. S39)."""
+    L, _ = _forward(mats)
+    G = 2 * (_mul(out, L[-1]) @ sx - syx)
+    U = _backward(mats, out, G)
+    return [_mul(U[k], _t(L[k - 1])) for k in range(1, len(mats) + 1)]
+
+
+def _forward(mats, dmats=None):
+    m = len(mats)
+    L, dL = [None] * (m + 1), [None] * (m + 1)
+    for k in range(1, m + 1):
+        L[k] = _mul(mats[k - 1], L[k - 1])
+        if dmats is not None:
+            term = _mul(dmats[k - 1], L[k - 1])
+            dL[k] = term if k == 1 else term + mats[k - 1] @ dL[k - 1]
+    return L, dL
 
 
 def linear_hvp(mats, dmats, out, sx, syx):
     """Directional derivative of :func:`linear_grads` along ``dmats`` (the Hessian-vector product).
 
-    With ``dL_k = V_k L_{k-1} + W_k dL_{k-1}`` and ``dR_k = R_{k+1} V_k + dR_{k+1} W_k``:
-    ``(Hv)_k = dR_{k+1}^T G L_{k-1}^T + R_{k+1}^T dG L_{k-1}^T + R_{k+1}^T G dL_{k-1}^T``,
-    ``dG = 2 dA Sigma_x``.
+    Forward: ``dL_k = V_k L_{k-1} + W_k dL_{k-1}``, ``dA = out dL_m``, ``dG = 2 dA Sigma_x``;
+    backward: ``dU_{k-1} = W_k^T dU_k + V_k^T U_k`` (``dU_m = out^T dG``); then
+    ``(Hv)_k = dU_k L_{k-1}^T + U_k dL_{k-1}^T``. About ``8m`` matrix products.
     """
     m = len(mats)
-    L, R = prefix_suffix(mats, out)
-    dL = [None] * (m + 1)
-    for k in range(1, m + 1):
-        term = _mul(dmats[k - 1], L[k - 1])
-        dL[k] = term if k == 1 else term + mats[k - 1] @ dL[k - 1]
-    dR = [None] * (m + 2)
-    for k in range(m, 0, -1):
-        term = _mul(R[k + 1], dmats[k - 1])
-        dR[k] = term if k == m else term + dR[k + 1] @ mats[k - 1]
-    G = 2 * (R[1] @ sx - syx)
+    L, dL = _forward(mats, dmats)
+    G = 2 * (_mul(out, L[m]) @ sx - syx)
     dG = 2 * (_mul(out, dL[m]) @ sx)
+    U = _backward(mats, out, G)
+    dU = [None] * (m + 1)
+    dU[m] = _mul(_t(out), dG)
+    for k in range(m, 1, -1):
+        dU[k - 1] = mats[k - 1].T @ dU[k] + dmats[k - 1].T @ U[k]
     res = []
     for k in range(1, m + 1):
-        h = _mul(_mul(_t(R[k + 1]), dG), _t(L[k - 1]))
-        if k < m:
-            h = h + _mul(dR[k + 1].T @ G, _t(L[k - 1]))
+        h = _mul(dU[k], _t(L[k - 1]))
         if k > 1:
-            h = h + _mul(_t(R[k + 1]), G) @ dL[k - 1].T
+            h = h + U[k] @ dL[k - 1].T
         res.append(h)
     return res
 
