@@ -9,7 +9,6 @@ Float64 is the default; ``dtype="float32"`` trades accuracy for speed.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from dataclasses import dataclass
 
@@ -25,7 +24,11 @@ class BackendError(ValueError):
 
 def torch_available() -> bool:
     """Whether torch can be imported (the optional backend)."""
-    return importlib.util.find_spec("torch") is not None
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)

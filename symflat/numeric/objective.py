@@ -273,7 +273,7 @@ class ReluOneHiddenObjective(Objective):
             raise NumericError(f"ReluOneHidden maps scalars to scalars; got X with {X.shape[1]} and Y with {Y.shape[1]} columns")
         self.x, self.y, self.n = X[:, 0], Y[:, 0], X.shape[0]
 
-    def _parts(self, w):
+    def parts(self, w):
         w1, b1, w2, b2 = unpack(self.model, self.weights(w))
         z = self.x[:, None] * w1[None, :] + b1[None, :]
         mask = (z > 0) * 1.0
@@ -281,17 +281,19 @@ class ReluOneHiddenObjective(Objective):
         r = a @ w2 + b2[0] - self.y
         return w1, b1, w2, mask, a, r
 
-    def predict(self, w):
-        w1, b1, w2, mask, a, r = self._parts(w)
-        return r + self.y
+    def max_residual(self, w) -> float:
+        """``max_i |f(x_i) - y_i| / max(max_i |y_i|, 1)``: zero exactly at interpolating minima."""
+        r = self.backend.to_numpy(self.parts(w)[-1])
+        scale = max(float(np.max(np.abs(self.backend.to_numpy(self.y)))), 1.0)
+        return float(np.max(np.abs(r))) / scale
 
     def loss(self, w) -> float:
-        r = self._parts(w)[-1]
+        r = self.parts(w)[-1]
         return float((r * r).sum()) / (2 * self.n)
 
     def jacobian(self, w):
         """``J`` (``n x (3k+1)``): row ``i`` is the gradient of ``f(x_i)`` in the parameter order."""
-        w1, b1, w2, mask, a, r = self._parts(w)
+        w1, b1, w2, mask, a, r = self.parts(w)
         ones = mask[:, :1] * 0 + 1
         cols = [mask * w2[None, :] * self.x[:, None], mask * w2[None, :], a, ones]
         if self.backend.name == "numpy":
@@ -301,7 +303,7 @@ class ReluOneHiddenObjective(Objective):
         return torch.cat(cols, dim=1)
 
     def grad(self, w):
-        w1, b1, w2, mask, a, r = self._parts(w)
+        w1, b1, w2, mask, a, r = self.parts(w)
         n = self.n
         g_w1 = w2 * (mask.T @ (r * self.x)) / n
         g_b1 = w2 * (mask.T @ r) / n
@@ -310,7 +312,7 @@ class ReluOneHiddenObjective(Objective):
         return self.backend.concat([g_w1, g_b1, g_w2, g_b2])
 
     def hvp(self, w, v):
-        w1, b1, w2, mask, a, r = self._parts(w)
+        w1, b1, w2, mask, a, r = self.parts(w)
         v1, vb, v2, vb2 = unpack(self.model, self.weights(v))
         x, n = self.x, self.n
         dz = x[:, None] * v1[None, :] + vb[None, :]

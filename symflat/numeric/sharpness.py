@@ -143,20 +143,16 @@ def sharpness(model, weights, data, method: str = "auto", *, which: str = "large
 
 def _auto(obj, w, wh, minimum_tol) -> tuple[str, str]:
     kind = _structured_kind(obj)
-    if wh == "LA" and kind is not None:
-        try:
-            if kind == "deep-linear":
-                gap = obj.minimum_residual(w)
-                if gap <= minimum_tol:
-                    return "structured", "auto: at a global minimum"
-                why = f"not at a global minimum (residual {gap:.1e})"
-            else:
-                r = obj.backend.to_numpy(obj._parts(w)[-1])
-                if np.max(np.abs(r)) <= minimum_tol * max(float(np.max(np.abs(obj.backend.to_numpy(obj.y)))), 1.0):
-                    return "structured", "auto: at an interpolating minimum"
-                why = "not at an interpolating minimum"
-        except structured.NotApplicable as exc:  # pragma: no cover - defensive
-            why = str(exc)
+    if wh == "LA" and kind == "deep-linear":
+        gap = obj.minimum_residual(w)
+        if gap <= minimum_tol:
+            return "structured", "auto: at a global minimum"
+        why = f"not at a global minimum (residual {gap:.1e})"
+    elif wh == "LA" and kind == "relu-gram":
+        worst = obj.max_residual(w)
+        if worst <= minimum_tol:
+            return "structured", "auto: at an interpolating minimum"
+        why = f"not at an interpolating minimum (residual {worst:.1e})"
     else:
         why = "no structure for this model/which"
     if obj.num_params <= DENSE_AUTO_LIMIT:

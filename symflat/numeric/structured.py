@@ -101,9 +101,7 @@ def relu_gram(obj: ReluOneHiddenObjective, w, *, tol=1e-8, maxiter=1000, seed=0,
     from the ``n x n`` Gram matrix ``(1/n) J J^T`` (eq. S59)."""
     bk = obj.backend
     w = obj.weights(w)
-    r = bk.to_numpy(obj._parts(w)[-1])
-    scale = max(float(np.max(np.abs(bk.to_numpy(obj.y)))), 1.0)
-    worst = float(np.max(np.abs(r))) / scale
+    worst = obj.max_residual(w)
     if not worst <= minimum_tol:
         raise NotApplicable(f"not an interpolating minimum: max |f(x_i) - y_i| / max(|y|, 1) = {worst:.3g} > {minimum_tol:g}")
     w1, b1 = obj.model.block("w1"), obj.model.block("b1")

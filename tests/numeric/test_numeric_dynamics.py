@@ -61,6 +61,7 @@ def test_gradient_flow_conserves_balancedness():
 
 
 def test_relu_network_conserves_diagonal_balancedness():
+    pytest.importorskip("torch")
     model = DeepNetwork((2, 4, 3, 1), activation="relu", loss="half_square")
     rng = np.random.default_rng(2)
     X = rng.standard_normal((20, 2))
