@@ -109,23 +109,6 @@ def max_eigenvalue(H):
     return max(roots)
 
 
-def rayleigh_lower_bound(H, v):
-    """``v^T H v / v^T v``: an exact rational lower bound on lambda_max(H)."""
-    v = sp.Matrix(v)
-    return (v.T * H * v)[0, 0] / (v.T * v)[0, 0]
-
-
-def rational_vector(x, digits=12):
-    return [sp.Rational(Fraction(float(t)).limit_denominator(10 ** digits)) for t in x]
-
-
-def arb(x, prec_dps: int):
-    """An arb ball for a SymPy rational / integer, at ``prec_dps`` digits."""
-    flint.ctx.dps = prec_dps
-    q = sp.Rational(x)
-    return flint.arb(int(q.p)) / flint.arb(int(q.q))
-
-
 # ----------------------------------------------------------------------------- certified (flint)
 
 
