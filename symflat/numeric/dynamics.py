@@ -150,14 +150,17 @@ def _descent(kind, model, w0, data, lr, steps, batches, *, grad_tol, divergence,
         loss0 = full.loss(w)
         status, message, k = "max_steps", f"ran {steps} steps", 0
         for k in range(int(steps) + 1):
-            obj = full if batches is None else objective(model, batches(k), bk)
-            g = obj.grad(w)
             record = k % record_every == 0 or k == int(steps)
-            loss = full.loss(w) if (record or batches is None) else float("nan")
-            gnorm = bk.norm(g) if batches is None else float("nan")
+            if batches is None:
+                loss, g = full.loss_and_grad(w)
+                gnorm = bk.norm(g)
+            else:
+                g = objective(model, batches(k), bk).grad(w)
+                loss = full.loss(w) if record else float("nan")
+                gnorm = float("nan")
             bad = _status_of(loss, loss0, divergence) if (record or batches is None) else None
-            if bad is None and not bk.isfinite(w):
-                bad = ("overflow", "the weights overflowed")
+            if bad is None and not bk.isfinite(g):
+                bad = ("overflow", "the gradient overflowed")
             if bad is None and grad_tol is not None and batches is None and gnorm <= grad_tol:
                 bad = ("converged", f"gradient norm {gnorm:.3g} <= {grad_tol:g}")
             if record or bad:

@@ -48,12 +48,18 @@ def _t(a):
     return None if a is None else a.T
 
 
-def unpack(model, w) -> list:
-    """The weight blocks of the flat parameter vector ``w`` (matrices read column-major)."""
+def layout(model) -> tuple:
+    """``(slice, shape)`` of every parameter block, in order."""
+    return tuple((b.slice, b.shape) for b in model.blocks)
+
+
+def unpack(model, w, blocks=None) -> list:
+    """The weight blocks of the flat parameter vector ``w`` (matrices read column-major);
+    ``blocks`` is the model's :func:`layout`, passed in to skip recomputing it."""
     out = []
-    for b in model.blocks:
-        seg = w[b.slice]
-        out.append(seg.reshape(b.shape[1], b.shape[0]).T if len(b.shape) == 2 else seg)
+    for sl, shape in blocks or layout(model):
+        seg = w[sl]
+        out.append(seg.reshape(shape[1], shape[0]).T if len(shape) == 2 else seg)
     return out
 
 
@@ -189,6 +195,10 @@ class Objective:
     def grad(self, w):
         raise NotImplementedError
 
+    def loss_and_grad(self, w):
+        """``(l(w), grad l(w))``, sharing work where the objective can."""
+        return self.loss(w), self.grad(w)
+
     def hvp(self, w, v):
         raise NotImplementedError
 
@@ -220,6 +230,7 @@ class LinearMomentsObjective(Objective):
         else:
             self.out = None
         self.sx, self.syx, self.trace_sy = moments_of(data, backend)
+        self._layout = layout(model)
         d_in, d_out = model.dims[0], (1 if self.out is not None else model.dims[-1])
         if tuple(self.sx.shape) != (d_in, d_in) or tuple(self.syx.shape) != (d_out, d_in):
             raise NumericError(
@@ -228,7 +239,7 @@ class LinearMomentsObjective(Objective):
             )
 
     def mats(self, w):
-        return unpack(self.model, self.weights(w))
+        return unpack(self.model, self.weights(w), self._layout)
 
     def end_to_end(self, w):
         """``A = (w^T) W_m ... W_1``, the end-to-end matrix."""
@@ -242,8 +253,17 @@ class LinearMomentsObjective(Objective):
         return pack(self.backend, linear_grads(self.mats(w), self.out, self.sx, self.syx))
 
     def hvp(self, w, v):
-        dm = unpack(self.model, self.weights(v))
+        dm = unpack(self.model, self.weights(v), self._layout)
         return pack(self.backend, linear_hvp(self.mats(w), dm, self.out, self.sx, self.syx))
+
+    def loss_and_grad(self, w):
+        mats = self.mats(w)
+        L, _ = _forward(mats)
+        A = _mul(self.out, L[-1])
+        ASx = A @ self.sx
+        val = float(((ASx - 2 * self.syx) * A).sum()) + (self.trace_sy or 0.0)
+        U = _backward(mats, self.out, 2 * (ASx - self.syx))
+        return val, pack(self.backend, [_mul(U[k], _t(L[k - 1])) for k in range(1, len(mats) + 1)])
 
     def minimum_residual(self, w) -> float:
         """``||A Sigma_x - Sigma_yx||_F / ||Sigma_yx||_F``: zero exactly on the set of global
