@@ -323,13 +323,16 @@ class ReluOneHiddenObjective(Objective):
         return torch.cat(cols, dim=1)
 
     def grad(self, w):
+        return self.loss_and_grad(w)[1]
+
+    def loss_and_grad(self, w):
         w1, b1, w2, mask, a, r = self.parts(w)
         n = self.n
         g_w1 = w2 * (mask.T @ (r * self.x)) / n
         g_b1 = w2 * (mask.T @ r) / n
         g_w2 = a.T @ r / n
         g_b2 = r.sum().reshape(1) / n
-        return self.backend.concat([g_w1, g_b1, g_w2, g_b2])
+        return float((r * r).sum()) / (2 * n), self.backend.concat([g_w1, g_b1, g_w2, g_b2])
 
     def hvp(self, w, v):
         w1, b1, w2, mask, a, r = self.parts(w)
@@ -367,10 +370,14 @@ class TorchObjective(Objective):
             return float(self._f(self.weights(w)))
 
     def grad(self, w):
+        return self.loss_and_grad(w)[1]
+
+    def loss_and_grad(self, w):
         torch = self._torch
         x = self.weights(w).clone().requires_grad_(True)
         with torch.enable_grad():
-            return torch.autograd.grad(self._f(x), x)[0]
+            val = self._f(x)
+            return float(val), torch.autograd.grad(val, x)[0]
 
     def hvp(self, w, v):
         torch = self._torch

@@ -124,3 +124,27 @@ def test_offline_digits_data_and_synthetic_shapes():
     assert np.asarray(s.X).shape == (7, 3) and np.asarray(s.Y).shape == (7, 2)
     with pytest.raises(NumericError, match="positive"):
         problems.synthetic_regression(0, 3)
+
+
+@pytest.mark.parametrize("kind", ["linear", "output", "relu", "torch"])
+def test_fused_loss_and_grad_agree_with_finite_differences(kind):
+    rng = np.random.default_rng(7)
+    if kind == "relu":
+        model = ReluOneHidden(4)
+        x = rng.standard_normal(12)
+        data = Points(x, np.cos(x))
+    elif kind == "output":
+        model = LinearWithOutput((3, 4, 2), output=(0.5, -1.0))
+        data = problems.synthetic_regression(20, 3, 1, seed=1)
+    elif kind == "torch":
+        pytest.importorskip("torch")
+        model = DeepNetwork((3, 5, 2), activation="leaky_relu", negative_slope=0.3)
+        data = problems.synthetic_regression(20, 3, 2, seed=1)
+    else:
+        model = DeepLinear((3, 4, 4, 2))
+        data = problems.synthetic_regression(20, 3, 2, seed=1)
+    obj = objective(model, data)
+    w = rng.standard_normal(model.num_params) * 0.7
+    val, g = obj.loss_and_grad(w)
+    assert val == pytest.approx(obj.loss(w), rel=1e-13)
+    np.testing.assert_allclose(np.asarray(g), fd_grad(obj, w), rtol=1e-6, atol=1e-7)
