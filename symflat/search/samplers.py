@@ -263,9 +263,35 @@ def _reverse_chain(shapes, rng) -> bool:
     return forward
 
 
+TIE_PROBABILITY = 0.15
+
+
 def sample_point(ineq, rng: np.random.Generator, dims: dict):
-    """A random :class:`~symflat.precision.Point` of ``ineq`` with the given dims."""
-    flat = []
+    """A random :class:`~symflat.precision.Point` of ``ineq`` with the given dims.
+
+    With probability :data:`TIE_PROBABILITY` the draw is *tied*: variables with the same number
+    of parameters share them (all scalars equal, ``A = B``), and a vector or a list of matrices
+    repeats one block - the symmetric configurations where equality cases (AM-GM at balance,
+    balanced layers) usually sit.
+    """
+    tied = rng.uniform() < TIE_PROBABILITY
+    flat, shared = [], {}
     for v in ineq.variables:
-        flat.extend(sample_params(rng, v, dims))
+        params = sample_params(rng, v, dims)
+        if tied:
+            params = shared.setdefault(len(params), _repeat_block(v, dims, params))
+        flat.extend(params)
     return ineq.point(dims, flat)
+
+
+def _repeat_block(var, dims, params: list) -> list:
+    """Parameters with one block repeated: equal entries of a vector, equal matrices in a list
+    (when the shapes agree); other variables unchanged."""
+    if isinstance(var, Vector) and params:
+        return [params[0]] * len(params)
+    if isinstance(var, Matrices):
+        shapes = var.shapes_of(dims)
+        if len(set(shapes)) == 1 and var.kind != "diagonal":
+            size = shapes[0][0] * shapes[0][1]
+            return params[:size] * len(shapes)
+    return params

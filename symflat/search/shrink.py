@@ -2,14 +2,18 @@
 
 1. Dimensions: for each dimension choice no larger (coordinate-wise) than the current one, smallest
    total first, run a short search there; a confirmed violation replaces the counterexample.
-2. Entries: greedily replace each parameter by the simplest rational that keeps the violation -
-   ``0``, ``+-1``, the nearest integer, then continued-fraction approximations with denominators
-   up to 2, 4, 10, 100, 10^3, 10^4, 10^6 - accepting a change only if the violation is confirmed
-   over the whole precision ladder with the new exact entries.
+2. Entries: first rescale all parameters by a power of two bringing them near 1 (homogeneous
+   bounds keep their violation), then round all parameters jointly to the smallest denominator among 1, 2, 4, 10,
+   100, 10^3, 10^4, 10^6 that keeps the violation (joint rounding keeps couplings such as
+   alignment); then greedily replace each parameter by the simplest rational that keeps it -
+   ``0``, ``+-1``, the nearest integer, then continued-fraction approximations with those
+   denominators - accepting a change only if the violation is confirmed over the whole precision
+   ladder with the new exact entries.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from fractions import Fraction
 
@@ -30,6 +34,20 @@ def simpler(x) -> list[Fraction]:
             seen.add(c)
             res.append(c)
     return res
+
+
+def _scalings(p: Point) -> list[Fraction]:
+    """Factors (powers of two, so exact) that bring the largest, then the smallest nonzero
+    parameter magnitude to about 1; empty when they are there already."""
+    mags = [abs(v) for vs in p.params.values() for v in vs if v != 0]
+    if not mags:
+        return []
+    out = []
+    for m in (max(mags), min(mags)):
+        e = -round(math.log2(float(m))) if float(m) > 0 else 0
+        if e:
+            out.append(Fraction(2) ** e)
+    return out
 
 
 def _complexity(p: Point) -> tuple:
@@ -70,6 +88,21 @@ def shrink_entries(ineq: Inequality, cex: Counterexample, ladder, deadline: floa
     """Simplest entries keeping the confirmation ``verdict`` (``tight`` to isolate an equality case)."""
     point = Point(dict(cex.point.dims), {k: [Fraction(v) for v in vs] for k, vs in cex.point.params.items()})
     conf = None
+    for c in _scalings(point):  # bring magnitudes to ~1 (keeps the violation of homogeneous bounds)
+        trial = Point(point.dims, {k: [v * c for v in vs] for k, vs in point.params.items()})
+        found = _violates(ineq, trial, ladder, verdict)
+        if found is not None:
+            point, conf = trial, found
+            break
+    for d in DENOMINATORS:  # joint rounding first: keeps couplings between entries (alignment, near-rank-deficiency)
+        if time.monotonic() > deadline:
+            break
+        trial = Point(point.dims, {k: [v.limit_denominator(d) for v in vs] for k, vs in point.params.items()})
+        if trial.params != point.params:
+            c = _violates(ineq, trial, ladder, verdict)
+            if c is not None:
+                point, conf = trial, c
+                break
     for name in list(point.params):
         for i in range(len(point.params[name])):
             for cand in simpler(point.params[name][i]):
