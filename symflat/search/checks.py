@@ -13,6 +13,7 @@ puts the slack strictly on the right side of zero on every instance tested; othe
 
 from __future__ import annotations
 
+import time
 from typing import Callable, Iterable
 
 import numpy as np
@@ -33,10 +34,14 @@ def _exact_values(v):
     return v if isinstance(v, int) else str(v)
 
 
-def _certify_all(ineq: Inequality, points, dps: int) -> tuple[int, int, list]:
-    """(certified, tight-or-undecided, refuted certificates) over ``points``."""
+def _certify_all(ineq: Inequality, points, dps: int, deadline: float | None = None) -> tuple[int, int, list]:
+    """(certified, tight-or-undecided, refuted certificates) over ``points``; points not reached
+    before ``deadline`` count as undecided."""
     ok, undecided, bad = 0, 0, []
     for p in points:
+        if deadline is not None and time.monotonic() > deadline:
+            undecided += 1
+            continue
         cert = ineq.certify(p, dps=dps, max_dps=4 * dps)
         if cert.status == "certified":
             ok += 1
@@ -48,7 +53,7 @@ def _certify_all(ineq: Inequality, points, dps: int) -> tuple[int, int, list]:
 
 
 def search_evidence(ineq: Inequality, res: SearchResult, *, certify_instances: int = 8, dps: int = 50,
-                    seed: int = 0, dropped=()) -> Evidence:
+                    seed: int = 0, dropped=(), deadline: float | None = None) -> Evidence:
     """Evidence from a search result (plus a certified sample when nothing was found)."""
     common = {"seed": seed, "dps": max(res.ladder), "method": "search", "instances": res.evaluations}
     if dropped:
@@ -68,7 +73,7 @@ def search_evidence(ineq: Inequality, res: SearchResult, *, certify_instances: i
     grid = ineq.dims_grid()
     sample = [sample_point(ineq, rng, grid[i % len(grid)]) for i in range(certify_instances)]
     sample = [p for p in sample if ineq.objective(p) < 1]  # hypotheses hold (in float) - others prove nothing
-    ok, undecided, bad = _certify_all(ineq, sample, dps) if sample else (0, 0, [])
+    ok, undecided, bad = _certify_all(ineq, sample, dps, deadline) if sample else (0, 0, [])
     if bad:  # a sampled point the float search misjudged: ball arithmetic refutes it outright
         p, cert = bad[0]
         conf = ineq.confirm(p, res.ladder)
@@ -97,17 +102,19 @@ def drop_evidence(ev: Evidence, drop) -> Evidence:
 
 def search_check(ineq: Inequality, *, budget: float | None = None, ladder=DEFAULT_LADDER, certify_instances: int = 8,
                  dps: int | None = None, shrink: bool = True, drop: Iterable[str] = (), name: str = "search") -> Callable:
-    """A check running :func:`~symflat.search.optimize.search` on ``ineq`` (default budget: 80% of
-    the time the runner gives the check, at most 20 s), then certifying a sample if nothing broke.
+    """A check running :func:`~symflat.search.optimize.search` on ``ineq``, then certifying a
+    sample if nothing broke. Default ``budget``: 60% of the time the runner gives the check (at
+    most 20 s); shrinking and certification stay within the rest.
     With ``drop`` it searches without those hypotheses and reports via :func:`drop_evidence`."""
     drop = tuple(drop)
     target = ineq.drop(*drop) if drop else ineq
 
     def check(ctx) -> Evidence:
-        b = budget if budget is not None else max(0.5, min(20.0, 0.8 * ctx.time_left()))
-        res = search(target, budget=b, seed=ctx.seed, ladder=ladder, shrink=shrink, dropped=drop)
+        b = budget if budget is not None else max(0.5, min(20.0, 0.6 * ctx.time_left()))
+        res = search(target, budget=b, seed=ctx.seed, ladder=ladder, shrink=shrink, dropped=drop,
+                     shrink_seconds=max(1.0, b / 4))
         ev = search_evidence(target, res, certify_instances=certify_instances, dps=dps or ctx.dps,
-                             seed=ctx.seed, dropped=drop)
+                             seed=ctx.seed, dropped=drop, deadline=time.monotonic() + max(1.0, b / 4))
         return drop_evidence(ev, drop) if drop else ev
 
     check.__name__ = name

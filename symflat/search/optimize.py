@@ -133,14 +133,15 @@ def _explain_failure(ineq: Inequality, point: Point):
 
 def search(ineq: Inequality, budget: float = 10.0, seed: int = 0, ladder=DEFAULT_LADDER, *,
            shrink: bool = True, certify: bool = True, dims: list[dict] | None = None, batch: int = 48,
-           dropped=(), max_evaluations: int | None = None) -> SearchResult:
+           dropped=(), max_evaluations: int | None = None, shrink_seconds: float | None = None) -> SearchResult:
     """Try to break ``ineq`` within ``budget`` seconds (and at most ``max_evaluations`` float
     evaluations, if given: with a budget large enough not to bind, the whole run is then
     reproducible from ``seed``; a counterexample always replays exactly).
 
     ``dims`` restricts the dimension choices (default: all of ``ineq.dims_grid()``, smallest
     first, then random with a bias to small ones). ``dropped`` only labels the result (the caller
-    passes ``ineq.drop(...)`` itself).
+    passes ``ineq.drop(...)`` itself). Shrinking a counterexample takes up to ``shrink_seconds``
+    more (default: half the budget, at least 2 s).
     """
     if not budget > 0:
         raise InequalityError(f"search budget must be positive seconds, got {budget}")
@@ -205,7 +206,8 @@ def search(ineq: Inequality, budget: float = 10.0, seed: int = 0, ladder=DEFAULT
     elif cex_point is not None:
         cex = from_confirmation(ineq, cex_point, cex_conf, dropped=dropped)
         if shrink:
-            cex = do_shrink(ineq, cex, ladder=ladder, seconds=max(2.0, 0.5 * budget), seed=seed)
+            seconds = shrink_seconds if shrink_seconds is not None else max(2.0, 0.5 * budget)
+            cex = do_shrink(ineq, cex, ladder=ladder, seconds=seconds, seed=seed)
         if certify:
             cert = ineq.certify(cex.point, dps=max(30, min(ladder)), max_dps=max(ladder) * 2)
             cex.certified = f"{cert.status} (slack in {cert.enclosure})" if cert.enclosure else cert.status
