@@ -3,6 +3,7 @@
     symflat search mulayoff-michaeli-2020/lemma-4 --budget 30 --seed 1
     symflat search mulayoff-michaeli-2020/theorem-1 --drop a2      # is hypothesis a2 necessary?
     symflat search mulayoff-michaeli-2020/lemma-4 --replay          # re-check the stored counterexample
+    symflat search some-paper/poly-bound --z3                        # exact decision (polynomial claims)
 
 The claim must declare ``inequality=Inequality(...)`` (docs/search.md). Results go to the ledger
 like any check (check name ``search``, or ``search-drop-HYP``). A violation found with a hypothesis
@@ -19,7 +20,8 @@ import time
 from pathlib import Path
 
 from symflat.precision.inequality import DEFAULT_LADDER
-from symflat.search.checks import drop_evidence, search_evidence
+from symflat.precision.errors import NotSupported
+from symflat.search.checks import decide_check, drop_evidence, search_evidence
 from symflat.search.counterexample import Counterexample, replay
 from symflat.search.optimize import search
 from symflat.search.parallel import claim_inequality, parallel_search
@@ -42,6 +44,8 @@ def configure(parser) -> None:
     parser.add_argument("--workers", type=int, default=None, help="independent searches to fan out (default: 1 serial, CPU count otherwise)")
     parser.add_argument("--scheduler", default=None, help="dask scheduler address (tcp://host:port)")
     parser.add_argument("--no-shrink", action="store_true", help="keep the counterexample as found")
+    parser.add_argument("--z3", action="store_true",
+                        help="decide a polynomial inequality exactly with z3 at each dimension choice instead of searching")
 
 
 def _fail(msg: str) -> int:
@@ -63,6 +67,14 @@ def _stored(ledger_path: Path, claim_id: str, check_name: str) -> Counterexample
             if r.check_name == check_name and r.evidence.data.get("counterexample"):
                 return Counterexample.from_json(r.evidence.data["counterexample"])
     return None
+
+
+def _decide(claim, ineq, name: str, args):
+    """z3 decision at every dimension choice (``--z3``), as evidence."""
+    from symflat.claims import Context
+
+    ctx = Context(claim.id, name, seed=args.seed, dps=args.dps, budget=args.budget)
+    return decide_check(ineq, ineq.dims_grid(), timeout_ms=int(args.budget * 1000))(ctx)
 
 
 def run(args) -> int:
@@ -89,7 +101,7 @@ def run(args) -> int:
         return _fail(str(e))
     ladder = (args.dps, 2 * args.dps, 4 * args.dps)
     ledger_path = Path(args.ledger) if args.ledger else DEFAULT_PATH
-    name = _check_name(args.drop)
+    name = _check_name(args.drop) + ("-z3" if args.z3 else "")
 
     if args.replay:
         cex = _stored(ledger_path, claim.id, name)
@@ -102,7 +114,12 @@ def run(args) -> int:
         return 0 if conf.verdict == "violated" else 1
 
     t0 = time.monotonic()
-    if args.executor == "serial" and (args.workers or 1) == 1:
+    if args.z3:
+        try:
+            ev = _decide(claim, ineq, name, args)
+        except NotSupported as e:
+            return _fail(f"{claim.id}: {e}")
+    elif args.executor == "serial" and (args.workers or 1) == 1:
         res = search(ineq, budget=args.budget, seed=args.seed, ladder=ladder, shrink=not args.no_shrink,
                      dropped=tuple(args.drop))
     else:
@@ -115,7 +132,8 @@ def run(args) -> int:
                                   do_shrink=not args.no_shrink)
         finally:
             executor.close()
-    ev = search_evidence(ineq, res, dps=args.dps, seed=args.seed, dropped=tuple(args.drop))
+    if not args.z3:
+        ev = search_evidence(ineq, res, dps=args.dps, seed=args.seed, dropped=tuple(args.drop))
     if args.drop:
         ev = drop_evidence(ev, args.drop)
     if not args.no_ledger:

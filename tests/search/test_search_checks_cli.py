@@ -140,3 +140,30 @@ def test_search_check_with_dropped_hypothesis_never_refutes_the_claim():
     ev = search_check(cond_bound(), drop=["well-conditioned"], budget=4)(ctx())
     assert ev.status is Status.OPEN and ev.data["hypothesis_necessary"] is True
     assert ev.data["dropped"] == ["well-conditioned"] and "counterexample" in ev.data
+
+
+POLY_FILE = textwrap.dedent('''
+    from symflat import Paper
+    from symflat.precision import Inequality, Scalar
+
+    paper = Paper("planted-z3-cli")
+    paper.lemma("amgm-squared", "((a+b)/2)^2 >= ab", inequality=Inequality(
+        lambda x, o: ((x["a"] + x["b"]) * o.q(1, 2)) ** 2, lambda x, o: x["a"] * x["b"], ">=",
+        variables=[Scalar("a"), Scalar("b")]))
+    paper.lemma("wrong", "a^2 >= a", inequality=Inequality(
+        lambda x, o: x["a"] * x["a"], lambda x, o: x["a"], ">=", variables=[Scalar("a")]))
+    paper.lemma("not-polynomial", "sqrt(a) <= a", inequality=Inequality(
+        lambda x, o: o.sqrt(x["a"]), lambda x, o: x["a"], "<=", variables=[Scalar("a", lo=0)]))
+''')
+
+
+def test_cli_z3_decisions(tmp_path, monkeypatch, capsys):
+    (tmp_path / "poly.py").write_text(POLY_FILE)
+    monkeypatch.chdir(tmp_path)
+    ledger = tmp_path / "l.sqlite"
+    assert run_cli("planted-z3-cli/amgm-squared", "poly.py", "--z3", "--ledger", ledger) == 0
+    assert "proved" in capsys.readouterr().out
+    assert run_cli("planted-z3-cli/wrong", "poly.py", "--z3", "--ledger", ledger) == 1
+    assert "refuted" in capsys.readouterr().out
+    assert run_cli("planted-z3-cli/wrong", "poly.py", "--z3", "--replay", "--ledger", ledger) == 0
+    assert run_cli("planted-z3-cli/not-polynomial", "poly.py", "--z3", "--no-ledger") == 2
