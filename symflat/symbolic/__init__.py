@@ -8,8 +8,9 @@ Public API (``from symflat.symbolic import ...``):
   ``symbolic_moments``; ``to_exact``/``as_matrix``; ``random_rational``/``random_matrix``/
   ``rational_orthogonal``.
 - Deep linear (Mulayoff & Michaeli 2020, Lemma 3): ``structured_hessian``, ``phi_blocks``,
-  ``phi_matrix``, ``hessian_at_minimum`` (``2 Phi Phi^T``), ``check_minimum``, ``random_minimum``,
-  ``sqrt_psd``.
+  ``phi_matrix``, ``hessian_at_minimum`` (``2 Phi Phi^T``), ``factorisation_identity``,
+  ``check_minimum``, ``random_minimum``, ``sqrt_psd``.
+- Conversion: ``to_latex``, ``to_callable`` (numpy/mpmath), ``to_numpy``, ``to_mpmath``.
 - Scalar chain fast path (eq. 6-10): ``chain_hessian``, ``chain_at_minimum`` -> ``ChainMinimum``,
   ``generic_minimum``, ``leave_one_out``.
 - Closed forms: ``scalar_widest_minima`` (eq. 12), ``scalar_widest_sharpness`` (eq. 13),
@@ -32,9 +33,11 @@ from symflat.symbolic.closed_forms import (
     scalar_widest_sharpness,
     top_eigenvector,
 )
+from symflat.symbolic.convert import to_callable, to_latex, to_mpmath, to_numpy
 from symflat.symbolic.data import ExactMoments, ExactPoints, symbolic_moments
 from symflat.symbolic.deep_linear import (
     check_minimum,
+    factorisation_identity,
     hessian_at_minimum,
     phi_blocks,
     phi_matrix,
@@ -62,9 +65,10 @@ __all__ = [
     "ChainMinimum", "Derivation", "ExactMoments", "ExactPoints", "IdentityResult", "NotAMinimumError",
     "Parameters", "StationaryPoint", "SymbolicError", "activation_pattern", "as_matrix", "balanced_minimum",
     "balanced_sharpness", "chain_at_minimum", "chain_hessian", "check_minimum", "derive", "direct_form",
-    "exact_svd", "generic_minimum", "gradient_in_pattern", "gram_matrix", "hessian_at_interpolation",
+    "exact_svd", "factorisation_identity", "generic_minimum", "gradient_in_pattern", "gram_matrix", "hessian_at_interpolation",
     "hessian_at_minimum", "kkt_points", "leave_one_out", "lemma5_form", "minimisers", "minimum_spectrum",
     "pattern_at", "phi_blocks", "phi_matrix", "prove_equal", "prove_zero", "random_matrix", "random_minimum",
     "random_rational", "rational_orthogonal", "scalar_widest_minima", "scalar_widest_sharpness", "sqrt_psd",
-    "structured_hessian", "symbolic_moments", "tangent_features", "to_exact", "top_eigenvector", "unvec", "vec",
+    "structured_hessian", "symbolic_moments", "tangent_features", "to_callable", "to_exact", "to_latex", "to_mpmath",
+    "to_numpy", "top_eigenvector", "unvec", "vec",
 ]

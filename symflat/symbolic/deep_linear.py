@@ -21,22 +21,23 @@ import sympy as sp
 
 from symflat.models import DeepLinear, LinearWithOutput, ScalarChain
 from symflat.symbolic.data import ExactMoments, as_moments
+from symflat.symbolic.derive import derive
 from symflat.symbolic.errors import NotAMinimumError, SymbolicError
 from symflat.symbolic.exact import as_matrix, random_matrix
-from symflat.symbolic.losses import output_vector
+from symflat.symbolic.identity import IdentityResult, prove_equal
+from symflat.symbolic.losses import layer_matrices, output_vector
 from symflat.symbolic.params import Parameters
 
 
-def weight_list(model, point) -> list[sp.Matrix]:
-    """The weight matrices ``[W_1, ..., W_m]`` of a point (flat vec, dict or list of matrices)."""
-    return list(Parameters.of(model).values_to_blocks(point).values())
+def weight_list(model, point, *, noise=None, scale=None) -> list[sp.Matrix]:
+    """The weight matrices ``[W_1, ..., W_m]`` of a point (flat vec, dict or list of matrices);
+    for a residual ``LinearWithOutput`` the point holds the ``theta_k`` and
+    ``W_k = I + s/sqrt(L d) N_k + theta_k / L``."""
+    return layer_matrices(model, Parameters.of(model).values_to_blocks(point), noise=noise, scale=scale)
 
 
 def _left_factor(model, output=None) -> sp.Matrix:
     if isinstance(model, LinearWithOutput):
-        if model.residual:
-            raise SymbolicError("the structured Hessian takes the plain weights W_k; for residual=True use "
-                                "derive() (the theta-Hessian is the W-Hessian divided by L^2)")
         return output_vector(model, output).T
     if isinstance(model, (DeepLinear, ScalarChain)):
         return sp.eye(model.dims[-1])
@@ -83,11 +84,13 @@ def residual(A: sp.Matrix, moments: ExactMoments) -> sp.Matrix:
     return 2 * (A * moments.sigma_x - moments.sigma_yx)
 
 
-def structured_hessian(model, data, point, *, output=None) -> sp.Matrix:
-    """The exact Hessian of the quadratic loss at ``point`` via ``2 J^T (Sigma_x kron I) J + R``."""
+def structured_hessian(model, data, point, *, output=None, noise=None, scale=None) -> sp.Matrix:
+    """The exact Hessian of the quadratic loss at ``point`` via ``2 J^T (Sigma_x kron I) J + R``.
+    For a residual ``LinearWithOutput`` it is taken in the ``theta_k``: ``d W_k / d theta_k = I / L``,
+    so it is the ``W``-Hessian divided by ``L^2``."""
     left = _left_factor(model, output)
     moments = as_moments(data)
-    Ws = weight_list(model, point)
+    Ws = weight_list(model, point, noise=noise, scale=scale)
     _check_chain(Ws, left, moments)
     pre, post = partial_products(Ws, left)
     J = jacobian(Ws, left)
@@ -95,6 +98,8 @@ def structured_hessian(model, data, point, *, output=None) -> sp.Matrix:
     G = residual(post[0], moments)
     if any(g != 0 for g in G):
         _add_residual_term(H, Ws, pre, post, G)
+    if isinstance(model, LinearWithOutput) and model.residual:
+        H = H / model.depth**2
     return H
 
 
@@ -132,7 +137,14 @@ def _between(Ws, lo: int, hi: int) -> sp.Matrix:
     return out
 
 
+def _plain(model):
+    if isinstance(model, LinearWithOutput) and model.residual:
+        raise SymbolicError("minimum-set formulas take the plain weights W_k: use LinearWithOutput(residual=False) "
+                            "with W_k = I + s/sqrt(L d) N_k + theta_k / L already formed")
+
+
 def end_to_end_at(model, point, *, output=None) -> sp.Matrix:
+    _plain(model)
     left = _left_factor(model, output)
     Ws = weight_list(model, point)
     return left * partial_products(Ws, left)[0][-1]
@@ -170,6 +182,7 @@ def sqrt_psd(S: sp.Matrix) -> sp.Matrix:
 def phi_blocks(model, data, point, *, output=None, root: sp.Matrix | None = None) -> list[sp.Matrix]:
     """``Phi_k = (W_{k-1:1} Sigma_x^{1/2}) kron (L W_{m:k+1})^T`` (eq. 16), each ``d_k d_{k-1} x d_x d_y``.
     ``root`` may supply any ``R`` with ``R R^T = Sigma_x`` (default: the symmetric root)."""
+    _plain(model)
     left = _left_factor(model, output)
     moments = as_moments(data)
     Ws = weight_list(model, point)
@@ -228,3 +241,11 @@ def random_minimum(model: DeepLinear, data, rng: np.random.Generator, **kw) -> l
         if _between(Ws, 0, m) == T:
             return Ws
     raise SymbolicError("could not draw a nonsingular random minimum in 50 tries")
+
+
+def factorisation_identity(model, data, point, *, root=None, **kw) -> IdentityResult:
+    """Lemma 3 at one point as an :class:`~symflat.symbolic.identity.IdentityResult`: the Hessian
+    obtained by differentiating the loss (:func:`symflat.symbolic.derive.derive`) against
+    ``2 Phi Phi^T`` (after checking that the point is a global minimum)."""
+    factored = hessian_at_minimum(model, data, point, root=root)
+    return prove_equal(derive(model, data).at(point), factored, **kw)

@@ -4,8 +4,10 @@ Procedure of :func:`prove_zero` for each entry (a matrix is checked entrywise):
 
 1. If the entry is a rational function of its symbols and small (``count_ops <= max_ops``),
    ``cancel`` puts it in canonical form ``p/q``: it is zero iff ``p = 0``. This decides.
-2. Otherwise, if small, ``simplify``; a zero result proves the identity.
-3. Otherwise evaluate exactly at random rational points (respecting ``positive``/``nonzero``
+   Other small entries are first expanded (a zero expansion proves them).
+2. A constant entry is decided exactly through its minimal polynomial (when algebraic).
+3. Otherwise, if small, ``simplify``; a zero result proves the identity.
+4. Otherwise evaluate exactly at random rational points (respecting ``positive``/``nonzero``
    assumptions of the symbols): numerators ``p`` drawn uniformly from ``2^31`` integers,
    denominators from ``1..1024``. A rational value is compared exactly; an algebraic one through
    its minimal polynomial; any other value at ``dps`` digits. A nonzero value refutes, with the
@@ -91,8 +93,6 @@ def degree_bound(expr: sp.Expr) -> tuple[int, int] | None:
         return (1, 0)
     if expr.is_Rational:
         return (0, 0)
-    if expr.is_number:
-        return None if not expr.is_rational else (0, 0)
     if expr.is_Add or expr.is_Mul:
         parts = [degree_bound(a) for a in expr.args]
         if any(p is None for p in parts):
@@ -163,7 +163,12 @@ def prove_zero(expr, *, points: int = 8, seed: int = 0, max_ops: int = 400, simp
             continue
         small = sp.count_ops(e) <= max_ops
         rational = degree_bound(e) is not None
-        if small and rational:
+        if small and not rational and sp.expand(e) == 0:
+            methods["cancel"] = methods.get("cancel", 0) + 1
+            continue
+        if not e.free_symbols:
+            pass  # a constant: decided exactly below (minimal polynomial), no simplify needed
+        elif small and rational:
             c = sp.cancel(e)
             if c == 0:
                 methods["cancel"] = methods.get("cancel", 0) + 1

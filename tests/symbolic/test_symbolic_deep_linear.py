@@ -15,6 +15,7 @@ from symflat.symbolic import (
     check_minimum,
     derive,
     exact_svd,
+    factorisation_identity,
     hessian_at_minimum,
     minimum_spectrum,
     phi_blocks,
@@ -134,3 +135,30 @@ def test_balanced_construction_from_exact_svd_with_radicals():
     assert balanced_minimum(ScalarChain(3), sp.Matrix([[8]]))[0] == sp.Matrix([[2]])
     with pytest.raises(SymbolicError, match="does not equal T"):
         balanced_minimum(DeepLinear([2, 2, 2]), T, (sp.eye(2), [3, 1], sp.eye(2)))
+
+
+def test_structured_hessian_residual_parametrisation():
+    """Marion & Chizat Sec. 5: the theta-Hessian equals derive() on W_k = I + s/sqrt(Ld) N_k + theta_k/L."""
+    rng = np.random.default_rng(8)
+    model = LinearWithOutput([2, 2, 2], output=(1, 2), residual=True)
+    data = Points(random_matrix(rng, 3, 2), random_matrix(rng, 3, 1))
+    noise = [random_matrix(rng, 2, 2) for _ in range(2)]
+    point = [random_rational(rng) for _ in range(model.num_params)]
+    H = structured_hessian(model, data, point, noise=noise, scale=3)  # s / sqrt(L d) = 3 / 2
+    assert (H - derive(model, data, noise=noise, scale=3).at(point)).is_zero_matrix
+    H_sym = structured_hessian(model, data, point, noise=noise)  # symbolic scale s
+    assert prove_equal(H_sym, derive(model, data, noise=noise).at(point)).holds
+    with pytest.raises(SymbolicError, match="plain weights"):
+        hessian_at_minimum(model, data, point)
+
+
+def test_factorisation_identity_gives_proved_evidence():
+    rng = np.random.default_rng(12)
+    model = DeepLinear([2, 3, 2])
+    data, root = _data(rng, [2, 3, 2])
+    Ws = random_minimum(model, data, rng)
+    ev = factorisation_identity(model, data, Ws, root=root).evidence("H = 2 Phi Phi^T")
+    assert ev.status.value == "proved" and ev.data["instances"] == model.num_params**2
+    off = [W + sp.eye(*W.shape) if k == 0 else W for k, W in enumerate(Ws)]
+    with pytest.raises(NotAMinimumError):
+        factorisation_identity(model, data, off, root=root)
