@@ -104,6 +104,8 @@ def sharpness(model, weights, data, method: str = "auto", *, which: str = "large
     obj = objective(model, data, backend, device, dtype, autodiff=autodiff)
     bk = obj.backend
     w = obj.weights(weights)
+    if not bk.isfinite(w):
+        raise NumericError("the weight vector contains NaN or infinite entries")
     n = obj.num_params
     note = ""
     chosen = method

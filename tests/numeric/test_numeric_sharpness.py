@@ -165,5 +165,7 @@ def test_lanczos_restarts_and_bad_arguments():
         np.linalg.eigvalsh(A)[0], rel=1e-6)
     with pytest.raises(SolverError, match="which"):
         lanczos(lambda v: v, 3, bk, which="LM")
+    with pytest.raises(NumericError, match="NaN"):
+        sharpness(DeepLinear((1, 1)), [np.nan], Moments([[1.0]], [[1.0]]))
     with pytest.raises(NumericError, match="unknown sharpness method"):
         sharpness(DeepLinear((1, 1)), [1.0], Moments([[1.0]], [[1.0]]), "magic")
