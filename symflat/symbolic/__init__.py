@@ -11,7 +11,7 @@ Public API (``from symflat.symbolic import ...``):
   ``phi_matrix``, ``hessian_at_minimum`` (``2 Phi Phi^T``), ``factorisation_identity``,
   ``check_minimum``, ``random_minimum``, ``sqrt_psd``.
 - Conversion: ``to_latex``, ``to_callable`` (numpy/mpmath), ``to_numpy``, ``to_mpmath``.
-- Scalar chain fast path (eq. 6-10): ``chain_hessian``, ``chain_at_minimum`` -> ``ChainMinimum``,
+- Scalar chain fast path (eq. 6-10): ``chain_hessian``, ``chain_at_minimum``/``chain_minimum`` -> ``ChainMinimum``,
   ``generic_minimum``, ``leave_one_out``.
 - Closed forms: ``scalar_widest_minima`` (eq. 12), ``scalar_widest_sharpness`` (eq. 13),
   ``balanced_minimum`` (eq. 27), ``balanced_sharpness`` (eq. 28), ``top_eigenvector`` (Thm. 1),
@@ -59,12 +59,19 @@ from symflat.symbolic.relu import (
     pattern_at,
     tangent_features,
 )
-from symflat.symbolic.scalar_chain import ChainMinimum, chain_at_minimum, chain_hessian, generic_minimum, leave_one_out
+from symflat.symbolic.scalar_chain import (
+    ChainMinimum,
+    chain_at_minimum,
+    chain_hessian,
+    chain_minimum,
+    generic_minimum,
+    leave_one_out,
+)
 
 __all__ = [
     "ChainMinimum", "Derivation", "ExactMoments", "ExactPoints", "IdentityResult", "NotAMinimumError",
     "Parameters", "StationaryPoint", "SymbolicError", "activation_pattern", "as_matrix", "balanced_minimum",
-    "balanced_sharpness", "chain_at_minimum", "chain_hessian", "check_minimum", "derive", "direct_form",
+    "balanced_sharpness", "chain_at_minimum", "chain_hessian", "chain_minimum", "check_minimum", "derive", "direct_form",
     "exact_svd", "factorisation_identity", "generic_minimum", "gradient_in_pattern", "gram_matrix", "hessian_at_interpolation",
     "hessian_at_minimum", "kkt_points", "leave_one_out", "lemma5_form", "minimisers", "minimum_spectrum",
     "pattern_at", "phi_blocks", "phi_matrix", "prove_equal", "prove_zero", "random_matrix", "random_minimum",

@@ -123,7 +123,18 @@ def chain_at_minimum(weights, sigma_x2, sigma_xy) -> ChainMinimum:
     return ChainMinimum(w, sx2, sxy / sx2, v)
 
 
-def chain_moments(model: ScalarChain, data) -> tuple:
+def chain_minimum(model: ScalarChain, data, weights) -> ChainMinimum:
+    """:func:`chain_at_minimum` for a ``ScalarChain`` and its data (``Moments`` or ``Points``)."""
+    if not isinstance(model, ScalarChain):
+        raise SymbolicError(f"chain_minimum needs a ScalarChain, got {type(model).__name__}")
+    weights = list(weights)
+    if len(weights) != model.depth:
+        raise SymbolicError(f"the chain has depth {model.depth} but {len(weights)} weights were given")
+    sx2, sxy, _ = chain_moments(data)
+    return chain_at_minimum(weights, sx2, sxy)
+
+
+def chain_moments(data) -> tuple:
     """``(sigma_x^2, sigma_xy, sigma_y^2)`` of scalar data (``sigma_y^2`` may be ``None``)."""
     mo = as_moments(data)
     if mo.sigma_x.shape != (1, 1) or mo.sigma_yx.shape != (1, 1):

@@ -70,6 +70,14 @@ def test_phi_factorisation_at_random_rational_minima(dims):
         assert [b.shape for b in blocks] == [(dims[k + 1] * dims[k], dims[0] * dims[-1]) for k in range(model.depth)]
 
 
+def test_phi_factorisation_at_the_largest_size_d3_m4():
+    rng = np.random.default_rng(33)
+    model = DeepLinear([3, 3, 3, 3, 3])
+    data, root = _data(rng, model.dims)
+    result = factorisation_identity(model, data, random_minimum(model, data, rng), root=root)
+    assert result.proved and result.entries == 36 * 36
+
+
 def test_phi_factorisation_with_symbolic_root_and_diagonal_data():
     rng = np.random.default_rng(11)
     model = DeepLinear([2, 2, 2])

@@ -124,6 +124,12 @@ def test_symbolic_data_and_constants():
     assert f(np.zeros(4)).shape == (4, 4)
 
 
+def test_float_data_is_read_as_the_decimal_it_prints_as():
+    d = derive(ScalarChain(1), Moments([[0.1]], [[0.3]], [[1]]))
+    (w,) = d.params.vector
+    assert sp.expand(d.loss - (1 - sp.Rational(3, 5) * w + sp.Rational(1, 10) * w**2)) == 0
+
+
 def test_latex_of_derived_objects():
     d = derive(ScalarChain(2), Moments([[1]], [[2]]))
     assert "w_{1}" in d.latex("loss") and r"\begin{matrix}" in d.latex("hessian")

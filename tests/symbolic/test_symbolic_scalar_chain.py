@@ -8,12 +8,13 @@ import pytest
 import sympy as sp
 
 from symflat.bench import symbolic as bench
-from symflat.models import Moments, ScalarChain
+from symflat.models import Moments, Points, ScalarChain
 from symflat.symbolic import (
     NotAMinimumError,
     SymbolicError,
     chain_at_minimum,
     chain_hessian,
+    chain_minimum,
     derive,
     generic_minimum,
     kkt_points,
@@ -62,6 +63,16 @@ def test_rank_one_spectrum_against_sympy_eigenvals():
     eig = res.hessian().eigenvals()
     nonzero = [e for e in eig if sp.simplify(e) != 0]
     assert len(nonzero) == 1 and sp.simplify(nonzero[0] - res.top_eigenvalue) == 0
+
+
+def test_chain_minimum_from_model_and_points():
+    data = Points([[1], [2]], [3, 6])  # sigma_x^2 = 5/2, sigma_xy = 15/2, tau = 3
+    res = chain_minimum(ScalarChain(3), data, [1, -1, -3])
+    assert res.tau == 3 and res.top_eigenvalue == 2 * sp.Rational(5, 2) * (9 + 9 + 1)
+    with pytest.raises(SymbolicError, match="depth 3"):
+        chain_minimum(ScalarChain(3), data, [1, 3])
+    with pytest.raises(SymbolicError, match="1x1"):
+        chain_minimum(ScalarChain(2), Points([[1, 2]], [1]), [1, 1])
 
 
 def test_off_minimum_point_is_rejected():
