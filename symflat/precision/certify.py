@@ -3,9 +3,9 @@
 The slack is computed as a ball guaranteed to contain the exact slack. Strictly on the good side of
 zero -> ``certified``; strictly on the bad side with every hypothesis certainly satisfied ->
 ``refuted`` (a rigorous counterexample; also when a *strict* inequality's slack is exactly zero);
-otherwise the precision is raised (and the spectral
-enclosures re-seeded with mpmath eigenvectors at that precision) up to ``max_dps``, then
-``inconclusive``. Floats never certify anything: each input is converted exactly, and a ball that
+otherwise the precision is raised (and the spectral enclosures re-seeded with mpmath eigenvectors
+at that precision) up to ``max_dps``, then ``inconclusive``. Sides must branch only through
+``ops.max``/``ops.min``/``ops.abs``: a Python ``if`` on overlapping balls is not rigorous. Floats never certify anything: each input is converted exactly, and a ball that
 straddles zero (an equality case, or too little precision) is reported as such.
 """
 
@@ -77,7 +77,7 @@ def certify(ineq, point, dps: int = 50, max_dps: int = 400) -> Certificate:
             if slack < 0:
                 failing = [k for k, ok in hyps.items() if not ok]
                 reason = f"slack is negative but hypotheses {failing} are not certainly satisfied"
-            elif slack.is_nan() if hasattr(slack, "is_nan") else False:
+            elif slack.is_nan():
                 reason = "the enclosure is undefined (nan): an operation met a ball it cannot handle"
             else:
                 reason = "the slack enclosure contains zero (equality case or too little precision)"
