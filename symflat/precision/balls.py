@@ -64,6 +64,7 @@ def _to_arb(x) -> flint.arb:
 
 def eigvalsh_enclosure(s: np.ndarray, eig_dps: int | None = None) -> list[flint.arb]:
     """Balls enclosing the eigenvalues of the symmetric ball matrix ``s``, ascending (index-wise).
+    The exact matrix must be symmetric; visibly non-symmetric input raises :class:`NotSupported`.
 
     ``eig_dps=None`` seeds the enclosure with float64 eigenvectors, otherwise with mpmath ones at
     that many digits. Raises :class:`NotSupported` if the seed is too poor (``delta >= 1``).
@@ -75,6 +76,10 @@ def eigvalsh_enclosure(s: np.ndarray, eig_dps: int | None = None) -> list[flint.
     if n == 0:
         return []
     s = np.vectorize(_to_arb, otypes=[object])(s)
+    for i in range(n):
+        for j in range(i):
+            if not s[i, j].overlaps(s[j, i]):
+                raise NotSupported(f"eigenvalue enclosure of a non-symmetric matrix (entries ({i},{j}) and ({j},{i}) differ)")
     mid = np.vectorize(lambda x: x.mid(), otypes=[object])(s)
     q = np.vectorize(_to_arb, otypes=[object])(_approx_eigvecs(mid, eig_dps))
     r = q.T @ s @ q

@@ -136,3 +136,8 @@ def test_special_functions_agree_across_arithmetics():
         mp.special("zeta2", 1)
     with pytest.raises(NotSupported):
         Z3Ops().special("sin", 1)
+
+
+def test_ball_eigenvalues_refuse_non_symmetric_input():
+    with flint.ctx.workprec(100), pytest.raises(NotSupported, match="non-symmetric"):
+        eigvalsh_enclosure(np.array([[1, 2], [0, 1]], dtype=object))
