@@ -118,6 +118,10 @@ class Backend:
 
         return torch.stack(parts)
 
+    def step(self, z):
+        """``1[z > 0]`` in the dtype of ``z`` (the ReLU derivative)."""
+        return (z > 0).astype(z.dtype) if self.name == "numpy" else (z > 0).to(z.dtype)
+
     def random_normal(self, n: int, seed: int):
         """A standard normal vector drawn from numpy's generator (identical on every backend)."""
         return self.asarray(np.random.default_rng(seed).standard_normal(n))

@@ -296,7 +296,7 @@ class ReluOneHiddenObjective(Objective):
     def parts(self, w):
         w1, b1, w2, b2 = unpack(self.model, self.weights(w))
         z = self.x[:, None] * w1[None, :] + b1[None, :]
-        mask = (z > 0) * 1.0
+        mask = self.backend.step(z)
         a = z * mask
         r = a @ w2 + b2[0] - self.y
         return w1, b1, w2, mask, a, r

@@ -73,3 +73,36 @@ def test_cuda_matches_cpu():
     assert "cuda" in b.backend and b.eigenvalue == pytest.approx(a.eigenvalue, rel=1e-9)
     c = sharpness(DeepNetwork((4, 8, 3)), problems.random_weights(DeepNetwork((4, 8, 3)), 0.5), data, device="cuda")
     assert "cuda" in c.backend
+
+
+def test_structured_methods_on_torch_match_numpy():
+    from symflat.models import LinearWithOutput
+
+    lo = LinearWithOutput((3, 5, 4), output=(1.0, -2.0, 0.5, 1.0))
+    d = problems.synthetic_regression(40, 3, 1, seed=7)
+    w = problems.linear_with_output_minimum(lo, d, seed=2)
+    a, b = sharpness(lo, w, d, "structured"), sharpness(lo, w, d, "structured", backend="torch")
+    assert b.backend.startswith("torch") and b.eigenvalue == pytest.approx(a.eigenvalue, rel=1e-12)
+    big = DeepLinear((20, 20, 15))  # small operator of size 300: matrix-free Lanczos on the backend
+    d2 = problems.synthetic_regression(100, 20, 15, seed=3)
+    w2 = problems.deep_linear_minimum(big, d2, seed=1)
+    assert sharpness(big, w2, d2, "structured", backend="torch").eigenvalue == pytest.approx(
+        sharpness(big, w2, d2, "structured").eigenvalue, rel=1e-10)
+    relu = ReluOneHidden(6)
+    x = np.linspace(-1, 1, 9) + 0.013
+    wr = problems.random_weights(relu, 1.0, seed=4)
+    y = np.asarray(objective(relu, Points(x, np.zeros(9))).parts(wr)[-1])  # residuals against 0 = f(x)
+    data = Points(x, y)
+    a, b = sharpness(relu, wr, data, "structured"), sharpness(relu, wr, data, "structured", backend="torch")
+    assert b.eigenvalue == pytest.approx(a.eigenvalue, rel=1e-12)
+
+
+def test_relu_gd_on_torch_matches_numpy():
+    relu = ReluOneHidden(5)
+    x = np.linspace(-1, 1, 15)
+    data = Points(x, np.sin(2 * x))
+    w0 = problems.random_weights(relu, 0.8, seed=2)
+    a = gradient_descent(relu, w0, data, 0.05, 100)
+    b = gradient_descent(relu, w0, data, 0.05, 100, backend="torch")
+    np.testing.assert_allclose(b.final, a.final, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(b.loss, a.loss, rtol=1e-10)
