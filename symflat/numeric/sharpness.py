@@ -94,8 +94,11 @@ def sharpness(model, weights, data, method: str = "auto", *, which: str = "large
     (Mulayoff & Michaeli Lemma 3 at deep-linear global minima; the Gram matrix at interpolating
     ReLU minima) | ``auto`` (structured when its hypothesis holds, dense for at most
     ``DENSE_AUTO_LIMIT`` parameters, else lanczos; the choice is stated in ``note``).
-    Iterative methods stop when ``||H v - lambda v|| <= tol * |lambda|`` (roughly); a result that
-    did not converge has ``converged=False`` and a :class:`NotConvergedWarning` is issued.
+    Iterative methods stop when ``||H v - lambda v|| <= tol * max(|lambda|, ||H||_est)`` (power:
+    ``tol * |lambda|``), so for ``which="smallest"`` near zero the accuracy is relative to the
+    spectral norm; a result that did not converge has ``converged=False`` and a
+    :class:`NotConvergedWarning` is issued. ``minimum_tol`` is how close to a global (or
+    interpolating) minimum the structured method requires the point to be.
     """
     if method not in METHODS:
         raise NumericError(f"unknown sharpness method {method!r}; use one of {METHODS}")
