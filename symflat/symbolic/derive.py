@@ -109,6 +109,7 @@ class Derivation:
 
     def __init__(self, model, data, loss: sp.Expr, params: Parameters, options: dict):
         self.model, self.data, self.loss, self.params, self.options = model, data, loss, params, options
+        self._pieces: dict = {}
 
     def __repr__(self) -> str:
         return f"Derivation({type(self.model).__name__}, {len(self.params)} parameters)"
@@ -152,17 +153,35 @@ class Derivation:
         return self.loss if what == "loss" else self.gradient() if what == "gradient" else self.hessian()
 
     def at(self, point, what: str = "hessian", simplify: bool = False):
-        """``what`` at ``point`` (flat vec or per-block matrices), substituted exactly."""
+        """``what`` at ``point`` (flat vec or per-block matrices), substituted exactly. A piecewise
+        (ReLU) loss at a numeric point is evaluated on its smooth piece; at a kink, where the
+        Hessian does not exist, this raises :class:`SymbolicError`."""
         if what not in WHAT:
             raise SymbolicError(f"unknown derived object {what!r}; use one of {WHAT}")
         sub = self.params.substitution(point)
-        if self._engine is not None:
+        piece = self._piece_at(point, sub)
+        if piece is not None:
+            out = piece.at(point, what)
+        elif self._engine is not None:
             out = self._engine.subs(self._raw[what], sub)
         else:
             out = self.get(what).xreplace(sub)
         if simplify:
             out = out.applyfunc(sp.simplify) if isinstance(out, sp.MatrixBase) else sp.simplify(out)
         return out
+
+    def _piece_at(self, point, sub: dict):
+        """For a piecewise loss at a numeric point: the derivation of its smooth piece (the
+        activation pattern there), which is exact and fast; raises on a kink. ``None`` otherwise."""
+        if self.options.get("pattern") is not None or not _has_piecewise(self.loss):
+            return None
+        if any(v.free_symbols for v in sub.values()) or (set(self.loss.free_symbols) - set(self.params.vector)):
+            return None
+        pattern = activation_pattern(self.model, self.data, point, strict=True)
+        key = repr(pattern)
+        if key not in self._pieces:
+            self._pieces[key] = derive(self.model, self.data, **{**self.options, "pattern": pattern})
+        return self._pieces[key]
 
     def free_symbols(self, what: str = "loss") -> set:
         """Symbols other than the weights (symbolic data, output vector, ...)."""
@@ -188,40 +207,40 @@ def derive(model, data, *, output=None, noise=None, scale=None, pattern=None) ->
                       {"output": output, "noise": noise, "scale": scale, "pattern": pattern})
 
 
-def activation_pattern(model, data, point) -> list:
+def activation_pattern(model, data, point, *, strict: bool = False) -> list:
     """The activation pattern at an exact point: for ``ReluOneHidden`` an ``n x k`` 0/1 list
     (``1`` iff ``w1_i x_j + b1_i > 0``, supp. Sec. V); for ``DeepNetwork`` per example the side
-    (1 for ``z > 0``) of every hidden unit. A pre-activation that is exactly 0 sits on a kink; it
-    is reported as side 0, as in the paper's strict inequality."""
+    (1 for ``z > 0``) of every hidden unit. A pre-activation that is exactly 0 sits on a kink: it
+    is reported as side 0 (the paper's strict inequality), or raises when ``strict``."""
     params = Parameters.of(model)
     blocks = params.values_to_blocks(point)
     pts = exact_data(data)
     if not isinstance(pts, ExactPoints):
         raise SymbolicError("activation patterns need training points, not moments")
     if isinstance(model, ReluOneHidden):
-        out = []
-        for j in range(pts.n):
-            pre = [pts.X[j, 0] * blocks["w1"][i] + blocks["b1"][i] for i in range(model.width)]
-            out.append([_positive(z) for z in pre])
-        return out
+        return [[_side(pts.X[j, 0] * blocks["w1"][i] + blocks["b1"][i], strict, f"neuron {i + 1}", j, pts)
+                 for i in range(model.width)] for j in range(pts.n)]
     if isinstance(model, DeepNetwork):
         mats = layer_matrices(model, blocks)
+        alpha, alpha_bar = (to_exact(v, "slope") for v in model.slopes)
+        kinks = strict and alpha != alpha_bar
         out = []
-        for i in range(pts.n):
-            h, sides = pts.X[i, :].T, []
-            for W in mats[:-1]:
+        for j in range(pts.n):
+            h, sides = pts.X[j, :].T, []
+            for layer, W in enumerate(mats[:-1], start=1):
                 z = W * h
-                s = [_positive(v) for v in z]
+                s = [_side(v, kinks, f"unit {u + 1} of layer {layer}", j, pts) for u, v in enumerate(z)]
                 sides.append(s)
-                alpha, alpha_bar = (to_exact(v, "slope") for v in model.slopes)
                 h = sp.Matrix([(alpha if si else alpha_bar) * v for si, v in zip(s, z)])
             out.append(sides)
         return out
     raise SymbolicError(f"{type(model).__name__} has no activation pattern")
 
 
-def _positive(z) -> int:
-    z = sp.nsimplify(z) if not z.is_number else z
+def _side(z, strict: bool, unit: str, example: int, pts: ExactPoints) -> int:
     if not z.is_number:
         raise SymbolicError(f"activation pattern needs numeric data and point; pre-activation {z} is symbolic")
+    if strict and z == 0:
+        raise SymbolicError(f"{unit} has its kink on training example {example + 1} (x = {list(pts.X[example, :])}): "
+                            "the loss is not twice differentiable there")
     return int(bool(z > 0))

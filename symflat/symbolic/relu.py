@@ -16,6 +16,7 @@ import sympy as sp
 
 from symflat.models import ReluOneHidden
 from symflat.symbolic.data import ExactPoints, exact_data
+from symflat.symbolic.derive import activation_pattern
 from symflat.symbolic.errors import NotAMinimumError, SymbolicError
 from symflat.symbolic.exact import to_exact
 from symflat.symbolic.losses import relu_output
@@ -46,21 +47,8 @@ def gradient_in_pattern(model: ReluOneHidden, x, active, point=None) -> sp.Matri
 def pattern_at(model: ReluOneHidden, data, point, *, allow_kinks: bool = False) -> list[list[int]]:
     """The exact activation pattern ``I_{j,i}`` at ``point``; raises if a knot sits on a training
     point (pre-activation exactly 0), where the loss is not twice differentiable."""
-    pts = _points(data)
-    blocks = Parameters.of(_model(model)).values_to_blocks(point)
-    out = []
-    for j in range(pts.n):
-        row = []
-        for i in range(model.width):
-            z = pts.X[j, 0] * blocks["w1"][i] + blocks["b1"][i]
-            if not z.is_number:
-                raise SymbolicError(f"the pattern needs numeric data and weights; pre-activation {z} is symbolic")
-            if z == 0 and not allow_kinks:
-                raise SymbolicError(f"neuron {i + 1} has its knot on training point x_{j + 1} = {pts.X[j, 0]}: "
-                                    "the loss is not twice differentiable there")
-            row.append(int(bool(z > 0)))
-        out.append(row)
-    return out
+    _points(data)
+    return activation_pattern(_model(model), data, point, strict=not allow_kinks)
 
 
 def _points(data) -> ExactPoints:

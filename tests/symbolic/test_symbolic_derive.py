@@ -144,6 +144,18 @@ def test_activation_pattern_at_point():
     assert activation_pattern(net, Points([[1], [-1]], [0, 0]), [1, -1, 1, 1]) == [[[1, 0]], [[0, 1]]]
 
 
+def test_piecewise_hessian_is_taken_on_the_smooth_piece_and_undefined_on_kinks():
+    model = DeepNetwork([1, 2, 1], activation="leaky_relu", negative_slope=0.5)
+    data = Points([[1], [-2]], [1, 0])
+    d = derive(model, data)
+    point = [1, -1, 2, 3]  # pre-activations (1, -1) at x = 1 and (-2, 2) at x = -2
+    piece = derive(model, data, pattern=activation_pattern(model, data, point))
+    assert d.at(point) == piece.at(point) and d.at(point, "loss") == piece.at(point, "loss")
+    with pytest.raises(SymbolicError, match="unit 1 of layer 1 has its kink on training example 1"):
+        d.at([0, 1, 2, 3])
+    assert derive(DeepNetwork([1, 2, 1], activation="linear"), data).at([0, 1, 2, 3]).shape == (4, 4)
+
+
 @pytest.mark.parametrize("make, message", [
     (lambda: derive(DeepLinear([2, 3]), Moments(sp.eye(3), sp.ones(3, 3))), "Sigma_x has shape"),
     (lambda: derive(DeepLinear([2, 3]), Moments(sp.eye(2), sp.ones(2, 2))), "Sigma_yx has shape"),
