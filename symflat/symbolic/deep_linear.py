@@ -67,10 +67,10 @@ def _check_chain(Ws: list[sp.Matrix], left: sp.Matrix, moments: ExactMoments):
         raise SymbolicError(f"Sigma_yx has shape {tuple(moments.sigma_yx.shape)}, expected {(left.shape[0], Ws[0].shape[1])}")
 
 
-def jacobian(Ws: list[sp.Matrix], left: sp.Matrix) -> sp.Matrix:
-    """``J = [U_1, ..., U_m]`` with ``U_k = (W_{k-1:1})^T kron (L W_{m:k+1})``: ``d vec(A) / d w``."""
-    pre, post = partial_products(Ws, left)
-    return sp.Matrix.hstack(*[_kron(pre[k].T, post[k + 1]) for k in range(len(Ws))])
+def jacobian(pre, post) -> sp.Matrix:
+    """``J = [U_1, ..., U_m]`` with ``U_k = (W_{k-1:1})^T kron (L W_{m:k+1})``: ``d vec(A) / d w``
+    (supp. eq. S40), from the partial products of :func:`partial_products`."""
+    return sp.Matrix.hstack(*[_kron(pre[k].T, post[k + 1]) for k in range(len(pre) - 1)])
 
 
 def _kron(a: sp.Matrix, b: sp.Matrix) -> sp.Matrix:
@@ -93,7 +93,7 @@ def structured_hessian(model, data, point, *, output=None, noise=None, scale=Non
     Ws = weight_list(model, point, noise=noise, scale=scale)
     _check_chain(Ws, left, moments)
     pre, post = partial_products(Ws, left)
-    J = jacobian(Ws, left)
+    J = jacobian(pre, post)
     H = 2 * J.T * _kron(moments.sigma_x, sp.eye(left.shape[0])) * J
     G = residual(post[0], moments)
     if any(g != 0 for g in G):
@@ -131,7 +131,7 @@ def _add_residual_term(H: sp.Matrix, Ws, pre, post, G):
 
 def _between(Ws, lo: int, hi: int) -> sp.Matrix:
     """``W_hi ... W_{lo+1}`` in 0-based list terms: product of ``Ws[lo:hi]`` (identity if empty)."""
-    out = sp.eye(Ws[lo].shape[1]) if lo < len(Ws) else None
+    out = sp.eye(Ws[lo].shape[1])
     for W in Ws[lo:hi]:
         out = W * out
     return out
