@@ -111,6 +111,7 @@ def test_bench_rows_agree_and_targets_logic():
     rows = bench.compare((2, 4), timeout=30)
     assert [r["depth"] for r in rows] == [2, 4]
     assert all(r["agree"] is True and r["naive_s"] > 0 and r["fast_s"] > 0 for r in rows)
+    assert all(0 < r["naive_hessian_s"] <= r["naive_s"] for r in rows)
     assert bench.targets_met([{"depth": 64, "fast_s": 0.2, "naive_s": None, "ratio": None, "agree": None}])
     assert not bench.targets_met([{"depth": 4, "fast_s": 0.1, "naive_s": 1.0, "ratio": 10.0, "agree": True}])
     assert not bench.targets_met([{"depth": 64, "fast_s": 1.5, "naive_s": None, "ratio": None, "agree": None}])
