@@ -5,9 +5,9 @@
 2. Entries: first rescale all parameters by a power of two bringing them near 1 (homogeneous
    bounds keep their violation), then round all parameters jointly to the smallest denominator among 1, 2, 4, 10,
    100, 10^3, 10^4, 10^6 that keeps the violation (joint rounding keeps couplings such as
-   alignment); then greedily replace each parameter by the simplest rational that keeps it -
-   ``0``, ``+-1``, the nearest integer, then continued-fraction approximations with those
-   denominators - accepting a change only if the violation is confirmed over the whole precision
+   alignment); then greedily replace each parameter by the simplest rational that keeps it
+   (:func:`simpler`: ``0``, ``+-1``, continued-fraction approximations, decimal roundings, fewest
+   bits first) - accepting a change only if the violation is confirmed over the whole precision
    ladder with the new exact entries.
 """
 
@@ -23,17 +23,21 @@ from symflat.search.counterexample import Counterexample, from_confirmation
 DENOMINATORS = (1, 2, 4, 10, 100, 1000, 10**4, 10**6)
 
 
+def _bits(f: Fraction) -> int:
+    return abs(f.numerator).bit_length() + f.denominator.bit_length()
+
+
 def simpler(x) -> list[Fraction]:
-    """Candidate replacements for ``x``, simplest first (all different from ``x``)."""
+    """Candidate replacements for ``x``, simplest (fewest numerator + denominator bits) first, all
+    different from ``x``: 0, +-1, continued-fraction approximations with bounded denominators, and
+    ``x`` rounded to 1..6 significant decimal digits."""
     fx = Fraction(x)
     out = [Fraction(0), Fraction(1) if fx > 0 else Fraction(-1)]
     out += [fx.limit_denominator(d) for d in DENOMINATORS]
-    seen, res = set(), []
-    for c in out:
-        if c != fx and c not in seen:
-            seen.add(c)
-            res.append(c)
-    return res
+    if fx:
+        out += [Fraction(f"{float(fx):.{k}e}") for k in range(6)]
+    unique = {c for c in out if c != fx}
+    return sorted(unique, key=lambda c: (_bits(c), abs(c - fx)))
 
 
 def _scalings(p: Point) -> list[Fraction]:
@@ -51,9 +55,7 @@ def _scalings(p: Point) -> list[Fraction]:
 
 
 def _complexity(p: Point) -> tuple:
-    return (sum(p.dims.values()), p.size(),
-            sum(Fraction(v).denominator.bit_length() + abs(Fraction(v).numerator).bit_length()
-                for vs in p.params.values() for v in vs))
+    return sum(p.dims.values()), p.size(), sum(_bits(Fraction(v)) for vs in p.params.values() for v in vs)
 
 
 def _violates(ineq: Inequality, p: Point, ladder, verdict: str = "violated"):
