@@ -118,3 +118,12 @@ def test_relu_step_depth_strategies(net, eta, m):
     knots = -b1 / w1
     assert np.all(np.min(np.abs(knots[:, None] - np.array([0.0, 1.0])[None, :]), axis=1) < 0.05)
     assert 1e-3 <= eta <= 1.0 + 1e-12 and 2 <= m <= 5
+
+
+def test_simpler_candidates_are_ordered_by_size():
+    from symflat.search.shrink import simpler
+
+    cands = simpler(-0.000395961)
+    bits = [abs(c.numerator).bit_length() + c.denominator.bit_length() for c in cands]
+    assert bits == sorted(bits) and cands[0] == 0
+    assert Fraction(-4, 10**4) in cands and Fraction(-0.000395961) not in cands
