@@ -20,7 +20,7 @@ import sympy as sp
 from symflat.models import DeepLinear, ScalarChain
 from symflat.symbolic.deep_linear import check_minimum, phi_matrix
 from symflat.symbolic.errors import SymbolicError
-from symflat.symbolic.exact import as_matrix, to_exact
+from symflat.symbolic.exact import as_matrix, orthonormal_eigenbasis, to_exact
 
 
 def scalar_widest_minima(m: int, tau) -> list[tuple]:
@@ -68,10 +68,8 @@ def _check_svd(T: sp.Matrix, U: sp.Matrix, s: list, V: sp.Matrix):
 def exact_svd(T: sp.Matrix) -> tuple[sp.Matrix, list, sp.Matrix]:
     """A full SVD ``T = U diag(s) V^T`` with square orthogonal ``U``, ``V`` (exact, radicals allowed)."""
     dy, dx = T.shape
-    P, D = (T.T * T).diagonalize(normalize=True, sort=True)
-    order = sorted(range(dx), key=lambda k: D[k, k], reverse=True)
-    V = sp.Matrix.hstack(*[P[:, k] for k in order]).applyfunc(sp.simplify)
-    s = [sp.sqrt(D[k, k]) for k in order][: min(dx, dy)]
+    V, values = orthonormal_eigenbasis(T.T * T)
+    s = [sp.sqrt(v) for v in values][: min(dx, dy)]
     cols = []
     for k in range(min(dx, dy)):
         if s[k] != 0:

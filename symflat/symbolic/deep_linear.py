@@ -23,7 +23,7 @@ from symflat.models import DeepLinear, LinearWithOutput, ScalarChain
 from symflat.symbolic.data import ExactMoments, as_moments
 from symflat.symbolic.derive import derive
 from symflat.symbolic.errors import NotAMinimumError, SymbolicError
-from symflat.symbolic.exact import as_matrix, random_matrix
+from symflat.symbolic.exact import as_matrix, orthonormal_eigenbasis, random_matrix
 from symflat.symbolic.identity import IdentityResult, prove_equal
 from symflat.symbolic.losses import layer_matrices, output_vector
 from symflat.symbolic.params import Parameters
@@ -175,8 +175,10 @@ def sqrt_psd(S: sp.Matrix) -> sp.Matrix:
         return sp.diag(*[sp.sqrt(v) for v in S.diagonal()])
     if S != S.T:
         raise SymbolicError("Sigma_x is not symmetric, so it has no symmetric square root")
-    P, D = S.diagonalize(normalize=True)
-    return (P * sp.diag(*[sp.sqrt(v) for v in D.diagonal()]) * P.T).applyfunc(sp.simplify)
+    P, values = orthonormal_eigenbasis(S)
+    if any(v.is_negative for v in values):
+        raise SymbolicError("Sigma_x has a negative eigenvalue; it is not positive semidefinite")
+    return (P * sp.diag(*[sp.sqrt(v) for v in values]) * P.T).applyfunc(sp.simplify)
 
 
 def phi_blocks(model, data, point, *, output=None, root: sp.Matrix | None = None) -> list[sp.Matrix]:

@@ -81,3 +81,18 @@ def rational_orthogonal(rng: np.random.Generator, d: int) -> sp.Matrix:
             a[j, i] = -a[i, j]
     eye = sp.eye(d)
     return (eye - a) * (eye + a).inv()
+
+
+def orthonormal_eigenbasis(S: sp.Matrix) -> tuple[sp.Matrix, list]:
+    """``(P, eigenvalues)`` with ``P`` orthogonal and ``S = P diag(eigenvalues) P^T`` for a
+    symmetric ``S``, eigenvalues in decreasing order (exact; radicals if needed). Eigenvectors of
+    a repeated eigenvalue are orthonormalised by Gram-Schmidt, which keeps each in its eigenspace
+    because eigenspaces of distinct eigenvalues are already orthogonal."""
+    if S != S.T:
+        raise SymbolicError("an orthonormal eigenbasis needs a symmetric matrix")
+    pairs = []
+    for value, _, vectors in S.eigenvects():
+        pairs += [(sp.simplify(value), v) for v in vectors]
+    pairs.sort(key=lambda p: p[0], reverse=True)
+    basis = sp.GramSchmidt([v for _, v in pairs], orthonormal=True)
+    return sp.Matrix.hstack(*basis).applyfunc(sp.simplify), [value for value, _ in pairs]

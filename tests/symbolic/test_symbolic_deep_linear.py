@@ -24,6 +24,7 @@ from symflat.symbolic import (
     random_minimum,
     random_rational,
     rational_orthogonal,
+    sqrt_psd,
     structured_hessian,
     top_eigenvector,
 )
@@ -170,3 +171,22 @@ def test_factorisation_identity_gives_proved_evidence():
     off = [W + sp.eye(*W.shape) if k == 0 else W for k, W in enumerate(Ws)]
     with pytest.raises(NotAMinimumError):
         factorisation_identity(model, data, off, root=root)
+
+
+@pytest.mark.parametrize("T", [sp.Matrix([[1, 2, 2]]), sp.Matrix([[1, 1], [1, 1]]), sp.Matrix([[1, 0], [0, 2], [0, 0]])])
+def test_exact_svd_of_rank_deficient_and_rectangular_maps(T):
+    U, s, V = exact_svd(T)
+    S = sp.zeros(*T.shape)
+    for k, v in enumerate(s):
+        S[k, k] = v
+    assert (U * S * V.T - T).applyfunc(sp.simplify).is_zero_matrix
+    for Q in (U, V):
+        assert (Q.T * Q - sp.eye(Q.shape[0])).applyfunc(sp.simplify).is_zero_matrix
+
+
+def test_symmetric_root_with_a_repeated_eigenvalue():
+    S = sp.Matrix([[2, 1, 1], [1, 2, 1], [1, 1, 2]])  # eigenvalues 4, 1, 1
+    R = sqrt_psd(S)
+    assert R == R.T and (R * R - S).applyfunc(sp.simplify).is_zero_matrix
+    with pytest.raises(SymbolicError, match="not positive semidefinite"):
+        sqrt_psd(sp.Matrix([[1, 2], [2, 1]]))
