@@ -377,7 +377,7 @@ class TorchObjective(Objective):
         x = self.weights(w).clone().requires_grad_(True)
         with torch.enable_grad():
             val = self._f(x)
-            return float(val), torch.autograd.grad(val, x)[0]
+            return float(val.detach()), torch.autograd.grad(val, x)[0]
 
     def hvp(self, w, v):
         torch = self._torch
