@@ -15,6 +15,7 @@ Data are offline: synthetic Gaussian regression, or scikit-learn's bundled 8x8 d
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass
 from typing import Callable
@@ -46,19 +47,24 @@ def run_sweep(task: Callable[[dict], dict], points: list[dict], *, executor="ser
     bar = Progress(len(points), enabled=progress)
     rows = {}
     try:
-        for out in executor.map_unordered(task, points, timeout=timeout):
-            key = points.index(out.item)
-            row = dict(out.item)
+        for out in executor.map_unordered(functools.partial(_indexed, task), list(enumerate(points)), timeout=timeout):
+            index, point = out.item
+            row = dict(point)
             if out.error:
                 row["error"] = out.error
             else:
                 row.update(out.value)
             row["seconds"] = out.duration
-            rows[key] = row
-            bar.step(", ".join(f"{k}={v}" for k, v in out.item.items()))
+            rows[index] = row
+            bar.step(", ".join(f"{k}={v}" for k, v in point.items()))
     finally:
         bar.close()
     return [rows[i] for i in sorted(rows)]
+
+
+def _indexed(task, item):
+    """Run ``task`` on the point of an ``(index, point)`` item (keeps rows in grid order)."""
+    return task(item[1])
 
 
 # ------------------------------------------------------------------------------- tasks

@@ -55,6 +55,8 @@ def test_grid_and_serial_sweep_rows_in_grid_order():
     for r in rows:
         if r["status"] == "converged":  # the minima-stability prediction, checked independently here
             assert r["sharpness"] <= 2 / r["lr"] and gd_stability_evidence(r).status.value == "checked"
+    twice = run_sweep(gd_stability_task, [pts[0], pts[0]], executor="serial", progress=False)
+    assert len(twice) == 2 and twice[0]["status"] == twice[1]["status"]
     with pytest.raises(NumericError, match="list of values"):
         grid(seed=3)
     with pytest.raises(NumericError, match="unknown experiment"):
