@@ -36,6 +36,8 @@ def configure(parser) -> None:
     parser.add_argument("--rtol", type=float, default=1e-6, help="relative accuracy asked of every method (default 1e-6)")
     parser.add_argument("--device", default="cpu", help="torch device: cpu (default) or cuda")
     parser.add_argument("--no-saddle", action="store_true", help="skip the near-saddle case")
+    parser.add_argument("--dense-max", type=int, default=2048,
+                        help="also time the dense torch Hessian when there are at most this many parameters")
     parser.add_argument("--saddle-case", type=_ints, default=SADDLE, metavar="W,D,N",
                         help="width, depth (>= 3) and samples of the near-saddle case (default 16,3,1024)")
     parser.add_argument("--threads", type=int, default=None,
@@ -120,19 +122,24 @@ def _timed(fn, device, budget_s=1.0, repeats=10):
 
 
 # ------------------------------------------------------------------------------- reference values
-def reference(case) -> tuple[float, str]:
-    """The exact top eigenvalue (and the smallest, for the saddle) by an independent route."""
+def dense_torch_spectrum(case):
+    """All Hessian eigenvalues from the dense torch Hessian (``torch.func.hessian`` + ``eigvalsh``)."""
     import torch
 
-    if case.saddle:
-        def f(w):
-            h = case.X
-            for k, b in enumerate(case.model.blocks):
-                h = h @ w[b.slice].reshape(b.shape[1], b.shape[0])
-            return Case.criterion(h, case.Y)
+    def f(w):
+        h = case.X
+        for b in case.model.blocks:
+            h = h @ w[b.slice].reshape(b.shape[1], b.shape[0])  # h @ W^T with W read column-major
+        return Case.criterion(h, case.Y)
 
-        H = torch.func.hessian(f)(torch.as_tensor(case.w, dtype=torch.float64, device=case.device))
-        ev = torch.linalg.eigvalsh((H + H.T) / 2).cpu().numpy()
+    H = torch.func.hessian(f)(torch.as_tensor(case.w, dtype=torch.float64, device=case.device))
+    return torch.linalg.eigvalsh((H + H.T) / 2).cpu().numpy()
+
+
+def reference(case) -> tuple[float, str]:
+    """The exact top eigenvalue (and the smallest, for the saddle) by an independent route."""
+    if case.saddle:
+        ev = dense_torch_spectrum(case)
         case.lambda_min = float(ev[0])
         return float(ev[-1]), "dense torch Hessian"
     from symflat.numeric.objective import objective
@@ -178,6 +185,11 @@ def _points_numpy(case):
     from symflat.models import Points
 
     return Points(np.asarray(case.data.X), np.asarray(case.data.Y))
+
+
+def run_dense(case, device):
+    ev, secs = _timed(lambda: dense_torch_spectrum(case), device)
+    return float(ev[-1]), secs, case.model.num_params, "torch.func.hessian + eigvalsh"
 
 
 def run_pyhessian(case, rtol, device, tol=None, which=None):
@@ -241,7 +253,7 @@ def _cases(args):
     return triples
 
 
-def bench_case(case, peers, rtol, device, log):
+def bench_case(case, peers, rtol, device, log, dense_max=2048):
     rows = []
     ref, how = reference(case)
     log(f"\n== {case.label}; reference {ref:.15g} [{how}]" +
@@ -253,6 +265,8 @@ def bench_case(case, peers, rtol, device, log):
                             lambda: run_symflat(case, "structured", rtol, device, moments=True)))
     contestants.append(("symflat lanczos", lambda: run_symflat(case, "lanczos", rtol, device)))
     contestants.append(("symflat lanczos (torch autodiff HVP)", lambda: run_symflat(case, "lanczos", rtol, device, autodiff=True)))
+    if case.model.num_params <= dense_max:
+        contestants.append(("dense torch Hessian", lambda: run_dense(case, device)))
     if "pyhessian" in peers:
         contestants.append(("pyhessian (default tol)", lambda: run_pyhessian(case, rtol, device)))
         if not case.saddle:
@@ -344,10 +358,11 @@ def run(args) -> int:
         with limits:
             bench_case(Case(4, 3, 16, args.seed, args.device), peers, args.rtol, args.device, lambda s: None)  # warm-up
             for width, depth, n in _cases(args):
-                rows += bench_case(Case(width, depth, n, args.seed, args.device), peers, args.rtol, args.device, log)
+                rows += bench_case(Case(width, depth, n, args.seed, args.device), peers, args.rtol, args.device, log,
+                                   args.dense_max)
             if not args.no_saddle:
                 rows += bench_case(Case(*args.saddle_case, args.seed, args.device, saddle=True), peers, args.rtol,
-                                   args.device, log)
+                                   args.device, log, args.dense_max)
     finally:
         torch.set_default_dtype(previous)
     log(f"\ntotal {time.perf_counter() - t0:.1f} s")
