@@ -169,3 +169,21 @@ def test_lanczos_restarts_and_bad_arguments():
         sharpness(DeepLinear((1, 1)), [np.nan], Moments([[1.0]], [[1.0]]))
     with pytest.raises(NumericError, match="unknown sharpness method"):
         sharpness(DeepLinear((1, 1)), [1.0], Moments([[1.0]], [[1.0]]), "magic")
+
+
+@pytest.mark.parametrize("dims", [(4, 6, 5, 3), (3, 3, 3, 3, 3, 2)])
+def test_balanced_minimum_attains_theorem1_and_others_are_sharper(dims):
+    """Mulayoff & Michaeli Thm 1 (A2: Sigma_x = I): the widest minima have
+    lambda_max = 2 m sigma_max(T)^{2(1 - 1/m)}; every other minimum is at least as sharp."""
+    rng = np.random.default_rng(11)
+    model = DeepLinear(dims)
+    T = rng.standard_normal((dims[-1], dims[0]))
+    data = Moments(np.eye(dims[0]), T)
+    m, smax = model.depth, np.linalg.svd(T, compute_uv=False)[0]
+    widest = 2 * m * smax ** (2 * (1 - 1 / m))
+    balanced = sharpness(model, problems.deep_linear_minimum(model, data, seed=1), data)
+    assert balanced.method == "structured" and balanced.eigenvalue == pytest.approx(widest, rel=1e-12)
+    for seed in range(3):
+        scales = np.exp(rng.normal(0, 0.4, m))
+        other = sharpness(model, problems.deep_linear_minimum(model, data, seed=seed, layer_scales=scales), data)
+        assert other.eigenvalue >= widest * (1 - 1e-12)
