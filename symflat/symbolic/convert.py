@@ -27,9 +27,10 @@ def _sympy_object(obj):
     raise SymbolicError(f"cannot convert {type(obj).__name__}: expected a SymPy expression or matrix")
 
 
-def to_latex(obj) -> str:
-    """LaTeX of an expression, a matrix, a list (as a column) or an object with ``hessian()``."""
-    return sp.latex(_sympy_object(obj))
+def to_latex(obj, names: dict | None = None) -> str:
+    """LaTeX of an expression, a matrix, a list (as a column) or an object with ``hessian()``;
+    ``names`` maps symbols to LaTeX (e.g. ``Parameters.latex_names()``)."""
+    return sp.latex(_sympy_object(obj), symbol_names=names or {})
 
 
 def to_callable(obj, symbols, backend: str = "numpy", constants: dict | None = None):

@@ -15,7 +15,7 @@ from functools import cached_property
 import sympy as sp
 
 from symflat.models import DeepNetwork, ReluOneHidden
-from symflat.symbolic.convert import to_callable
+from symflat.symbolic.convert import to_callable, to_latex
 from symflat.symbolic.data import ExactPoints, exact_data
 from symflat.symbolic.errors import SymbolicError
 from symflat.symbolic.exact import to_exact
@@ -194,7 +194,8 @@ class Derivation:
         return to_callable(self.get(what), self.params.vector, backend, constants)
 
     def latex(self, what: str = "loss") -> str:
-        return sp.latex(self.get(what))
+        """LaTeX of ``what`` with weights written ``W^{(j)}_{r,c}``."""
+        return to_latex(self.get(what), self.params.latex_names())
 
 
 def derive(model, data, *, output=None, noise=None, scale=None, pattern=None) -> Derivation:

@@ -95,6 +95,24 @@ class Parameters:
         blocks = self.values_to_blocks(values)
         return {s: v for n in self.blocks for s, v in zip(vec(self.blocks[n]), vec(blocks[n]))}
 
+    def latex_names(self) -> dict:
+        """``{symbol: LaTeX}`` giving ``W^{(j)}_{r,c}`` for matrix entries and ``b^{(1)}_{i}`` for
+        vector entries (scalar weights keep ``w_{j}``); pass to ``sympy.latex(..., symbol_names=)``."""
+        names = {}
+        for block, M in self.blocks.items():
+            head = block.rstrip("0123456789")
+            index = block[len(head):]
+            head = "\\theta" if head == "theta" else head
+            rows, cols = M.shape
+            for i in range(rows):
+                for j in range(cols):
+                    if rows * cols == 1:
+                        names[M[i, j]] = f"{head}_{{{index}}}" if index else head
+                    else:
+                        sub = f"{i + 1}" if cols == 1 else f"{i + 1},{j + 1}"
+                        names[M[i, j]] = f"{head}^{{({index})}}_{{{sub}}}" if index else f"{head}_{{{sub}}}"
+        return names
+
     def to_vec(self, values) -> list:
         """The point as one flat exact list in the shared vec layout."""
         blocks = self.values_to_blocks(values)

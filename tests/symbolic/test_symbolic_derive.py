@@ -133,6 +133,8 @@ def test_float_data_is_read_as_the_decimal_it_prints_as():
 def test_latex_of_derived_objects():
     d = derive(ScalarChain(2), Moments([[1]], [[2]]))
     assert "w_{1}" in d.latex("loss") and r"\begin{matrix}" in d.latex("hessian")
+    deep = derive(DeepLinear([2, 2, 1]), Moments(sp.eye(2), [[1, 2]]))
+    assert "W^{(2)}_{1,2}" in deep.latex("gradient") and "W^{(1)}_{2,1}" in deep.latex("hessian")
 
 
 def test_activation_pattern_at_point():
