@@ -122,6 +122,23 @@ class Backend:
         """``1[z > 0]`` in the dtype of ``z`` (the ReLU derivative)."""
         return (z > 0).astype(z.dtype) if self.name == "numpy" else (z > 0).to(z.dtype)
 
+    def sigmoid(self, x):
+        if self.name == "numpy":
+            from scipy.special import expit
+
+            return expit(x)
+        import torch
+
+        return torch.sigmoid(x)
+
+    def softplus(self, x):
+        """``log(1 + exp(x))`` without overflow."""
+        if self.name == "numpy":
+            return np.logaddexp(0.0, x)
+        import torch
+
+        return torch.nn.functional.softplus(x)
+
     def random_normal(self, n: int, seed: int):
         """A standard normal vector drawn from numpy's generator (identical on every backend)."""
         return self.asarray(np.random.default_rng(seed).standard_normal(n))
@@ -167,7 +184,8 @@ def _is_torch(x) -> bool:
 
 
 def get_backend(backend: "Backend | str | None" = None, device: str | None = None, dtype: str | None = None) -> Backend:
-    """Resolve a backend from arguments, then ``SYMFLAT_BACKEND`` / ``SYMFLAT_DEVICE``, then numpy.
+    """Resolve a backend from arguments, then ``SYMFLAT_BACKEND`` / ``SYMFLAT_DEVICE``, then numpy
+    (torch when only a non-CPU device is named).
 
     ``backend`` may already be a :class:`Backend` (returned unchanged when no override is given).
     """
@@ -175,7 +193,7 @@ def get_backend(backend: "Backend | str | None" = None, device: str | None = Non
         if device is None and dtype is None:
             return backend
         return Backend(backend.name, device or backend.device, dtype or backend.dtype)
-    name = backend or os.environ.get("SYMFLAT_BACKEND") or "numpy"
-    name = str(name).lower()
     dev = device or os.environ.get("SYMFLAT_DEVICE") or "cpu"
+    name = backend or os.environ.get("SYMFLAT_BACKEND") or ("numpy" if dev == "cpu" else "torch")
+    name = str(name).lower()
     return Backend(name, dev, dtype or "float64")

@@ -9,7 +9,9 @@ Loss conventions (each the one its paper uses):
 
 The linear models are evaluated from the data moments (Mulayoff & Michaeli eq. 3), so one
 gradient or Hessian-vector product costs ``O(m d^3)`` whatever the number of samples; the
-one-hidden-layer ReLU network has closed-form products; ``DeepNetwork`` uses torch autodiff.
+one-hidden-layer ReLU network and ``DeepNetwork`` have hand-written products (backpropagation and
+Pearlmutter's R-operator) that run on any backend. ``autodiff=True`` uses torch autodiff instead,
+an independent implementation the tests compare against.
 """
 
 from __future__ import annotations
@@ -348,6 +350,92 @@ class ReluOneHiddenObjective(Objective):
         return self.backend.concat([h_w1, h_b1, h_w2, h_b2]) / n
 
 
+class DeepNetworkObjective(Objective):
+    """``mean_i l(W_n s(... s(W_1 x_i)), y_i)`` for a positively homogeneous activation
+    ``s(z) = z (alpha_bar + (alpha - alpha_bar) 1[z > 0])`` (Elkabetz & Cohen eq. 8-9), by hand:
+    backpropagation for the gradient and Pearlmutter's R-operator for Hessian-vector products
+    (``s'' = 0`` off the kinks, so only the loss curvature and the layer products contribute).
+    """
+
+    kind = "analytic"
+
+    def __init__(self, model: DeepNetwork, data, backend: Backend):
+        super().__init__(model, backend)
+        if not isinstance(data, Points):
+            raise NumericError(f"{type(model).__name__} needs the training points (symflat.models.Points), not moments")
+        self.X, self.Y = points_arrays(data, backend)
+        if self.X.shape[1] != model.dims[0] or self.Y.shape[1] != model.dims[-1]:
+            raise NumericError(
+                f"data of shapes X {tuple(self.X.shape)}, Y {tuple(self.Y.shape)} do not fit layer dims {list(model.dims)}")
+        self.n = self.X.shape[0]
+        self.alpha, self.alpha_bar = (float(a) for a in model.slopes)
+        self._layout = layout(model)
+
+    def _forward(self, mats):
+        hs, slopes = [self.X], []
+        for j, W in enumerate(mats):
+            z = hs[-1] @ W.T
+            if j == len(mats) - 1:
+                hs.append(z)
+            else:
+                d = self.alpha_bar + (self.alpha - self.alpha_bar) * self.backend.step(z)
+                slopes.append(d)
+                hs.append(z * d)
+        return hs, slopes
+
+    def _loss_terms(self, out):
+        """``(loss, dl/dout, d2l/dout2 as a per-entry weight)`` averaged over the samples."""
+        bk, n, Y = self.backend, self.n, self.Y
+        if self.model.loss == "logistic":
+            t = -Y * out
+            return float(bk.softplus(t).sum()) / n, -Y * bk.sigmoid(t) / n, Y * Y * bk.sigmoid(t) * bk.sigmoid(-t) / n
+        c = 1.0 if self.model.loss == "square" else 0.5
+        r = out - Y
+        return c * float((r * r).sum()) / n, 2 * c * r / n, 2 * c / n
+
+    def _backward(self, mats, hs, slopes, delta):
+        grads, deltas = [None] * len(mats), [None] * len(mats)
+        for j in range(len(mats) - 1, -1, -1):
+            deltas[j] = delta
+            grads[j] = delta.T @ hs[j]
+            if j:
+                delta = (delta @ mats[j]) * slopes[j - 1]
+        return grads, deltas
+
+    def loss(self, w) -> float:
+        hs, _ = self._forward(unpack(self.model, self.weights(w), self._layout))
+        return self._loss_terms(hs[-1])[0]
+
+    def grad(self, w):
+        return self.loss_and_grad(w)[1]
+
+    def loss_and_grad(self, w):
+        mats = unpack(self.model, self.weights(w), self._layout)
+        hs, slopes = self._forward(mats)
+        val, dout, _ = self._loss_terms(hs[-1])
+        return val, pack(self.backend, self._backward(mats, hs, slopes, dout)[0])
+
+    def hvp(self, w, v):
+        mats = unpack(self.model, self.weights(w), self._layout)
+        vs = unpack(self.model, self.weights(v), self._layout)
+        hs, slopes = self._forward(mats)
+        _, dout, curv = self._loss_terms(hs[-1])
+        grads, deltas = self._backward(mats, hs, slopes, dout)
+        # R-forward: Rz_j = Rh_{j-1} W_j^T + h_{j-1} V_j^T, Rh_j = s'(z_j) Rz_j
+        rh = [hs[0] * 0]
+        for j, (W, V) in enumerate(zip(mats, vs)):
+            rz = hs[j] @ V.T if j == 0 else rh[j] @ W.T + hs[j] @ V.T
+            rh.append(rz if j == len(mats) - 1 else rz * slopes[j])
+        # R-backward: R delta_out = l'' R out; R grad_j = R delta_j^T h_{j-1} + delta_j^T R h_{j-1}
+        rdelta = curv * rh[-1]
+        out = [None] * len(mats)
+        for j in range(len(mats) - 1, -1, -1):
+            out[j] = rdelta.T @ hs[j] + (deltas[j].T @ rh[j] if j else 0)
+            if j:
+                rdelta = (rdelta @ mats[j] + deltas[j] @ vs[j]) * slopes[j - 1]
+        return pack(self.backend, out)
+
+
 class TorchObjective(Objective):
     """Any model through torch autodiff. Hessian-vector products differentiate the gradient
     graph, which is built once per weight vector and reused while ``w`` stays the same (the
@@ -453,11 +541,6 @@ def _torch_loss(model, data, backend: Backend):
     raise NumericError(f"no numeric objective for model type {type(model).__name__}")
 
 
-def default_backend_name(model) -> str:
-    """numpy for models with closed-form products, torch for those that need autodiff."""
-    return "torch" if isinstance(model, DeepNetwork) else "numpy"
-
-
 def objective(model, data, backend=None, device=None, dtype=None, autodiff: bool = False) -> Objective:
     """The training-loss objective of ``model`` on ``data`` on the chosen backend.
 
@@ -466,22 +549,18 @@ def objective(model, data, backend=None, device=None, dtype=None, autodiff: bool
     """
     if isinstance(model, ScalarChain):
         model = model.as_deep_linear()
-    if backend is None and device is None and not autodiff:
-        import os
-
-        if "SYMFLAT_BACKEND" not in os.environ:
-            backend = default_backend_name(model)
     if autodiff and backend is None:
         backend = "torch"
     bk = get_backend(backend, device, dtype)
-    if autodiff or isinstance(model, DeepNetwork):
+    if autodiff:
         if bk.name != "torch":
-            why = "autodiff was requested" if autodiff else f"{type(model).__name__} has no closed-form products"
             hint = "" if torch_available() else " (torch is not installed: pip install 'symflat[torch]')"
-            raise BackendError(f"{why}: use backend='torch'{hint}")
+            raise BackendError(f"autodiff was requested: use backend='torch'{hint}")
         return TorchObjective(model, data, bk)
     if isinstance(model, LINEAR_MODELS):
         return LinearMomentsObjective(model, data, bk)
     if isinstance(model, ReluOneHidden):
         return ReluOneHiddenObjective(model, data, bk)
+    if isinstance(model, DeepNetwork):
+        return DeepNetworkObjective(model, data, bk)
     raise NumericError(f"no numeric objective for model type {type(model).__name__}")

@@ -41,15 +41,19 @@ def test_autodiff_hessians_match_closed_form_products():
     np.testing.assert_allclose(hessian(relu, wr, d, autodiff=True), hessian(relu, wr, d), rtol=1e-11, atol=1e-12)
 
 
-def test_deep_network_uses_torch_and_float32_is_close():
-    model = DeepNetwork((3, 8, 8, 2), activation="leaky_relu", negative_slope=0.2)
+@pytest.mark.parametrize("loss", ["square", "logistic"])
+def test_deep_network_closed_form_matches_autodiff_and_float32_is_close(loss):
+    model = DeepNetwork((3, 8, 8, 1), activation="leaky_relu", negative_slope=0.2, loss=loss)
     rng = np.random.default_rng(1)
-    data = Points(rng.standard_normal((40, 3)), rng.standard_normal((40, 2)))
+    X = rng.standard_normal((40, 3))
+    data = Points(X, np.sign(X[:, :1]) if loss == "logistic" else rng.standard_normal((40, 1)))
     w = problems.random_weights(model, 0.5, seed=3)
-    exact = np.linalg.eigvalsh(hessian(model, w, data))[-1]
-    res = sharpness(model, w, data, "lanczos", tol=1e-10)
+    H = hessian(model, w, data)
+    np.testing.assert_allclose(H, hessian(model, w, data, autodiff=True), rtol=1e-10, atol=1e-12)
+    exact = np.linalg.eigvalsh(H)[-1]
+    res = sharpness(model, w, data, "lanczos", backend="torch", tol=1e-10)
     assert res.backend.startswith("torch") and res.eigenvalue == pytest.approx(exact, rel=1e-9)
-    low = sharpness(model, w, data, "lanczos", dtype="float32", tol=1e-5)
+    low = sharpness(model, w, data, "lanczos", backend="torch", dtype="float32", tol=1e-5)
     assert "float32" in low.backend and low.eigenvalue == pytest.approx(exact, rel=1e-4)
 
 

@@ -103,8 +103,10 @@ def test_bad_inputs_raise_clear_errors():
         objective(LinearWithOutput((2, 2, 2), output=(1, 1), residual=True), problems.synthetic_regression(5, 2, 1))
     with pytest.raises(NumericError, match="Points"):
         objective(ReluOneHidden(2), Moments([[1.0]], [[1.0]]))
-    with pytest.raises(BackendError, match="torch"):
-        objective(DeepNetwork((2, 3, 1)), problems.synthetic_regression(5, 2, 1), backend="numpy")
+    with pytest.raises(BackendError, match="autodiff"):
+        objective(DeepNetwork((2, 3, 1)), problems.synthetic_regression(5, 2, 1), backend="numpy", autodiff=True)
+    with pytest.raises(NumericError, match="do not fit"):
+        objective(DeepNetwork((3, 3, 1)), problems.synthetic_regression(5, 2, 1))
     with pytest.raises(BackendError, match="unknown backend"):
         objective(model, data, backend="jaxx")
     with pytest.raises(BackendError, match="CPU only"):
@@ -126,7 +128,7 @@ def test_offline_digits_data_and_synthetic_shapes():
         problems.synthetic_regression(0, 3)
 
 
-@pytest.mark.parametrize("kind", ["linear", "output", "relu", "torch"])
+@pytest.mark.parametrize("kind", ["linear", "output", "relu", "network"])
 def test_fused_loss_and_grad_agree_with_finite_differences(kind):
     rng = np.random.default_rng(7)
     if kind == "relu":
@@ -136,8 +138,7 @@ def test_fused_loss_and_grad_agree_with_finite_differences(kind):
     elif kind == "output":
         model = LinearWithOutput((3, 4, 2), output=(0.5, -1.0))
         data = problems.synthetic_regression(20, 3, 1, seed=1)
-    elif kind == "torch":
-        pytest.importorskip("torch")
+    elif kind == "network":
         model = DeepNetwork((3, 5, 2), activation="leaky_relu", negative_slope=0.3)
         data = problems.synthetic_regression(20, 3, 2, seed=1)
     else:
@@ -148,3 +149,26 @@ def test_fused_loss_and_grad_agree_with_finite_differences(kind):
     val, g = obj.loss_and_grad(w)
     assert val == pytest.approx(obj.loss(w), rel=1e-13)
     np.testing.assert_allclose(np.asarray(g), fd_grad(obj, w), rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("activation", ["linear", "relu", "leaky_relu"])
+@pytest.mark.parametrize("loss", ["square", "half_square", "logistic"])
+def test_deep_network_closed_form_products_match_finite_differences(activation, loss):
+    rng = np.random.default_rng(5)
+    model = DeepNetwork((3, 5, 4, 1), activation=activation, negative_slope=0.2, loss=loss)
+    X = rng.standard_normal((25, 3))
+    Y = np.sign(X[:, :1] + 0.1) if loss == "logistic" else np.tanh(X[:, :1])
+    obj = objective(model, Points(X, Y))
+    assert obj.kind == "analytic" and obj.backend.name == "numpy"
+    w = rng.standard_normal(model.num_params) * 0.6
+    h = X
+    mats = [w[b.slice].reshape(b.shape, order="F") for b in model.blocks]
+    for j, W in enumerate(mats):
+        h = h @ W.T
+        if j < len(mats) - 1:
+            h = np.where(h > 0, h, {"linear": 1.0, "relu": 0.0, "leaky_relu": 0.2}[activation] * h)
+    direct = {"square": np.mean((h - Y) ** 2), "half_square": np.mean((h - Y) ** 2) / 2,
+              "logistic": np.mean(np.log1p(np.exp(-Y * h)))}[loss]
+    assert obj.loss(w) == pytest.approx(direct, rel=1e-12)
+    np.testing.assert_allclose(obj.grad(w), fd_grad(obj, w), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(obj.hessian(w), fd_hessian(obj, w), rtol=1e-5, atol=1e-6)
