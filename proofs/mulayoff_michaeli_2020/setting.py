@@ -395,3 +395,26 @@ def threshold_gd_deep_linear(ctx):
         n += 1
     return Evidence.checked(f"{n} SPD targets: GD from identity with eta = 1.05 * 2/lambda* never converges (20000 steps)",
                             instances=n, seed=ctx.seed, method="numpy GD")
+
+
+@paper.remark(
+    "lemma-1-ii-without-pd", r"\mathbf T\ \text{symmetric with a negative eigenvalue}:\ \text{GD from }\mathbf I\ \text{does not reach }\Omega",
+    where="Sec. 2 (ours)", uses=["lemma-1-ii"], hypotheses=["a2"],
+    note="Ours: what positive definiteness buys in Lemma 1(ii). From identity the layers stay equal polynomials in T, "
+         "so on an eigenvector of T with eigenvalue -1 the common gain a must reach a^m = -1, impossible for even m; "
+         "GD then converges to a = 0, a saddle with loss 1 above the minimum.")
+def lemma1_without_pd():
+    """T = diag(1, -1), m = 2, eta = 1/4 (the published step): the (2,2) entries follow a -> a (1 - 2 eta (a^2 + 1)),
+    whose only fixed point reachable from a = 1 is 0 (|factor| < 1 for a in (0, 1]); checked by running GD."""
+    a = sp.Symbol("a", real=True)
+    eta = sp.Rational(1, 4)
+    g = a * (1 - 2 * eta * (a**2 + 1))
+    fixed = sp.solve(sp.Eq(g, a), a)
+    T = np.diag([1.0, -1.0])
+    Ws, h = _gd_from_identity(T, 2, 0.25, steps=2000)
+    final_loss = L.loss(Ws, np.eye(2), T, T @ T.T)
+    if fixed != [0] or final_loss < 0.99:
+        return Evidence.refuted(f"fixed points {fixed}, final loss {final_loss}")
+    return Evidence.proved(f"exact: the diagonal map a -> a(1 - (a^2 + 1)/2) has the single real fixed point 0 and "
+                           f"contracts (0, 1] towards it; GD ends at loss {final_loss:.6f} (global minimum 0), "
+                           f"W_1 = W_2 = diag({Ws[0][0, 0]:.6f}, {Ws[0][1, 1]:.2e})", method="sympy + numpy GD")

@@ -756,3 +756,28 @@ def theorem4_without_largest():
         return Evidence.refuted("the example is flattest after all")
     return Evidence.proved(f"exact: T = I, W_1 = diag(1, 3), W_2 = diag(1, 1/3): 1 is a singular value of both layers but "
                            f"lambda_max = {lam_top} > {2 * m} = eq. (17)", method="exact")
+
+
+@paper.remark(
+    "theorem-3-without-flattest", r"\mathbf w\in\Omega\setminus\Omega_0:\ \bar{\mathbf r}_k,\bar{\mathbf q}_k\ \text{are in general not singular vectors of }\mathbf W_k",
+    where="Sec. 4 (ours)", uses=["theorem-3-i"], hypotheses=WHITE,
+    note="Ours: what 'flattest' buys in Theorem 3: at random global minima (eq. S104) the coupling is absent.")
+def theorem3_without_flattest(ctx):
+    rng = ctx.rng
+    residuals = []
+    for _ in range(10):
+        d, m = 3, 4
+        T = rng.normal(size=(d, d))
+        Ws = L.random_minimum(T, m, rng, 0.5)
+        U, s, V = L.svd_target(T)
+        res = 0.0
+        for k in range(1, m + 1):
+            rk = L.prod(Ws, 1, k - 1, d) @ V[:, 0]
+            rk /= np.linalg.norm(rk)
+            G = Ws[k - 1].T @ Ws[k - 1]
+            res = max(res, np.linalg.norm(G @ rk - (rk @ G @ rk) * rk) / np.linalg.norm(G, 2))
+        residuals.append(res)
+    if min(residuals) < 1e-6:
+        return Evidence.refuted("a random minimum shows the coupling", seed=ctx.seed)
+    return Evidence.checked(f"10 random minima (d = 3, m = 4): r_k fails to be a singular vector of W_k, relative residual "
+                            f"{min(residuals):.2f} .. {max(residuals):.2f}", instances=10, seed=ctx.seed, method="numpy")
