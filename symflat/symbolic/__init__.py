@@ -15,19 +15,31 @@ Public API (``from symflat.symbolic import ...``):
   ``generic_minimum``, ``leave_one_out``.
 - Closed forms: ``scalar_widest_minima`` (eq. 12), ``scalar_widest_sharpness`` (eq. 13),
   ``balanced_minimum`` (eq. 27), ``balanced_sharpness`` (eq. 28), ``top_eigenvector`` (Thm. 1),
-  ``minimum_spectrum``, ``exact_svd``.
+  ``minimum_spectrum``, ``minimum_eigenpairs``, ``exact_svd``.
 - ``kkt_points``/``minimisers`` (Lagrange/KKT, all stationary points; eq. 11).
 - ``prove_zero``/``prove_equal`` -> ``IdentityResult`` (``.evidence()``: proved/checked/refuted).
 - Elkabetz & Cohen Lemma 5: ``lemma5_form``, ``direct_form``.
 - ReLU (Mulayoff, Michaeli & Soudry): ``gradient_in_pattern`` (S32), ``tangent_features``,
   ``hessian_at_interpolation`` (eq. 26), ``gram_matrix`` (eq. 27), ``pattern_at``.
 - Errors: ``SymbolicError``, ``NotAMinimumError`` (both ``ValueError``).
+
+Example (Lemma 3 of Mulayoff & Michaeli at a random exact minimum)::
+
+    import numpy as np, sympy as sp
+    from symflat.models import DeepLinear, Moments
+    from symflat.symbolic import derive, factorisation_identity, random_minimum
+
+    model, data = DeepLinear([2, 3, 2]), Moments(sp.eye(2), [[1, 2], [3, 4]])
+    H = derive(model, data).hessian()                      # 12 x 12, exact, vec layout
+    W = random_minimum(model, data, np.random.default_rng(0))
+    factorisation_identity(model, data, W).evidence()      # proved: H = 2 Phi Phi^T there
 """
 
 from symflat.symbolic.closed_forms import (
     balanced_minimum,
     balanced_sharpness,
     exact_svd,
+    minimum_eigenpairs,
     minimum_spectrum,
     scalar_widest_minima,
     scalar_widest_sharpness,
@@ -73,7 +85,7 @@ __all__ = [
     "Parameters", "StationaryPoint", "SymbolicError", "activation_pattern", "as_matrix", "balanced_minimum",
     "balanced_sharpness", "chain_at_minimum", "chain_hessian", "chain_minimum", "check_minimum", "derive", "direct_form",
     "exact_svd", "factorisation_identity", "generic_minimum", "gradient_in_pattern", "gram_matrix", "hessian_at_interpolation",
-    "hessian_at_minimum", "kkt_points", "leave_one_out", "lemma5_form", "minimisers", "minimum_spectrum",
+    "hessian_at_minimum", "kkt_points", "leave_one_out", "lemma5_form", "minimisers", "minimum_eigenpairs", "minimum_spectrum",
     "pattern_at", "phi_blocks", "phi_matrix", "prove_equal", "prove_zero", "random_matrix", "random_minimum",
     "random_rational", "rational_orthogonal", "scalar_widest_minima", "scalar_widest_sharpness", "sqrt_psd",
     "structured_hessian", "symbolic_moments", "tangent_features", "to_callable", "to_exact", "to_latex", "to_mpmath",

@@ -7,8 +7,8 @@
   ``W_m = U S_m^{1/m}``, ``W_j = S_j^{1/m}``, ``W_1 = S_1^{1/m} V^T``, with sharpness
   ``2 m sigma_max(T)^{2(1 - 1/m)}`` (eq. 28, for ``Sigma_x = I``) and top eigenvector
   ``b = Phi (v kron u)`` (Theorem 1).
-- The spectrum of ``H = 2 Phi Phi^T`` at any minimum through the small ``2 Phi^T Phi``
-  (``d_x d_y x d_x d_y``, same nonzero eigenvalues; eq. 20).
+- The spectrum and eigenvectors of ``H = 2 Phi Phi^T`` at any minimum through the small
+  ``2 Phi^T Phi`` (``d_x d_y x d_x d_y``, same nonzero eigenvalues; eq. 20).
 """
 
 from __future__ import annotations
@@ -137,3 +137,18 @@ def minimum_spectrum(model, data, point) -> dict:
     if eig_zero:
         eig[sp.Integer(0)] = eig_zero
     return eig
+
+
+def minimum_eigenpairs(model, data, point) -> list[tuple]:
+    """``[(lambda, multiplicity, [b, ...])]`` for the nonzero eigenvalues of ``H = 2 Phi Phi^T`` at a
+    checked minimum: ``b = Phi c`` for each eigenvector ``c`` of the small ``2 Phi^T Phi`` (eq. 20);
+    the zero eigenspace (valley directions) is the orthogonal complement of their span."""
+    check_minimum(model, data, point)
+    Phi = phi_matrix(model, data, point)
+    small = (2 * Phi.T * Phi).applyfunc(sp.simplify)
+    out = []
+    for val, mult, vecs in small.eigenvects():
+        val = sp.simplify(val)
+        if val != 0:
+            out.append((val, mult, [(Phi * c).applyfunc(sp.simplify) for c in vecs]))
+    return out

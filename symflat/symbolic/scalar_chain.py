@@ -92,6 +92,17 @@ class ChainMinimum:
     def eigenvector(self) -> sp.Matrix:
         return sp.Matrix(self.v)
 
+    def valley_directions(self) -> list[sp.Matrix]:
+        """A basis of the zero eigenspace ``v^perp`` (directions along the valley of minima):
+        ``v_{k+1} e_k - v_k e_{k+1}`` for ``k = 1..m-1``."""
+        m, v = self.depth, self.v
+        out = []
+        for k in range(m - 1):
+            u = sp.zeros(m, 1)
+            u[k], u[k + 1] = v[k + 1], -v[k]
+            out.append(u)
+        return out
+
     def eigenvalues(self) -> dict:
         """All eigenvalues with multiplicities: the top one once and ``0`` (``m - 1`` times)."""
         top = self.top_eigenvalue

@@ -17,6 +17,7 @@ from symflat.symbolic import (
     exact_svd,
     factorisation_identity,
     hessian_at_minimum,
+    minimum_eigenpairs,
     minimum_spectrum,
     phi_blocks,
     prove_equal,
@@ -133,6 +134,11 @@ def test_balanced_construction_sharpness_and_eigenvector(dims):
     spectrum = minimum_spectrum(model, data, Ws)
     assert max(spectrum) == lam and spectrum[lam] == 1
     assert sum(spectrum.values()) == model.num_params
+    pairs = minimum_eigenpairs(model, data, Ws)
+    assert sorted((v, k) for v, k, _ in pairs) == sorted((v, k) for v, k in spectrum.items() if v != 0)
+    for value, _, vectors in pairs:
+        for vec in vectors:
+            assert (H * vec - value * vec).is_zero_matrix and not vec.is_zero_matrix
 
 
 def test_balanced_construction_from_exact_svd_with_radicals():

@@ -55,6 +55,9 @@ def test_hessian_at_generic_minimum_is_rank_one(m):
     assert prove_equal(H * res.eigenvector, res.top_eigenvalue * res.eigenvector).proved
     assert prove_equal(res.top_eigenvalue, 2 * sx**2 * tau**2 * sum(1 / x**2 for x in w)).proved
     assert res.eigenvalues()[0] == m - 1
+    valley = res.valley_directions()
+    assert len(valley) == m - 1 and sp.Matrix.hstack(res.eigenvector, *valley).rank() == m
+    assert all(prove_equal(H * u, sp.zeros(m, 1)).holds for u in valley)
 
 
 def test_rank_one_spectrum_against_sympy_eigenvals():
