@@ -110,6 +110,14 @@ def test_kkt_with_inequality_constraints():
     assert q.values == {x: 1, y: 0} and q.active == (0,)
 
 
+def test_kkt_reports_non_isolated_stationary_sets():
+    x, y = sp.symbols("x y", real=True)
+    with pytest.raises(SymbolicError, match="not finite"):
+        kkt_points(x**2, [x, y])
+    with pytest.raises(SymbolicError, match="no variables"):
+        kkt_points(x**2, [])
+
+
 def test_bench_rows_agree_and_targets_logic():
     rows = bench.compare((2, 4), timeout=30)
     assert [r["depth"] for r in rows] == [2, 4]
