@@ -703,7 +703,9 @@ def theorem3_i_gradient_flow(ctx):
 @paper.theorem(
     "theorem-4", r"\text{A1, A2},\ \mathbf w\in\Omega,\ \sigma_{\max}(\mathbf W_k)=\sigma_{\max}(\mathbf T)^{\frac1m}\ \forall k\ \Rightarrow\ \mathbf w\in\Omega_0",
     where="Sec. 4, App. VIII", eq="S98-S103", uses=["eq-5"], proof_uses=["theorem-1", "eq-21"], hypotheses=WHITE,
-    note="The appendix bounds each term of (21) separately (S99-S102) via sub-multiplicativity.")
+    note="The appendix bounds each term of (21) separately (S99-S102) via sub-multiplicativity. The paper adds, "
+         "informally, that such minima have nonzero measure within Omega_0; the converse fails (theorem-2-sharp's "
+         "witnesses are flattest with a layer gain above sigma^(1/m)).")
 def theorem4_exact(ctx):
     """Exact minima satisfying the hypothesis but not of the form (27) (uneven lower gains, rotations between layers):
     sigma_max(W_k) = r is certified exactly, then lambda_max(2 Phi^T Phi) = 2 m r^(2(m-1)) exactly."""
