@@ -125,13 +125,25 @@ def _random_value(sym: sp.Symbol, rng: np.random.Generator) -> sp.Rational:
     return sp.Rational(p, q)
 
 
+def _algebraic(expr: sp.Expr) -> bool:
+    """Built from rationals by ``+``, ``*`` and rational powers (checked on the tree, without
+    SymPy's assumption system, which can be slow on large constants)."""
+    if expr.is_Rational:
+        return True
+    if expr.is_Add or expr.is_Mul:
+        return all(_algebraic(a) for a in expr.args)
+    if expr.is_Pow:
+        return expr.exp.is_Rational and _algebraic(expr.base)
+    return False
+
+
 def _exact_zero(value: sp.Expr, dps: int) -> tuple[bool | None, bool]:
     """``(is_zero, exact)`` for a number; ``is_zero`` is None when it is undefined (division by 0)."""
     if value.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
         return None, True
     if value.is_Rational:
         return value == 0, True
-    if value.is_algebraic:
+    if _algebraic(value):
         try:
             x = sp.Dummy("x")
             return sp.minimal_polynomial(value, x) == x, True
