@@ -44,12 +44,6 @@ def hhat_factors(Ws, sx):
     return Rs, Ss
 
 
-def hhat(Ws, sx) -> np.ndarray:
-    """Dense ``2 Phi^T Phi`` (size d_x d_y)."""
-    Rs, Ss = hhat_factors(Ws, sx)
-    return 2 * sum(np.kron(S, R) for R, S in zip(Rs, Ss))
-
-
 def sharpness_at_minimum(Ws, sx, dense_limit: int = 400) -> tuple[float, np.ndarray]:
     """``lambda_max(H_w)`` at a global minimum (eq. 20) and its eigenvector ``b`` of ``2 Phi^T Phi`` as a
     ``d_y x d_x`` matrix ``B``. Dense below ``dense_limit`` unknowns, Lanczos on ``B -> 2 sum R_k B S_k`` above."""
