@@ -63,10 +63,11 @@ def main():
         for seed in range(2):
             Ws, hist = train(init_weights(M, "random", seed), X, Y, epochs=EPOCHS, seed=seed, **kw)
             lam = hessian_top(Ws, X, Y)
-            blue = [max_gain(Ws, kk, seed=seed)[0] for kk in k]
-            _, xstar = max_gain(Ws, M, seed=seed)
+            cands = torch.stack([max_gain(Ws, kk, seed=seed)[1] for kk in k])      # one maximiser per layer
             with torch.no_grad():
-                red = [float(h.norm() / xstar.norm()) for h in layer_outputs(Ws, xstar[None, :])]
+                gains = torch.stack([h.norm(dim=1) for h in layer_outputs(Ws, cands)]) / cands.norm(dim=1)
+            blue = gains.max(dim=1).values.tolist()          # best candidate for each layer
+            red = gains[:, M - 1].tolist()                   # x* = the maximiser of the end-to-end gain
             off = (seed - 0.5) * 0.15
             ax.plot(k + off, blue, "o", color="tab:blue", ms=5, label="max gain up to layer k" if seed == 0 else None)
             ax.plot(k + off, red, "o", mfc="none", color="tab:red", ms=9, label="gain of x* (top end-to-end)" if seed == 0 else None)
