@@ -4,7 +4,8 @@ Every method sees the same deep linear network (a torch ``nn.Sequential`` of bia
 layers, float64) and the same data at a global minimum, with the loss ``mean_i ||W x_i - y_i||^2``
 of Mulayoff & Michaeli (2020, eq. 2). The reference eigenvalue comes from the small matrix
 ``2 Phi^T Phi`` of their Lemma 3 (dense LAPACK, or ARPACK at machine precision when large), and
-for the near-saddle case from the dense torch Hessian. Every method that takes a tolerance gets
+for the near-saddle case from the dense torch Hessian (also timed as a contestant wherever the
+model has at most ``--dense-max`` parameters). Every method that takes a tolerance gets
 ``--rtol`` (for symflat: the relative residual ``||Hv - lambda v|| <= rtol |lambda|``); PyHessian is
 also run at its default ``tol=1e-3``. Times are the fastest of up to ten runs (fewer when the runs
 add up to more than a second), after a warm-up. hessian-eigenthings' Lanczos runs a fixed number of
