@@ -122,8 +122,8 @@ def sharpness(model, weights, data, method: str = "auto", *, which: str = "large
             raise structured.NotApplicable(
                 f"no structured method for {type(obj.model).__name__} with {obj.kind} products; use lanczos")
         fn = structured.deep_linear if kind == "deep-linear" else structured.relu_gram
-        lam, vec, products, dim, snote = fn(obj, w, tol=tol, maxiter=maxiter, seed=seed, minimum_tol=minimum_tol)
-        converged = True
+        lam, vec, products, dim, snote, converged = fn(obj, w, tol=tol, maxiter=maxiter, seed=seed,
+                                                       minimum_tol=minimum_tol)
         note = "; ".join(x for x in (note, snote) if x)
     elif chosen == "dense":
         H = obj.hessian(w)

@@ -53,7 +53,8 @@ def deep_linear_operator(obj: LinearMomentsObjective, w):
 def deep_linear(obj: LinearMomentsObjective, w, *, tol=1e-8, maxiter=1000, seed=0, minimum_tol=1e-9):
     """Top Hessian eigenpair of a deep linear network at a global minimum via ``2 Phi^T Phi``.
 
-    Returns ``(eigenvalue, eigenvector in parameter space (backend array), products, dim, note)``.
+    Returns ``(eigenvalue, eigenvector in parameter space (backend array), products, dim, note,
+    converged)``.
     Raises :class:`NotApplicable` when ``||A Sigma_x - Sigma_yx|| / ||Sigma_yx|| > minimum_tol``.
     """
     gap = obj.minimum_residual(w)
@@ -71,7 +72,7 @@ def deep_linear(obj: LinearMomentsObjective, w, *, tol=1e-8, maxiter=1000, seed=
         Rn, Sn = bk.to_numpy(Rs), bk.to_numpy(Ss)
         Hs = 2 * sum(np.kron(Sn[k], Rn[k]) for k in range(Rn.shape[0]))
         lam, bvec = dense_extreme((Hs + Hs.T) / 2, "LA")
-        b, products = bk.asarray(bvec), 0
+        b, products, converged = bk.asarray(bvec), 0, True
     else:
         m = Rs.shape[0]
         Rcat = Rs.swapaxes(0, 1).reshape(dy, m * dy)  # [R_1 ... R_m]
@@ -82,7 +83,7 @@ def deep_linear(obj: LinearMomentsObjective, w, *, tol=1e-8, maxiter=1000, seed=
             return 2 * (Scat @ T).reshape(-1)
 
         pair = lanczos(matvec, dim, bk, which="LA", tol=tol, maxiter=maxiter, seed=seed)
-        b, products = pair.vector, pair.products
+        b, products, converged = pair.vector, pair.products, pair.converged
     B = b.reshape(dx, dy).T
     blocks = []
     for k in range(1, len(L)):
@@ -93,7 +94,7 @@ def deep_linear(obj: LinearMomentsObjective, w, *, tol=1e-8, maxiter=1000, seed=
     nrm2 = bk.dot(phib, phib)
     lam = 2 * nrm2  # eq. (20): lambda_max = max_{|b|=1} 2 ||Phi b||^2
     note = f"2 Phi^T Phi of size {dim} (Mulayoff & Michaeli Lemma 3); minimum residual {gap:.2e}"
-    return lam, phib / nrm2 ** 0.5, products, dim, note
+    return lam, phib / nrm2 ** 0.5, products, dim, note, converged
 
 
 def relu_gram(obj: ReluOneHiddenObjective, w, *, tol=1e-8, maxiter=1000, seed=0, minimum_tol=1e-9):
@@ -113,12 +114,12 @@ def relu_gram(obj: ReluOneHiddenObjective, w, *, tol=1e-8, maxiter=1000, seed=0,
     if n <= 2000:
         G = bk.to_numpy(J @ J.T) / n
         lam, u = dense_extreme((G + G.T) / 2, "LA")
-        u, products = bk.asarray(u), 0
+        u, products, converged = bk.asarray(u), 0, True
     else:
         pair = lanczos(lambda u: J @ (J.T @ u) / n, n, bk, which="LA", tol=tol, maxiter=maxiter, seed=seed)
-        u, products = pair.vector, pair.products
+        u, products, converged = pair.vector, pair.products, pair.converged
     v = J.T @ u
     nv = bk.norm(v)
     lam = nv * nv / n
     note = f"Gram matrix (1/n) J J^T of size {n} at an interpolating minimum (MMS 2021 eq. S59)"
-    return lam, v / nv, products, n, note
+    return lam, v / nv, products, n, note, converged

@@ -66,6 +66,9 @@ def test_structured_matches_dense_on_large_small_operator():
     res = sharpness(model, w, data, "structured")
     assert res.dimension == 300 and res.hvps > 0
     assert res.eigenvalue == pytest.approx(dense_spectrum(model, w, data)[-1], rel=1e-10)
+    with pytest.warns(NotConvergedWarning):  # a starved small-operator solve is reported, not hidden
+        starved = sharpness(model, w, data, "structured", tol=1e-14, maxiter=3)
+    assert not starved.converged
 
 
 def test_scalar_chain_closed_forms_eq10_eq13():
