@@ -46,20 +46,25 @@ eq5 = paper.definition(
     where="Sec. 2", uses=["eq-2"],
     note="The paper's reason for assuming full rank. The direction changes W_1 by D with D Sigma_x = 0.")
 def flat_directions_exact():
-    """Symbolic: with x confined to a line (Sigma_x = x0 x0^T), moving W_1 along D = n x0_perp^T leaves the loss unchanged."""
+    """Symbolic: data on an arbitrary line through 0 in R^2 (x_i = t_i p, p = (p1, p2), three samples, targets, weights
+    all symbolic) has singular Sigma_x; moving W_1 along D = e (-p2, p1) leaves the loss unchanged identically."""
     a = sp.Symbol("alpha", real=True)
+    p1, p2 = sp.symbols("p1 p2", real=True)
     W1 = sp.Matrix(2, 2, sp.symbols("a1:5", real=True))
     W2 = sp.Matrix(2, 2, sp.symbols("b1:5", real=True))
-    x0 = sp.Matrix([1, 2])
-    Y = sp.Matrix(2, 1, sp.symbols("y1:3", real=True))
-    perp = sp.Matrix([[2, -1]])
-    D = sp.Matrix([[1], [1]]) * perp                        # D x0 = 0
-    resid = lambda W: Y - W2 * W * x0                        # noqa: E731  the single example (x0, Y)
-    diff = (resid(W1 + a * D).T * resid(W1 + a * D))[0] - (resid(W1).T * resid(W1))[0]
-    if sp.expand(diff) != 0:
+    e = sp.Matrix(2, 1, sp.symbols("e1:3", real=True))
+    D = e * sp.Matrix([[-p2, p1]])                          # D x = 0 for every x on the line
+    samples = [(t * sp.Matrix([p1, p2]), sp.Matrix(2, 1, sp.symbols(f"y{i}_1:3", real=True)))
+               for i, t in enumerate(sp.symbols("t1:4", real=True))]
+
+    def loss(W):
+        return sum(((y - W2 * W * x).T * (y - W2 * W * x))[0] for x, y in samples)
+
+    if sp.expand(loss(W1 + a * D) - loss(W1)) != 0:
         return Evidence.refuted("loss changed along the null direction")
-    return Evidence.proved("exact: one example x0 = (1,2) (Sigma_x = x0 x0^T singular), loss(W1 + alpha D, W2) = loss(W1, W2) "
-                           "identically in all weights and alpha for D = (1,1)^T (2,-1)", method="sympy")
+    return Evidence.proved("symbolic: for every 2-d data set on a line through 0 (three samples, all coordinates, "
+                           "targets and weights symbolic), loss(W1 + alpha D, W2) = loss(W1, W2) identically, "
+                           "D = e (-p2, p1)", method="sympy")
 
 
 @paper.equation(
@@ -398,7 +403,7 @@ def threshold_gd_deep_linear(ctx):
 
 
 @paper.remark(
-    "lemma-1-ii-without-pd", r"\mathbf T\ \text{symmetric with a negative eigenvalue}:\ \text{GD from }\mathbf I\ \text{does not reach }\Omega",
+    "lemma-1-ii-without-pd", r"\exists\,\mathbf T\ \text{symmetric with a negative eigenvalue}:\ \text{GD from }\mathbf I\ \text{with the step of (ii) does not reach }\Omega",
     where="Sec. 2 (ours)", uses=["lemma-1-ii"], hypotheses=["a2"],
     note="Ours: what positive definiteness buys in Lemma 1(ii). From identity the layers stay equal polynomials in T, "
          "so on an eigenvector of T with eigenvalue -1 the common gain a must reach a^m = -1, impossible for even m; "
