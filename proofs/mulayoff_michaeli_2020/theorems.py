@@ -571,20 +571,22 @@ theorem2 = {part: _make_theorem2(part) for part in THM2}
 
 
 @paper.proposition(
-    "theorem-2-sharp", r"\text{A1, A2},\ \mathbf w\in\Omega_0,\ 1\le k\le m-1:\ \sigma_{\max}\Big(\prod_{j=1}^k\mathbf W_j\Big)\le\sqrt{m-1}\,\sigma_{\max}(\mathbf T)^{\frac km},\ \text{and }\sqrt{m-1}\ \text{cannot be lowered}",
+    "theorem-2-sharp", r"\text{A1, A2},\ \mathbf w\in\Omega_0,\ 1\le k\le m-1:\ \sigma_{\max}\Big(\prod_{j=1}^k\mathbf W_j\Big)\le\sqrt{m-1}\,\sigma_{\max}(\mathbf T)^{\frac km},\ \sigma_{\max}\Big(\prod_{j=k+1}^m\mathbf W_j\Big)\le\sqrt{m-1}\,\sigma_{\max}(\mathbf T)^{1-\frac km},\ \text{and }\sqrt{m-1}\ \text{cannot be lowered}",
     where="Sec. 4 (ours)", uses=["theorem-2-ii"], proof_uses=["theorem-2-iii", "eq-21", "theorem-1"], hypotheses=WHITE,
     note="Ours. Test eq. (21) with B = u y^T, y the top right singular vector of prod_{j<=k} W_j: by Theorem 2(iii) "
          "term l contributes sigma^{2(1-l/m)} ||prod_{j<l} W_j y||^2, term l = 1 is sigma^{2(1-1/m)}, so the others sum "
          "to at most (m-1) sigma^{2(1-1/m)}, which bounds term k+1 alone. Tightness: flattest minima of the 'unbalanced' "
-         "family with T = diag(1, eps) reach sqrt(m-1) - delta for every delta > 0.")
+         "family with T = diag(1, eps) reach sqrt(m-1) - delta for every delta > 0. The suffix bound is the same "
+         "argument with B = x v^T and Theorem 2(i).")
 def theorem2_sharp_exact(ctx):
     """Exact: at certified flattest minima the sqrt(m-1) bound holds for all k, and explicit flattest minima come within
     1% of it (gains (c, delta, 1, ..., 1) on the second path with c^2 = (m-1)(1 - 1/100), delta small)."""
     inst = _flattest_instances(ctx.rng)
     for Ws, T, u, v, r, m, fam in inst:
         for k in range(1, m):
-            P, _ = E.partial_products(Ws, k)
-            if not E.is_psd((m - 1) * r ** (2 * k) * sp.eye(P.cols) - P.T * P):
+            P, Q = E.partial_products(Ws, k)
+            if not (E.is_psd((m - 1) * r ** (2 * k) * sp.eye(P.cols) - P.T * P)
+                    and E.is_psd((m - 1) * r ** (2 * (m - k)) * sp.eye(Q.cols) - Q.T * Q)):
                 return Evidence.refuted(f"sqrt(m-1) bound fails ({fam}, m = {m}, k = {k})", seed=ctx.seed)
     ratios = []
     for m in range(3, 7):
@@ -598,7 +600,7 @@ def theorem2_sharp_exact(ctx):
         if E.count_eigs_above(E.hhat(Ws, sp.eye(2)), 2 * m) != 0:
             return Evidence.error(f"tightness witness is not flattest at m = {m}")
         ratios.append((m, float(c / sp.sqrt(m - 1)), float(c / sp.sqrt(m))))
-    return Evidence.certified(f"{len(inst)} exact flattest minima obey sqrt(m-1); exact flattest witnesses reach "
+    return Evidence.certified(f"{len(inst)} exact flattest minima obey both sqrt(m-1) bounds; exact flattest witnesses reach "
                               + ", ".join(f"m={m}: {a:.4f} sqrt(m-1) = {b:.4f} sqrt(m)" for m, a, b in ratios),
                               instances=len(inst) + len(ratios), tight=True, seed=ctx.seed, method="exact")
 
