@@ -15,7 +15,7 @@ from . import paper
 from . import _exact as E
 from . import _flattest as F
 from . import _linear as L
-from ._inequalities import LEMMA4, SHARPNESS_LOWER_BOUND
+from ._inequalities import LEMMA4, NU_LOWER_BOUND, NU_MAX_WHITE, SHARPNESS_LOWER_BOUND
 
 WHITE = ["a1", "a2", "full-rank"]
 
@@ -220,7 +220,7 @@ def eq25_lower_bound(ctx):
 @paper.equation(
     "eq-26", r"\hat\Sigma_x=\mathbf I:\ \ \max_{\|\mathbf B\|_F=1}\nu(\mathbf B)=2m\,\sigma_{\max}(\mathbf T)^{2(1-\frac1m)}",
     where="Sec. 5, App. V.2", eq="26, S51-S53", uses=["eq-25"], proof_uses=[], hypotheses=["a2"],
-    note="Attained at B = u v^T (S52); the upper bound uses ||B||_2 <= ||B||_F (S51).")
+    inequality=NU_MAX_WHITE, note="Attained at B = u v^T (S52); the upper bound uses ||B||_2 <= ||B||_F (S51).")
 def eq26_value(ctx):
     """Exact attainment at B = u v^T (rational U, V, T = U S V^T with S = diag(r_i^m)) plus a Nelder-Mead search over B
     that never exceeds the value."""
@@ -245,6 +245,10 @@ def eq26_value(ctx):
             return Evidence.refuted("nu(B) exceeds the claimed maximum", seed=ctx.seed)
     return Evidence.checked(f"exact: nu(u v^T) = value for m = 2..5; 15 searches over B: max nu / value - 1 = {worst:.1e}",
                             slack=-worst, instances=19, seed=ctx.seed, method="sympy + Nelder-Mead")
+
+
+eq25_lower_bound.check(search_check(NU_LOWER_BOUND, budget=6))
+eq26_value.check(search_check(NU_MAX_WHITE, budget=6))
 
 
 # ----------------------------------------------------------------------------- the construction (27) and eqs. 28-29
