@@ -576,7 +576,7 @@ theorem2 = {part: _make_theorem2(part) for part in THM2}
 
 @paper.proposition(
     "theorem-2-sharp", r"\text{A1, A2},\ \mathbf w\in\Omega_0,\ 1\le k\le m-1:\ \sigma_{\max}\Big(\prod_{j=1}^k\mathbf W_j\Big)\le\sqrt{m-1}\,\sigma_{\max}(\mathbf T)^{\frac km},\ \sigma_{\max}\Big(\prod_{j=k+1}^m\mathbf W_j\Big)\le\sqrt{m-1}\,\sigma_{\max}(\mathbf T)^{1-\frac km},\ \text{and }\sqrt{m-1}\ \text{cannot be lowered}",
-    where="Sec. 4 (ours)", uses=["theorem-2-ii"], proof_uses=["theorem-2-iii", "eq-21", "theorem-1"], hypotheses=WHITE,
+    where="Sec. 4 (ours)", uses=["theorem-2-ii", "theorem-2-iv"], proof_uses=["theorem-2-i", "theorem-2-iii", "eq-21", "theorem-1"], hypotheses=WHITE,
     note="Ours. Test eq. (21) with B = u y^T, y the top right singular vector of prod_{j<=k} W_j: by Theorem 2(iii) "
          "term l contributes sigma^{2(1-l/m)} ||prod_{j<l} W_j y||^2, term l = 1 is sigma^{2(1-1/m)}, so the others sum "
          "to at most (m-1) sigma^{2(1-1/m)}, which bounds term k+1 alone. Tightness: flattest minima of the 'unbalanced' "
