@@ -246,3 +246,12 @@ def test_checks_reach_expected_status(label, status):
     claim = load_claims([str(PKG)]).get(ID + label)
     ev = claim.checks[0](Context(claim.id, claim.checks[0].name))
     assert ev.status is status, ev.detail
+
+
+def test_conjecture_estimators_recover_white_closed_form(rng):
+    """The two estimators of conjecture.py bracket the known answer for white data (eqs. 26 and 29)."""
+    from mulayoff_michaeli_2020.conjecture import max_nu, min_sharpness
+    T = rng.normal(size=(2, 2))
+    value = L.flattest_value(T, 2)
+    assert max_nu(np.eye(2), T, 2, rng, restarts=2) == pytest.approx(value, rel=1e-8)
+    assert min_sharpness(np.eye(2), T, 2, rng, restarts=2) == pytest.approx(value, rel=1e-6)
