@@ -1,8 +1,8 @@
 """Counterexample search for the conjecture after eq. (29) of Mulayoff & Michaeli (2020): for non-white
 data, min over Omega of lambda_max(H_w) equals max over ||B||_F = 1 of nu(B) (eq. 25).
 
-Eq. (25) proves '>='. For random instances (square layers d = 2..3, depth m = 2..4, Sigma_x = A A^T + c I
-with c log-uniform in [1e-3, 3], Gaussian T) we estimate the minimum from above (BFGS with autograd
+Eq. (25) proves '>='. For random instances (d_y = 2..3 = every hidden width, d_x = d_y or d_y + 1, depth
+m = 2..4, Sigma_x = A A^T + c I with c log-uniform in [1e-3, 3], Gaussian T) we estimate the minimum from above (BFGS with autograd
 gradients of lambda_max, polished by Nelder-Mead, 4 restarts; Omega parametrised by W_2..W_m with
 W_1 = (W_m...W_2)^{-1} T) and the maximum of nu from below (BFGS, 6 restarts), and print the relative gap.
 A persistent positive gap would be a candidate counterexample. Writes a CSV table.
@@ -33,14 +33,14 @@ def hhat_top(upper, T, Sh):
     for W in upper[1:]:
         top = W @ top
     Ws = [torch.linalg.solve(top, T)] + upper
-    d = T.shape[0]
+    dy, dx = T.shape
     total = 0
     for k in range(1, m + 1):
-        pre = torch.eye(d, dtype=T.dtype)
+        pre = torch.eye(dx, dtype=T.dtype)
         for W in Ws[:k - 1]:
             pre = W @ pre
         A = pre @ Sh
-        suf = torch.eye(d, dtype=T.dtype)
+        suf = torch.eye(dy, dtype=T.dtype)
         for W in Ws[k:]:
             suf = W @ suf
         total = total + torch.kron(A.T @ A, suf @ suf.T)
@@ -48,7 +48,7 @@ def hhat_top(upper, T, Sh):
 
 
 def min_sharpness(Sx, T, m, rng, restarts=4):
-    d = T.shape[0]
+    d = T.shape[0]                                # hidden widths = d_y
     Tt, Sh = torch.tensor(T), torch.tensor(sqrtm(Sx))
 
     def f(p):
@@ -89,14 +89,15 @@ def main():
     out = out_dir(__doc__.splitlines()[0])
     torch.set_num_threads(1)
     rng = np.random.default_rng(5)
-    rows = ["trial,d,m,cond_sigma_x,max_nu,min_sharpness,relative_gap"]
+    rows = ["trial,d_x,d_y,m,cond_sigma_x,max_nu,min_sharpness,relative_gap"]
     for trial in range(TRIALS):
         d, m = int(rng.integers(2, 4)), int(rng.integers(2, 5))
-        A = rng.normal(size=(d, d))
-        Sx = A @ A.T + 10 ** rng.uniform(-3, 0.5) * np.eye(d)
-        T = rng.normal(size=(d, d))
+        dx = d + int(trial % 2)
+        A = rng.normal(size=(dx, dx))
+        Sx = A @ A.T + 10 ** rng.uniform(-3, 0.5) * np.eye(dx)
+        T = rng.normal(size=(d, dx))
         lo, hi = max_nu(Sx, T, m, rng), min_sharpness(Sx, T, m, rng)
-        rows.append(f"{trial},{d},{m},{np.linalg.cond(Sx):.4g},{lo:.17g},{hi:.17g},{hi / lo - 1:.3e}")
+        rows.append(f"{trial},{dx},{d},{m},{np.linalg.cond(Sx):.4g},{lo:.17g},{hi:.17g},{hi / lo - 1:.3e}")
         print(rows[-1], flush=True)
     (out / "mulayoff_michaeli_2020_conjecture.csv").write_text("\n".join(rows) + "\n")
 
