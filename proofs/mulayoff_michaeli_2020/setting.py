@@ -423,3 +423,25 @@ def lemma1_without_pd():
     return Evidence.proved(f"exact: the diagonal map a -> a(1 - (a^2 + 1)/2) has the single real fixed point 0 and "
                            f"contracts (0, 1] towards it; GD ends at loss {final_loss:.6f} (global minimum 0), "
                            f"W_1 = W_2 = diag({Ws[0][0, 0]:.6f}, {Ws[0][1, 1]:.2e})", method="sympy + numpy GD")
+
+
+@lemma1_i_flow.check
+def lemma1_i_balanced_minima_exact(ctx):
+    """The step S6-S7 of the proof, exactly: points of Omega with zero imbalance W_i W_i^T = W_{i+1}^T W_{i+1} are
+    W_i = U_i S^(1/m) U_{i-1}^T; at rational instances (Cayley U_i, rational roots) they are certified flattest."""
+    from ._flattest import certified_flattest
+    rng = ctx.rng
+    n = 0
+    for d, m in [(2, 2), (2, 3), (3, 3), (2, 5), (3, 4)]:
+        roots = sorted((sp.Rational(int(rng.integers(1, 9)), 4) for _ in range(d)), reverse=True)
+        roots[0] += 1
+        Us = [E.rational_orthogonal(d, rng) for _ in range(m + 1)]
+        Ws = [Us[i] * sp.diag(*roots) * Us[i - 1].T for i in range(1, m + 1)]
+        if any(Ws[i] * Ws[i].T != Ws[i + 1].T * Ws[i + 1] for i in range(m - 1)):
+            return Evidence.error("construction is not balanced")
+        T = E.prod(Ws, 1, m, d)
+        if not certified_flattest(Ws, T, Us[m][:, 0], Us[0][:, 0], roots[0], m):
+            return Evidence.refuted(f"a balanced point of Omega is not flattest (d = {d}, m = {m})", seed=ctx.seed)
+        n += 1
+    return Evidence.certified(f"{n} exact balanced points of Omega (d 2..3, m 2..5): all certified flattest",
+                              instances=n, seed=ctx.seed, method="exact charpoly")
