@@ -181,6 +181,21 @@ def sqrt_psd(S: sp.Matrix) -> sp.Matrix:
     return (P * sp.diag(*[sp.sqrt(v) for v in values]) * P.T).applyfunc(sp.simplify)
 
 
+def gram_root(S: sp.Matrix) -> sp.Matrix:
+    """Some ``R`` with ``R R^T = S``: the Cholesky factor when ``S`` is positive definite (square
+    roots of rationals only, cheap), else the symmetric root :func:`sqrt_psd`. ``Phi Phi^T``
+    depends on ``R`` only through ``R R^T``, so any such root gives the same Hessian (eq. 15)."""
+    S = sp.Matrix(S)
+    if S.shape[0] == S.shape[1] and S == S.T and not S.is_diagonal():
+        try:
+            R = S.cholesky(hermitian=False)
+        except ValueError:  # a zero pivot: the symmetric root decides
+            R = None
+        if R is not None and all(e.is_real is not False for e in R):  # an indefinite S gives imaginary pivots
+            return R
+    return sqrt_psd(S)
+
+
 def phi_blocks(model, data, point, *, output=None, root: sp.Matrix | None = None) -> list[sp.Matrix]:
     """``Phi_k = (W_{k-1:1} Sigma_x^{1/2}) kron (L W_{m:k+1})^T`` (eq. 16), each ``d_k d_{k-1} x d_x d_y``.
     ``root`` may supply any ``R`` with ``R R^T = Sigma_x`` (default: the symmetric root)."""
@@ -189,7 +204,7 @@ def phi_blocks(model, data, point, *, output=None, root: sp.Matrix | None = None
     moments = as_moments(data)
     Ws = weight_list(model, point)
     _check_chain(Ws, left, moments)
-    R = sqrt_psd(moments.sigma_x) if root is None else as_matrix(root, "root of Sigma_x", moments.sigma_x.shape)
+    R = gram_root(moments.sigma_x) if root is None else as_matrix(root, "root of Sigma_x", moments.sigma_x.shape)
     if root is not None and (R * R.T - moments.sigma_x).applyfunc(sp.cancel) != sp.zeros(*R.shape):
         raise SymbolicError("the given root R does not satisfy R R^T = Sigma_x")
     pre, post = partial_products(Ws, left)

@@ -93,6 +93,8 @@ def orthonormal_eigenbasis(S: sp.Matrix) -> tuple[sp.Matrix, list]:
     pairs = []
     for value, _, vectors in S.eigenvects():
         pairs += [(sp.simplify(value), v) for v in vectors]
-    pairs.sort(key=lambda p: p[0], reverse=True)
+    # cubic roots come as radicals with I even when real (casus irreducibilis): order them by
+    # their high-precision real value, which comparison of the expressions cannot always decide
+    pairs.sort(key=lambda p: sp.re(sp.N(p[0], 50)), reverse=True)
     basis = sp.GramSchmidt([v for _, v in pairs], orthonormal=True)
     return sp.Matrix.hstack(*basis).applyfunc(sp.simplify), [value for value, _ in pairs]

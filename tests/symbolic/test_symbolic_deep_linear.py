@@ -196,3 +196,23 @@ def test_symmetric_root_with_a_repeated_eigenvalue():
     assert R == R.T and (R * R - S).applyfunc(sp.simplify).is_zero_matrix
     with pytest.raises(SymbolicError, match="not positive semidefinite"):
         sqrt_psd(sp.Matrix([[1, 2], [2, 1]]))
+
+
+def test_default_root_of_a_dense_sigma_with_an_irreducible_cubic_spectrum():
+    """Sigma_x whose eigenvalues need casus-irreducibilis radicals: the Hessian at a minimum
+    still factorises exactly as 2 Phi Phi^T (eq. 15), through a Cholesky root of Sigma_x."""
+    import sympy as sp
+
+    from symflat.models import DeepLinear, Moments
+    from symflat.symbolic.deep_linear import gram_root, phi_matrix, structured_hessian
+
+    S = sp.Matrix([[15, -12, -1], [-12, 28, -12], [-1, -12, 11]])
+    R = gram_root(S)
+    assert (R * R.T - S).applyfunc(sp.simplify) == sp.zeros(3, 3)
+    model = DeepLinear([3, 1])
+    A = sp.Matrix([[1, 2, -1]])
+    data = Moments(S, A * S)
+    H = structured_hessian(model, data, list(A.T))
+    Phi = phi_matrix(model, data, list(A.T))
+    assert (H - 2 * Phi * Phi.T).applyfunc(sp.simplify) == sp.zeros(3, 3)
+    assert H == 2 * S  # one layer: the loss is a quadratic with Hessian 2 Sigma_x
