@@ -16,6 +16,8 @@ an independent implementation the tests compare against.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 import numpy as np
 
 from symflat.models import (
@@ -169,7 +171,7 @@ def linear_hvp(mats, dmats, out, sx, syx):
     return res
 
 
-class Objective:
+class Objective(ABC):
     """A loss ``l(w)`` on the flat parameter vector, with gradient and Hessian-vector products.
 
     ``w`` and ``v`` are arrays of ``backend``; :meth:`hessian` returns a dense numpy matrix.
@@ -191,18 +193,21 @@ class Objective:
             )
         return w
 
+    @abstractmethod
     def loss(self, w) -> float:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def grad(self, w):
-        raise NotImplementedError
+        ...
 
     def loss_and_grad(self, w):
         """``(l(w), grad l(w))``, sharing work where the objective can."""
         return self.loss(w), self.grad(w)
 
+    @abstractmethod
     def hvp(self, w, v):
-        raise NotImplementedError
+        ...
 
     def hessian(self, w) -> np.ndarray:
         """Dense Hessian from ``num_params`` Hessian-vector products, symmetrised."""

@@ -17,6 +17,8 @@ chains with ``ops.matprod([M1, M2, ...]) = M1 @ M2 @ ...``.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 import contextlib
 import math
 from fractions import Fraction
@@ -49,14 +51,15 @@ def _rational(x) -> Fraction | None:
     return None
 
 
-class Ops:
+class Ops(ABC):
     """Common shape of an arithmetic; subclasses fill in the scalar type and matrix routines."""
 
     name = "abstract"
     symbolic = False  # terms rather than numbers (no comparisons, no clipping)
 
+    @abstractmethod
     def num(self, x):
-        raise NotImplementedError
+        ...
 
     def q(self, p, q=1):
         """The rational ``p/q`` in this arithmetic (exact where the arithmetic allows)."""

@@ -10,6 +10,8 @@ from them (``Matrices("W", lambda d: [(d["n"], d["n"])] * d["m"])``).
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 import math
 from dataclasses import dataclass
 from fractions import Fraction
@@ -44,21 +46,22 @@ def _clip(x, lo, hi, lo_open, hi_open):
     return x
 
 
-class Var:
+class Var(ABC):
     """A variable: its name, how many free parameters it has, and how they map to its value."""
 
     name: str
 
+    @abstractmethod
     def nparams(self, dims: dict) -> int:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def decode(self, z, dims: dict, ops):
         """The value for parameters ``z`` (floats or Fractions), computed in ``ops``."""
-        raise NotImplementedError
 
+    @abstractmethod
     def encode(self, value, dims: dict) -> np.ndarray:
         """Float parameters whose decoding is (approximately) ``value`` - used to start local searches."""
-        raise NotImplementedError
 
 
 @dataclass(frozen=True)
