@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -22,9 +23,9 @@ EXTENSIONS = {
     "experiment": ("symflat.numeric.experiments_cli", "run a sweep experiment and draw its figure"),
 }
 BENCHES = {
-    "symbolic": "symflat.bench.symbolic",
-    "precision": "symflat.bench.precision",
-    "sharpness": "symflat.bench.sharpness",
+    "symbolic": ("symflat.bench.symbolic", "scalar-chain Hessian at a minimum: symflat vs naive SymPy"),
+    "precision": ("symflat.bench.precision", "instances per second in float64, mpmath and arb (certified)"),
+    "sharpness": ("symflat.bench.sharpness", "time to the top Hessian eigenvalue vs PyHessian, curvlinops, hessian-eigenthings"),
 }
 
 
@@ -219,7 +220,7 @@ def cmd_history(args) -> int:
 
 # ---------------------------------------------------------------- bench
 def cmd_bench(args) -> int:
-    module = importlib.import_module(BENCHES[args.bench_name])
+    module = importlib.import_module(BENCHES[args.bench_name][0])
     return module.run(args)
 
 
@@ -231,7 +232,8 @@ def _common(p, ledger: bool = True, paths: bool = True) -> None:
         p.add_argument("--ledger", metavar="PATH", help="ledger file (default: .symflat/ledger.sqlite)")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; ``wanted`` is the command about to run (its extension is configured)."""
     parser = argparse.ArgumentParser(prog="symflat", description="Executable claims about flat minima, sharpness and gradient dynamics.")
     parser.add_argument("--version", action="version", version="symflat 0.1.0")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -281,28 +283,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("bench", help="benchmarks against the peers named in the issues")
     bench_sub = p.add_subparsers(dest="bench_name", metavar="NAME", required=True)
-    for name, module_name in BENCHES.items():
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        bp = bench_sub.add_parser(name, help=(module.__doc__ or "").strip().splitlines()[0] if module.__doc__ else None)
-        module.configure(bp)
-        bp.set_defaults(func=cmd_bench)
-
+    for name, (module_name, help_text) in BENCHES.items():
+        _add_extension(bench_sub, name, module_name, help_text, wanted == "bench", func=cmd_bench)
     for name, (module_name, help_text) in EXTENSIONS.items():
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        ep = sub.add_parser(name, help=help_text)
-        module.configure(ep)
-        ep.set_defaults(func=module.run)
+        _add_extension(sub, name, module_name, help_text, wanted == name)
     return parser
 
 
+def _add_extension(sub, name, module_name, help_text, configure: bool, func=None) -> None:
+    """A subcommand implemented in its own module. The module (and the libraries it pulls in) is
+    imported only when its command is the one being run, so the kernel commands start fast."""
+    if importlib.util.find_spec(module_name) is None:
+        return
+    ep = sub.add_parser(name, help=help_text)
+    if configure:
+        module = importlib.import_module(module_name)
+        module.configure(ep)
+        ep.set_defaults(func=func or module.run)
+
+
 def main(argv=None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(next((a for a in argv if not a.startswith("-")), None))
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)

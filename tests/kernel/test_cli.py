@@ -2,6 +2,7 @@
 
 import gc
 import json
+import subprocess
 import sys
 
 import pytest
@@ -138,3 +139,16 @@ def test_html_blueprint(proj, capsys, tmp_path, monkeypatch):
     assert 'id="theorem-1"' in page and "refuted" in page and "1/3" in page  # counterexample shown
     assert f'href="{pid}.html#lemma-1"' in page                              # edges are links
     assert pid in (tmp_path / "bp" / "index.html").read_text()
+
+
+def test_engine_commands_are_listed_without_importing_their_engines(capsys):
+    """`symflat --help` names every engine command, but imports an engine only to run it."""
+    code = subprocess.run([sys.executable, "-c", (
+        "import sys; from symflat.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print('LOADED', sorted(m for m in sys.modules if m.startswith(('symflat.search', 'symflat.numeric', 'symflat.bench'))))")],
+        capture_output=True, text=True)
+    out = code.stdout
+    for name in ("check", "search", "sharpness", "experiment", "bench"):
+        assert f"    {name}" in out
+    assert "LOADED []" in out
