@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -290,10 +289,16 @@ def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _module_file(module_name: str) -> Path:
+    """Where a ``symflat.*`` module's source lives, found without importing anything."""
+    parts = module_name.split(".")[1:]
+    return Path(__file__).parent.joinpath(*parts).with_suffix(".py")
+
+
 def _add_extension(sub, name, module_name, help_text, configure: bool, func=None) -> None:
     """A subcommand implemented in its own module. The module (and the libraries it pulls in) is
     imported only when its command is the one being run, so the kernel commands start fast."""
-    if importlib.util.find_spec(module_name) is None:
+    if not _module_file(module_name).exists():  # find_spec would import the parent package
         return
     ep = sub.add_parser(name, help=help_text)
     if configure:
