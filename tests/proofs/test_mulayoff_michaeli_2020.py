@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 import scipy.linalg as sla
 import sympy as sp
-import torch
 
 from symflat.claims import Context, Status
 from symflat.discovery import load_claims
@@ -142,6 +141,7 @@ def test_lemma3_against_finite_differences_on_samples(rng):
 
 def test_full_hessian_helper_against_autograd(rng):
     """The closed-form Hessian used away from minima matches torch autograd."""
+    torch = pytest.importorskip("torch")
     dims = [2, 3, 2, 3]
     Ws = [rng.normal(size=(dims[j], dims[j - 1])) for j in range(1, 4)]
     A = rng.normal(size=(2, 2))
