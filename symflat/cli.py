@@ -112,7 +112,7 @@ def cmd_show(args) -> int:
     from symflat.graph import lemma_graph
     from symflat.runner.ledger import Ledger
 
-    reg = _load(args.paths)
+    reg = _load(args.paths + args.more_paths)
     c = reg.get(args.id)
     g = lemma_graph(reg.claims)
     lines = [f"{c.id}  ({c.kind})", f"  statement:  {c.statement}"]
@@ -160,7 +160,7 @@ def cmd_show(args) -> int:
 def cmd_graph(args) -> int:
     from symflat.graph import impact, lemma_graph, propagate_support, supports, to_dot, to_json, to_text_tree
 
-    reg = _load(args.paths)
+    reg = _load(args.paths + args.more_paths)
     g = lemma_graph(reg.claims)
     _, statuses = _last_known(reg, _ledger_path(args))
     propagate_support(g, statuses)
@@ -224,9 +224,10 @@ def cmd_bench(args) -> int:
 
 
 def _common(p, ledger: bool = True, paths: bool = True) -> None:
-    if paths:
-        p.add_argument("--path", dest="paths", action="append", default=[], metavar="PATH",
-                       help="claim files or folders to load (default: ./proofs); repeatable")
+    if paths:  # positional after the id, as in `symflat search ID [PATH...]`, or as --path
+        p.add_argument("paths", nargs="*", metavar="PATH", help="claim files or folders to load (default: ./proofs)")
+        p.add_argument("--path", dest="more_paths", action="append", default=[], metavar="PATH",
+                       help="the same, as an option; repeatable")
     if ledger:
         p.add_argument("--ledger", metavar="PATH", help="ledger file (default: .symflat/ledger.sqlite)")
 

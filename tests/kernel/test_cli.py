@@ -96,7 +96,7 @@ def test_every_command_has_help(capsys):
 def test_graph_formats(proj, capsys):
     folder, pid = proj
     run(capsys, "check", folder, "--executor", "serial")
-    code, out, _ = run(capsys, "graph", f"{pid}/theorem-1", "--uses", "--path", folder)
+    code, out, _ = run(capsys, "graph", f"{pid}/theorem-1", folder, "--uses")  # paths after the id, as in search
     assert code == 0
     assert out.splitlines()[0] == f"{pid}/theorem-1 [checked]"
     assert f"{pid}/d1 [cited] (uses)" in out
