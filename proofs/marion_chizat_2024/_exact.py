@@ -32,11 +32,9 @@ def risk_expr(X, y, Ws, w):
     return (r.T * r)[0, 0] / X.shape[0]
 
 
-def eq5_gradient(X, y, Ws, w, k):
-    """Eq. (5)-(6) for layer ``k`` (0-based): ``v_k g^T W_1^T ... W_{k-1}^T`` with
-    ``g = -2/n X^T (y - X w_prod)``."""
-    n = X.shape[0]
-    g = -sp.Rational(2, n) * X.T * (y - X * prod_t(Ws, w))
+def layer_gradient(Ws, w, g, k):
+    """Eq. (5) for layer ``k`` (0-based): ``W_{k+1}^T ... W_L^T w g^T W_1^T ... W_{k-1}^T``, with
+    ``g`` the gradient of ``R^1`` at ``w_prod``."""
     v = w
     for W in reversed(Ws[k + 1:]):
         v = W.T * v
@@ -44,6 +42,12 @@ def eq5_gradient(X, y, Ws, w, k):
     for W in Ws[:k]:
         left = left * W.T
     return v * left
+
+
+def eq5_gradient(X, y, Ws, w, k):
+    """Eq. (5)-(6) for layer ``k`` (0-based), with ``g = -2/n X^T (y - X w_prod)``."""
+    n = X.shape[0]
+    return layer_gradient(Ws, w, -sp.Rational(2, n) * X.T * (y - X * prod_t(Ws, w)), k)
 
 
 def gradient_formula_residual(dims, n=2):
@@ -72,16 +76,7 @@ def lemma1_derivative(dims):
     w = sp.Matrix(dims[-1], 1, lambda i, _: sp.Symbol(f"o_{i}"))
     g = sp.Matrix(d, 1, lambda i, _: sp.Symbol(f"g_{i}"))
 
-    def grad(k):
-        v = w
-        for W in reversed(Ws[k + 1:]):
-            v = W.T * v
-        left = g.T
-        for W in Ws[:k]:
-            left = left * W.T
-        return v * left
-
-    G = [grad(k) for k in range(len(Ws))]
+    G = [layer_gradient(Ws, w, g, k) for k in range(len(Ws))]
     bad = []
     for k in range(len(Ws) - 1):
         dA = -(G[k + 1].T * Ws[k + 1] + Ws[k + 1].T * G[k + 1])
