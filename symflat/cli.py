@@ -15,6 +15,7 @@ from pathlib import Path
 
 from symflat.claims import Status
 from symflat.discovery import UnknownClaimError, load_claims
+from symflat.report.output import emit_json
 
 EXTENSIONS = {
     "search": ("symflat.search.cli", "hunt for counterexamples to a claim's inequality"),
@@ -99,11 +100,7 @@ def cmd_check(args) -> int:
         print("\n".join(["regressions against the previous run:", *("  " + f for f in found)])
               if found else "no regressions against the previous run", file=out)
     if args.json:
-        payload = json.dumps({**report.to_json(), "regressions": found}, indent=2, default=str)
-        if args.json == "-":
-            print(payload)
-        else:
-            Path(args.json).write_text(payload + "\n")
+        emit_json({**report.to_json(), "regressions": found}, args.json)
     return 0 if report.ok and not found else 1
 
 

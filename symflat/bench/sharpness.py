@@ -14,13 +14,14 @@ steps: 40, then 80 and 160 until its own residual test passes; the time of the p
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import statistics
 import time
 
 import numpy as np
+
+from symflat.report.output import emit_json
 
 FULL = {"widths": (32, 64), "depths": (4, 16), "samples": (256, 8192)}
 QUICK_CASES = ((32, 4, 256), (32, 16, 8192))
@@ -369,12 +370,7 @@ def run(args) -> int:
     log(f"\ntotal {time.perf_counter() - t0:.1f} s")
     _summary(rows, args.rtol, log)
     if args.json:
-        text = json.dumps(rows, indent=1, default=float)
-        if args.json == "-":
-            print(text)
-        else:
-            with open(args.json, "w") as fh:
-                fh.write(text)
+        emit_json(rows, args.json, indent=1, default=float)
     bad = [r for r in rows if r["method"].startswith("symflat") and not r["accurate"]]
     return 1 if bad else 0
 

@@ -12,13 +12,13 @@ whenever both finish. Target: depth 64 under 1 s and at least 20x faster whereve
 
 from __future__ import annotations
 
-import json
 import multiprocessing as mp
 import time
 
 import sympy as sp
 from sympy.core.cache import clear_cache
 
+from symflat.report.output import emit_json
 from symflat.symbolic.scalar_chain import chain_at_minimum, generic_minimum
 
 DEPTHS = (4, 8, 16, 32, 64)
@@ -165,10 +165,5 @@ def run(args) -> int:
     print(f"targets (depth 64 < {TARGET_SECONDS:g} s, >= {TARGET_RATIO:g}x where naive finishes, eigenvalues agree): "
           f"{'met' if ok else 'MISSED'}")
     if args.json:
-        text = json.dumps(rows, indent=2)
-        if args.json == "-":
-            print(text)
-        else:
-            with open(args.json, "w") as fh:
-                fh.write(text + "\n")
+        emit_json(rows, args.json)
     return 0 if ok else 1

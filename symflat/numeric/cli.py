@@ -9,10 +9,11 @@ Examples::
 
 from __future__ import annotations
 
-import json
 import sys
 
 import numpy as np
+
+from symflat.report.output import emit_json
 
 MODELS = ("deep-linear", "scalar-chain", "relu-one-hidden", "deep-network")
 POINTS = ("minimum", "random", "saddle")
@@ -129,10 +130,5 @@ def run(args) -> int:
     if args.json:
         payload = {k: v for k, v in vars(res).items() if k != "eigenvector"}
         payload["model"] = repr(model)
-        text = json.dumps(payload, indent=1, default=float)
-        if args.json == "-":
-            print(text)
-        else:
-            with open(args.json, "w") as fh:
-                fh.write(text)
+        emit_json(payload, args.json, indent=1, default=float)
     return 0 if res.converged else 1
