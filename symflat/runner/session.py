@@ -131,10 +131,10 @@ def run_claims(reg: Registry, opts: RunOptions | None = None) -> RunReport:
 
 
 def _outcomes(reg: Registry, ids: list[str], evidence: dict, ledger: Ledger | None) -> list[ClaimOutcome]:
-    order = {c.name: i for cid in ids for i, c in enumerate(reg.claims[cid].checks)}
     statuses: dict[str, Status] = {}
     for cid, c in reg.claims.items():
         if cid in evidence:
+            order = {chk.name: i for i, chk in enumerate(c.checks)}  # declaration order, per claim
             evs = sorted(evidence[cid], key=lambda pair: order.get(pair[0], 0))
             evidence[cid] = evs
             statuses[cid] = c.own_status([e for _, e in evs])

@@ -175,3 +175,23 @@ def test_dask_executor_against_a_scheduler_address(claim_folder):
         finally:
             ex.close()
     assert sorted(o.value for o in outs) == [3, 4]
+
+
+def test_evidence_keeps_each_claims_declaration_order(claim_folder):
+    """Check names shared between claims (e.g. 'search') must not reorder another claim's evidence."""
+    folder, pid = claim_folder({"order.py": """
+        from symflat import Evidence
+        from . import paper
+
+        def a(ctx):
+            return Evidence.checked("a")
+
+        def b(ctx):
+            return Evidence.checked("b")
+
+        paper.lemma("lemma-ab", "x").check(a).check(b)
+        paper.lemma("lemma-ba", "y").check(b).check(a)
+    """})
+    report = run_claims(load_claims([folder]), RunOptions("serial", ledger=None))
+    assert [n for n, _ in outcome(report, f"{pid}/lemma-ab").evidence] == ["a", "b"]
+    assert [n for n, _ in outcome(report, f"{pid}/lemma-ba").evidence] == ["b", "a"]
