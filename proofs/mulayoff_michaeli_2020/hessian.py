@@ -98,18 +98,27 @@ def eq19_blocks(ctx):
                            instances=4, seed=ctx.seed, method="sympy differentiation")
 
 
+def _factorisation_failure(rng, shapes):
+    """The first ``(dims, Ws)`` at whose random rational point of Omega (non-white Sigma_x) the
+    differentiated Hessian differs from 2 Phi Phi^T, or None when it matches for every shape."""
+    for dims in shapes:
+        Ws, R = _point_in_omega(rng, dims)
+        sx, P = R * R, E.prod(Ws, 1, len(Ws), dims[0])
+        Phi = E.phi(Ws, R)
+        if symbolic_hessian(Ws, sx, P * sx) != 2 * Phi * Phi.T:
+            return dims, Ws
+    return None
+
+
 @paper.lemma(
     "lemma-3", r"\text{A1},\ \mathbf w\in\Omega\ \Rightarrow\ \mathbf H_{\mathbf w}=2\Phi\Phi^T",
     where="Sec. 4, App. IV", eq="15, 16, S49", uses=["eq-16", "eq-4"], proof_uses=["eq-19"], hypotheses=["a1", "full-rank"])
 def lemma3_exact(ctx):
     """Exact: the full symbolic Hessian at rational points of Omega equals 2 Phi Phi^T (non-white data, several shapes)."""
-    rng = ctx.rng
-    for dims in SHAPES:
-        Ws, R = _point_in_omega(rng, dims)
-        sx, P = R * R, E.prod(Ws, 1, len(Ws), dims[0])
-        Phi = E.phi(Ws, R)
-        if symbolic_hessian(Ws, sx, P * sx) != 2 * Phi * Phi.T:
-            return Evidence.refuted(f"H != 2 Phi Phi^T for dims {dims}", counterexample={"dims": dims, "W": [str(W) for W in Ws]})
+    bad = _factorisation_failure(ctx.rng, SHAPES)
+    if bad:
+        dims, Ws = bad
+        return Evidence.refuted(f"H != 2 Phi Phi^T for dims {dims}", counterexample={"dims": dims, "W": [str(W) for W in Ws]})
     return Evidence.certified(f"exact rational points of Omega with non-white Sigma_x, dims {SHAPES}: H_w = 2 Phi Phi^T",
                            instances=len(SHAPES), seed=ctx.seed, method="sympy differentiation")
 
@@ -147,13 +156,10 @@ def lemma3_symbolic_engine(ctx):
     note="Ours: what A1 buys in Lemma 3. The proof (App. IV) only uses w in Omega; A1 only guarantees that Omega is "
          "nonempty for every T.")
 def lemma3_bottleneck(ctx):
-    rng = ctx.rng
-    for dims in BOTTLENECK:
-        Ws, R = _point_in_omega(rng, dims)
-        sx, P = R * R, E.prod(Ws, 1, len(Ws), dims[0])
-        Phi = E.phi(Ws, R)
-        if symbolic_hessian(Ws, sx, P * sx) != 2 * Phi * Phi.T:
-            return Evidence.refuted(f"H != 2 Phi Phi^T for bottleneck dims {dims}")
+    bad = _factorisation_failure(ctx.rng, BOTTLENECK)
+    if bad:
+        dims, Ws = bad
+        return Evidence.refuted(f"H != 2 Phi Phi^T for bottleneck dims {dims}", counterexample={"dims": dims, "W": [str(W) for W in Ws]})
     return Evidence.certified(f"exact rational points of Omega for bottleneck dims {BOTTLENECK} (A1 fails): H_w = 2 Phi Phi^T",
                            instances=len(BOTTLENECK), seed=ctx.seed, method="sympy differentiation")
 
