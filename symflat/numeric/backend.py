@@ -9,6 +9,7 @@ Float64 is the default; ``dtype="float32"`` trades accuracy for speed.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 
@@ -97,6 +98,14 @@ class Backend:
 
         return torch.zeros(shape, dtype=self.native_dtype, device=self.device)
 
+    def empty(self, shape):
+        """An uninitialised array (every entry is written before it is read)."""
+        if self.name == "numpy":
+            return np.empty(shape, dtype=self.dtype)
+        import torch
+
+        return torch.empty(shape, dtype=self.native_dtype, device=self.device)
+
     def eye(self, n: int):
         if self.name == "numpy":
             return np.eye(n, dtype=self.dtype)
@@ -145,9 +154,15 @@ class Backend:
 
     # --- reductions returning Python floats --------------------------------------------------
     def norm(self, x) -> float:
+        """Euclidean norm of a vector, Frobenius norm of a matrix."""
+        if self.name == "numpy":
+            x = x.reshape(-1)
+            return math.sqrt(float(x @ x))
         return float((x * x).sum() ** 0.5)
 
     def dot(self, x, y) -> float:
+        if self.name == "numpy" and x.ndim == 1:
+            return float(x @ y)
         return float((x * y).sum())
 
     def isfinite(self, x) -> bool:
@@ -167,6 +182,30 @@ class Backend:
 
         vals, vecs = torch.linalg.eigh((a + a.T) / 2)
         return (vecs * vals.clamp(min=0).sqrt()) @ vecs.T
+
+    def gram_factor(self, a):
+        """A factor ``F`` with ``F F^T = a`` for a symmetric positive semidefinite ``a``: the
+        Cholesky factor when ``a`` is positive definite, else :meth:`sym_sqrt`."""
+        if self.name == "numpy":
+            try:
+                return np.linalg.cholesky(a)
+            except np.linalg.LinAlgError:
+                return self.sym_sqrt(a)
+        import torch
+
+        F, info = torch.linalg.cholesky_ex(a)
+        return F if int(info) == 0 else self.sym_sqrt(a)
+
+    def top_eigvec(self, a):
+        """A unit eigenvector for the largest eigenvalue of the symmetric matrix ``a``."""
+        if self.name == "numpy":
+            import scipy.linalg
+
+            n = a.shape[0]
+            return scipy.linalg.eigh(a, subset_by_index=[n - 1, n - 1], driver="evr", check_finite=False)[1][:, 0]
+        import torch
+
+        return torch.linalg.eigh(a)[1][:, -1]
 
     def synchronize(self) -> None:
         """Wait for queued device work (CUDA launches are asynchronous): call before timing."""

@@ -275,7 +275,10 @@ class LinearMomentsObjective(Objective):
     def minimum_residual(self, w) -> float:
         """``||A Sigma_x - Sigma_yx||_F / ||Sigma_yx||_F``: zero exactly on the set of global
         minima ``Omega`` (Mulayoff & Michaeli, proof of Lemma 3, eq. S43-S44)."""
-        A = self.end_to_end(w)
+        return self.minimum_residual_of(self.end_to_end(w))
+
+    def minimum_residual_of(self, A) -> float:
+        """:meth:`minimum_residual` for a given end-to-end matrix ``A``."""
         num = self.backend.norm(A @ self.sx - self.syx)
         den = max(self.backend.norm(self.syx), self.backend.norm(A @ self.sx), np.finfo(float).tiny)
         return num / den

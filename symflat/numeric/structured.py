@@ -9,6 +9,7 @@ global minima ``Omega`` (``A Sigma_x = Sigma_yx``) the Hessian is ``H = 2 Phi Ph
 
 so one product costs ``O(m (d_x^2 d_y + d_x d_y^2))`` and nothing depends on the number of
 samples. The top eigenvector of ``H`` is ``Phi b`` (block ``k``: ``vec(P_{>k}^T B Sigma_x^{1/2} P_{<k}^T)``).
+Lanczos on it starts from the best rank-one ``B`` (see :func:`rank_one_start`).
 
 One-hidden-layer ReLU network at an interpolating minimum (Mulayoff, Michaeli & Soudry 2021,
 eq. S59): the residuals vanish, so ``H = (1/n) J^T J`` and its nonzero spectrum is that of the
@@ -35,19 +36,54 @@ def _eye_or(bk, a, n):
 
 
 def deep_linear_operator(obj: LinearMomentsObjective, w):
-    """The factors ``(R_k, S_k)`` of ``2 Phi^T Phi = 2 sum_k S_k kron R_k`` and ``Sigma_x^{1/2}``."""
+    """The factors of ``2 Phi^T Phi`` up to an orthogonal change of basis.
+
+    With any factor ``F F^T = Sigma_x`` (Cholesky when ``Sigma_x`` is positive definite) and
+    ``F = Sigma_x^{1/2} U``, ``U`` orthogonal, the operator ``B -> 2 sum_k R_k B S_k`` with
+    ``R_k = P_{>k} P_{>k}^T`` and ``S_k = F^T P_{<k}^T P_{<k} F`` is ``2 Phi^T Phi`` conjugated by
+    ``U``: same spectrum, and an eigenvector ``B`` maps to the parameter block
+    ``P_{>k}^T B F^T P_{<k}^T`` of ``Phi b``. Returns ``(Rs, Ss, F, L, R)`` with ``L``/``R`` the
+    prefix and suffix products of :func:`prefix_suffix`.
+    """
     bk = obj.backend
     mats = obj.mats(w)
     L, R = prefix_suffix(mats, obj.out)
-    dx, dy = obj.sx.shape[0], obj.syx.shape[0]
-    sh = bk.sym_sqrt(obj.sx)
-    Rs, Ss = [], []
-    for k in range(1, len(mats) + 1):
-        P = _eye_or(bk, R[k + 1], dy)  # P_{>k} (d_y x d_k), with the fixed output row when present
-        Rs.append(P @ P.T)
-        Q = sh if L[k - 1] is None else L[k - 1] @ sh  # P_{<k} Sigma_x^{1/2}
-        Ss.append(Q.T @ Q)
-    return bk.stack(Rs), bk.stack(Ss), sh, L, R
+    dy = obj.syx.shape[0]
+    F = bk.gram_factor(obj.sx)
+    Ps = [_eye_or(bk, R[k + 1], dy) for k in range(1, len(mats) + 1)]  # P_{>k}, with the output row if any
+    Qs = [F] + [Lk @ F for Lk in L[1:-1]]  # P_{<k} F
+    return _grams(Ps, bk, outer=True), _grams(Qs, bk, outer=False), F, L, R
+
+
+def _grams(mats, bk, outer):
+    """``[M M^T]`` (``outer``) or ``[M^T M]`` stacked; one batched product when the shapes agree."""
+    if len({tuple(M.shape) for M in mats}) == 1:
+        M = bk.stack(mats)
+        return M @ M.swapaxes(1, 2) if outer else M.swapaxes(1, 2) @ M
+    return bk.stack([M @ M.T if outer else M.T @ M for M in mats])
+
+
+RANDOM_SHARE = 0.1  # weight of the random vector mixed into the rank-one start of the Lanczos run
+
+
+def rank_one_start(Rs, Ss, bk, seed):
+    """Lanczos start vector: the best rank-one ``B = v u^T`` by one round of alternating
+    eigenproblems, mixed with a random unit vector of weight :data:`RANDOM_SHARE`.
+
+    On a rank-one ``B`` the Rayleigh quotient of eq. (20) is ``2 sum_k (v^T R_k v)(u^T S_k u)``,
+    maximised in ``u`` for fixed ``v`` (and back) by a top eigenvector. At the global minima we
+    tried the top eigenvector of ``2 Phi^T Phi`` is such a rank-one matrix, so this start is
+    already close to it; the random part keeps every eigenvector present in the start, as in a
+    random start, so Lanczos still finds the top of the spectrum where the rank-one guess is off.
+    """
+    m, dy, dx = Rs.shape[0], Rs.shape[1], Ss.shape[1]
+    tr = Rs.reshape(m, dy * dy)[:, :: dy + 1].sum(1)  # tr R_k: weights for a first u
+    u = bk.top_eigvec((tr @ Ss.reshape(m, dx * dx)).reshape(dx, dx))
+    cu = (Ss.reshape(m * dx, dx) @ u).reshape(m, dx) @ u  # u^T S_k u
+    v = bk.top_eigvec((cu @ Rs.reshape(m, dy * dy)).reshape(dy, dy))
+    b = (v[:, None] * u[None, :]).reshape(-1)
+    g = bk.random_normal(dx * dy, seed)
+    return b + RANDOM_SHARE * g / bk.norm(g)
 
 
 def deep_linear(obj: LinearMomentsObjective, w, *, tol=1e-8, maxiter=1000, seed=0, minimum_tol=1e-9):
@@ -57,39 +93,36 @@ def deep_linear(obj: LinearMomentsObjective, w, *, tol=1e-8, maxiter=1000, seed=
     converged)``.
     Raises :class:`NotApplicable` when ``||A Sigma_x - Sigma_yx|| / ||Sigma_yx|| > minimum_tol``.
     """
-    gap = obj.minimum_residual(w)
+    bk = obj.backend
+    Rs, Ss, F, L, R = deep_linear_operator(obj, w)
+    gap = obj.minimum_residual_of(R[1])
     if not gap <= minimum_tol:
         raise NotApplicable(
             f"not a global minimum: ||A Sigma_x - Sigma_yx|| / ||Sigma_yx|| = {gap:.3g} > {minimum_tol:g} "
             "(Lemma 3 of Mulayoff & Michaeli needs w in Omega)"
         )
-    bk = obj.backend
-    Rs, Ss, sh, L, R = deep_linear_operator(obj, w)
-    dy, dx = Rs.shape[1], Ss.shape[1]
+    m, dy, dx = Rs.shape[0], Rs.shape[1], Ss.shape[1]
     dim = dx * dy
 
     if dim <= DENSE_LIMIT:
         Rn, Sn = bk.to_numpy(Rs), bk.to_numpy(Ss)
-        Hs = 2 * sum(np.kron(Sn[k], Rn[k]) for k in range(Rn.shape[0]))
+        Hs = 2 * sum(np.kron(Rn[k], Sn[k].T) for k in range(m))  # acts on B (d_y x d_x) read row-major
         lam, bvec = dense_extreme((Hs + Hs.T) / 2, "LA")
         b, products, converged = bk.asarray(bvec), 0, True
     else:
-        m = Rs.shape[0]
-        Rcat = Rs.swapaxes(0, 1).reshape(dy, m * dy)  # [R_1 ... R_m]
-        Scat = Ss.swapaxes(0, 1).reshape(dx, m * dx)  # [S_1 ... S_m]
+        Ss2 = 2 * Ss
 
-        def matvec(b):  # vec(2 sum_k R_k B S_k) as two GEMMs: B^T [R_k]_k, then [S_k]_k stacked
-            T = (b.reshape(dx, dy) @ Rcat).reshape(dx, m, dy).swapaxes(0, 1).reshape(m * dx, dy)
-            return 2 * (Scat @ T).reshape(-1)
+        def matvec(b):  # vec(2 sum_k R_k B S_k) as two batched products over k
+            return ((Rs @ b.reshape(dy, dx)) @ Ss2).sum(0).reshape(-1)
 
-        pair = lanczos(matvec, dim, bk, which="LA", tol=tol, maxiter=maxiter, seed=seed)
+        pair = lanczos(matvec, dim, bk, which="LA", tol=tol, maxiter=maxiter, v0=rank_one_start(Rs, Ss, bk, seed))
         b, products, converged = pair.vector, pair.products, pair.converged
-    B = b.reshape(dx, dy).T
+    BF = b.reshape(dy, dx) @ F.T
     blocks = []
     for k in range(1, len(L)):
         P_above = _eye_or(bk, R[k + 1], dy)
-        Q = sh if L[k - 1] is None else L[k - 1] @ sh
-        blocks.append((P_above.T @ B @ Q.T).T.reshape(-1))  # vec(P_{>k}^T B Sigma^{1/2} P_{<k}^T)
+        block = P_above.T @ BF if L[k - 1] is None else P_above.T @ BF @ L[k - 1].T
+        blocks.append(block.T.reshape(-1))  # vec(P_{>k}^T B F^T P_{<k}^T), column-major
     phib = bk.concat(blocks)
     nrm2 = bk.dot(phib, phib)
     lam = 2 * nrm2  # eq. (20): lambda_max = max_{|b|=1} 2 ||Phi b||^2

@@ -71,6 +71,51 @@ def test_structured_matches_dense_on_large_small_operator():
     assert not starved.converged
 
 
+def _small_operator(dims, seed):
+    from symflat.numeric.objective import objective
+    from symflat.numeric.structured import deep_linear_operator
+
+    model = DeepLinear(dims)
+    data = problems.synthetic_regression(300, dims[0], dims[-1], seed=seed)
+    w = problems.deep_linear_minimum(model, data, seed=seed + 1, layer_scales=np.linspace(0.6, 1.5, model.depth))
+    obj = objective(model, data)
+    Rs, Ss, *_ = deep_linear_operator(obj, obj.weights(w))
+    M = 2 * sum(np.kron(Rs[k], Ss[k]) for k in range(Rs.shape[0]))  # on B (d_y x d_x) read row-major
+    return Rs, Ss, M, obj.backend, dense_spectrum(model, w, data)
+
+
+def test_small_operator_has_the_hessian_top_eigenvalue():
+    """The factors of 2 Phi^T Phi, assembled densely here, give the dense Hessian's top eigenvalue."""
+    _, _, M, _, ev = _small_operator((6, 7, 8, 7), seed=0)
+    assert np.linalg.eigvalsh(M)[-1] == pytest.approx(ev[-1], rel=1e-11)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_rank_one_start_is_close_to_the_top_eigenvector(seed):
+    from symflat.numeric.structured import RANDOM_SHARE, rank_one_start
+
+    Rs, Ss, M, bk, _ = _small_operator((8, 8, 8, 8, 8), seed)
+    top = np.linalg.eigh(M)[1][:, -1]
+    b = rank_one_start(Rs, Ss, bk, seed)
+    cos = abs(b @ top) / np.linalg.norm(b)
+    # the random share bounds the overlap from above; the rank-one part carries the rest
+    assert 0.9 < cos <= 1 / np.sqrt(1 + RANDOM_SHARE**2 * 0.9)
+
+
+def test_lanczos_from_a_wrong_eigenvector_plus_the_random_share_finds_the_top():
+    """The safety argument of rank_one_start: even when the rank-one guess is exactly a lower
+    eigenvector, the random share lets Lanczos reach the top eigenvalue before it can stop."""
+    from symflat.numeric.structured import RANDOM_SHARE
+
+    Rs, Ss, M, bk, _ = _small_operator((9, 9, 10, 8), seed=3)
+    vals, vecs = np.linalg.eigh(M)
+    g = np.random.default_rng(0).standard_normal(M.shape[0])
+    for wrong in (-2, -3, M.shape[0] // 2):
+        start = vecs[:, wrong] + RANDOM_SHARE * g / np.linalg.norm(g)
+        pair = lanczos(lambda v: M @ v, M.shape[0], bk, tol=1e-8, v0=start)
+        assert pair.converged and pair.value == pytest.approx(vals[-1], rel=1e-12)
+
+
 def test_scalar_chain_closed_forms_eq10_eq13():
     """eq. (10): lambda_max = 2 sigma^2 tau^2 sum_j w_j^-2; eq. (13) at the balanced minimum."""
     sx2, tau, m = 1.3, 2.5, 4
