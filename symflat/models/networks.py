@@ -59,6 +59,18 @@ def _matrix_blocks(dims: tuple[int, ...], prefix: str = "W") -> tuple[Block, ...
     return tuple(blocks)
 
 
+def _square_matrices(mats, count: int, d: int) -> tuple:
+    """``count`` matrices of size ``d x d`` as nested tuples (entries kept as given)."""
+    try:
+        out = tuple(tuple(tuple(row) for row in M) for M in mats)
+    except TypeError:
+        raise ModelError(f"LinearWithOutput: noise must be {count} matrices of size {d}x{d}") from None
+    if len(out) != count or any(len(M) != d or any(len(row) != d for row in M) for M in out):
+        shapes = [(len(M), len(M[0]) if M else 0) for M in out]
+        raise ModelError(f"LinearWithOutput: noise must be {count} matrices of size {d}x{d}, got shapes {shapes}")
+    return out
+
+
 class _Layered:
     """Shared behaviour: a tuple of parameter blocks and the total parameter count."""
 
@@ -135,23 +147,31 @@ class LinearWithOutput(_Layered):
     ``dims = [d, d_1, ..., d_L]``; ``output`` is the fixed vector ``w`` of length ``d_L`` (any
     numeric, rational or symbolic entries; ``None`` means "supplied with the data"). With
     ``residual=True`` all ``d_k = d`` and the weights are read as ``W_k = I + s/sqrt(L d) N_k +
-    theta_k / L`` (their Section 5); the parameters are then the ``theta_k``.
+    theta_k / L`` (their eq. 2 and Section 5); the parameters are then the ``theta_k``. ``noise``
+    holds the fixed ``d x d`` matrices ``N_1..N_L`` and ``scale`` the number ``s``; numeric work
+    needs both, symbolic work uses symbols for whichever is ``None``.
     """
 
     dims: tuple[int, ...]
     output: tuple | None = None
     residual: bool = False
+    noise: tuple | None = field(default=None, repr=False)
+    scale: object = None
     blocks: tuple[Block, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         dims = _check_dims(self.dims, "LinearWithOutput")
         if self.residual and len(set(dims)) != 1:
             raise ModelError(f"LinearWithOutput(residual=True) needs square layers d_0 = ... = d_L, got {list(dims)}")
+        if not self.residual and (self.noise is not None or self.scale is not None):
+            raise ModelError("LinearWithOutput: noise and scale belong to the residual parametrisation (residual=True)")
         if self.output is not None:
             out = tuple(self.output)
             if len(out) != dims[-1]:
                 raise ModelError(f"LinearWithOutput: output vector has length {len(out)}, expected d_L = {dims[-1]}")
             object.__setattr__(self, "output", out)
+        if self.noise is not None:
+            object.__setattr__(self, "noise", _square_matrices(self.noise, len(dims) - 1, dims[0]))
         object.__setattr__(self, "dims", dims)
         prefix = "theta" if self.residual else "W"
         object.__setattr__(self, "blocks", _matrix_blocks(dims, prefix))

@@ -21,7 +21,16 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from symflat.models import DeepLinear, DeepNetwork, LinearWithOutput, Points, ReluOneHidden, ScalarChain
-from symflat.numeric.objective import LinearMomentsObjective, NumericError, linear_grads, objective, pack, unpack
+from symflat.numeric.backend import get_backend
+from symflat.numeric.objective import (
+    LinearMomentsObjective,
+    NumericError,
+    linear_grads,
+    objective,
+    pack,
+    residual_base,
+    unpack,
+)
 from symflat.numeric.sharpness import sharpness as _sharpness
 
 STATUSES = ("converged", "max_steps", "finished", "diverged", "nan", "overflow", "solver_failed")
@@ -69,6 +78,8 @@ def balancedness(model, w) -> list[np.ndarray]:
     if isinstance(model, ScalarChain):
         model = model.as_deep_linear()
     blocks = unpack(model, w)
+    if isinstance(model, LinearWithOutput) and model.residual:  # the conserved quantities live in the W_k
+        blocks = [B + theta / model.depth for B, theta in zip(residual_base(model, get_backend("numpy")), blocks)]
     if isinstance(model, ReluOneHidden):
         w1, b1, w2, _ = blocks
         return [w2 * w2 - w1 * w1 - b1 * b1]
@@ -278,8 +289,9 @@ def gradient_flow(model, w0, data, t_final: float, *, t_eval=None, rtol: float =
 def _mp_flow(model, obj, data, w_exact, w_init, t_eval, dps, rec, t0) -> Trajectory:
     import mpmath
 
-    if not isinstance(obj, LinearMomentsObjective):
-        raise NumericError(f"high-precision gradient flow (dps=...) supports the linear models, not {type(model).__name__}")
+    if not isinstance(obj, LinearMomentsObjective) or obj.base is not None:
+        raise NumericError("high-precision gradient flow (dps=...) supports the linear models with plain weights, "
+                           f"not {type(model).__name__}" + (" with residual=True" if isinstance(obj, LinearMomentsObjective) else ""))
     with mpmath.workdps(dps):
         sx, syx = _mp_moments(data)
         out = None if obj.out is None else np.array([[_to_mp(v) for v in obj.model.output]], dtype=object)

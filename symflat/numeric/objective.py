@@ -218,6 +218,23 @@ class Objective(ABC):
         return (H + H.T) / 2
 
 
+def residual_base(model: LinearWithOutput, backend: Backend) -> list:
+    """``I + s/sqrt(L d) N_k`` of Marion & Chizat eq. (2), from the model's ``noise`` and ``scale``."""
+    if model.noise is None or model.scale is None:
+        missing = " and ".join(n for n, v in (("noise (the matrices N_k)", model.noise), ("scale (s)", model.scale)) if v is None)
+        raise NumericError(f"LinearWithOutput(residual=True) needs {missing} for numeric work (Marion & Chizat eq. 2)")
+    try:
+        noise = np.array(model.noise, dtype=float)
+        s = float(model.scale)
+    except (TypeError, ValueError):
+        raise NumericError("LinearWithOutput(residual=True): noise and scale must be numbers for numeric work") from None
+    if not (np.isfinite(noise).all() and np.isfinite(s)):
+        raise NumericError("LinearWithOutput(residual=True): noise and scale must be finite")
+    L, d = model.depth, model.dims[0]
+    c = s / np.sqrt(L * d)
+    return [backend.asarray(np.eye(d) + c * N) for N in noise]
+
+
 class LinearMomentsObjective(Objective):
     """Deep linear models (optionally with a fixed output vector) evaluated from data moments."""
 
@@ -225,12 +242,10 @@ class LinearMomentsObjective(Objective):
 
     def __init__(self, model, data, backend: Backend):
         super().__init__(model, backend)
+        self.base, self.step = None, 1.0  # residual parametrisation: W_k = base_k + step * theta_k
         if isinstance(model, LinearWithOutput):
             if model.residual:
-                raise NumericError(
-                    "LinearWithOutput(residual=True) needs the random matrices N_k and scale s of Marion & Chizat "
-                    "Sec. 5, which the model does not carry; build the weights W_k and use residual=False"
-                )
+                self.base, self.step = residual_base(model, backend), 1.0 / model.depth
             if model.output is None:
                 raise NumericError("LinearWithOutput needs its output vector w (output=None) for numeric work")
             self.out = backend.asarray([list(model.output)])
@@ -246,7 +261,20 @@ class LinearMomentsObjective(Objective):
             )
 
     def mats(self, w):
-        return unpack(self.model, self.weights(w), self._layout)
+        """The weight matrices ``W_k`` (for the residual parametrisation, built from the ``theta_k``)."""
+        return self.layer_matrices(unpack(self.model, self.weights(w), self._layout))
+
+    def layer_matrices(self, blocks):
+        """``W_k`` from the parameter blocks: the blocks themselves, or ``base_k + theta_k / L``."""
+        if self.base is None:
+            return blocks
+        return [B + self.step * theta for B, theta in zip(self.base, blocks)]
+
+    def _to_params(self, blocks):
+        """Pack derivatives taken in the ``W_k`` as derivatives in the parameters (chain rule
+        ``dW_k / dtheta_k = I / L`` for the residual parametrisation)."""
+        out = pack(self.backend, blocks)
+        return out if self.base is None else self.step * out
 
     def end_to_end(self, w):
         """``A = (w^T) W_m ... W_1``, the end-to-end matrix."""
@@ -257,11 +285,13 @@ class LinearMomentsObjective(Objective):
         return float(linear_loss(self.end_to_end(w), self.sx, self.syx, self.trace_sy))
 
     def grad(self, w):
-        return pack(self.backend, linear_grads(self.mats(w), self.out, self.sx, self.syx))
+        return self._to_params(linear_grads(self.mats(w), self.out, self.sx, self.syx))
 
     def hvp(self, w, v):
         dm = unpack(self.model, self.weights(v), self._layout)
-        return pack(self.backend, linear_hvp(self.mats(w), dm, self.out, self.sx, self.syx))
+        if self.base is not None:
+            dm = [self.step * d for d in dm]
+        return self._to_params(linear_hvp(self.mats(w), dm, self.out, self.sx, self.syx))
 
     def loss_and_grad(self, w):
         mats = self.mats(w)
@@ -270,7 +300,7 @@ class LinearMomentsObjective(Objective):
         ASx = A @ self.sx
         val = float(((ASx - 2 * self.syx) * A).sum()) + (self.trace_sy or 0.0)
         U = _backward(mats, self.out, 2 * (ASx - self.syx))
-        return val, pack(self.backend, [_mul(U[k], _t(L[k - 1])) for k in range(1, len(mats) + 1)])
+        return val, self._to_params([_mul(U[k], _t(L[k - 1])) for k in range(1, len(mats) + 1)])
 
     def minimum_residual(self, w) -> float:
         """``||A Sigma_x - Sigma_yx||_F / ||Sigma_yx||_F``: zero exactly on the set of global
@@ -498,7 +528,7 @@ def _torch_loss(model, data, backend: Backend):
         lin = LinearMomentsObjective(model, data, backend)
 
         def f(w):
-            mats = unpack(model, w)
+            mats = lin.layer_matrices(unpack(model, w))
             return linear_loss(prefix_suffix(mats, lin.out)[1][1], lin.sx, lin.syx, lin.trace_sy)
 
         if not isinstance(data, Points):
@@ -506,7 +536,7 @@ def _torch_loss(model, data, backend: Backend):
         X, Y = points_arrays(data, backend)
 
         def f_points(w):
-            mats = unpack(model, w)
+            mats = lin.layer_matrices(unpack(model, w))
             h = X
             for W in mats:
                 h = h @ W.T

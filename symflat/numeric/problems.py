@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from symflat.models import DeepLinear, LinearWithOutput, Moments, Points, ScalarChain
-from symflat.numeric.objective import NumericError
+from symflat.numeric.backend import get_backend
+from symflat.numeric.objective import NumericError, residual_base
 
 
 def synthetic_regression(n: int, d_x: int, d_y: int = 1, *, seed: int = 0, noise: float = 0.1) -> Points:
@@ -103,19 +104,25 @@ def deep_linear_minimum(model, data, *, seed: int = 0, layer_scales=None) -> np.
 def linear_with_output_minimum(model: LinearWithOutput, data, *, seed: int = 0, scale: float = 1.0) -> np.ndarray:
     """A global minimum of ``x -> w^T W_L ... W_1 x``: random ``W_1..W_{L-1}`` (entries
     ``N(0, scale^2/d_{k-1})``) and ``W_L = w (a Q^+) / ||w||^2`` so that ``w^T W_L Q = a``,
-    ``a = Sigma_yx Sigma_x^+``, ``Q = W_{L-1}...W_1`` (needs ``Q`` of full column rank)."""
-    if not isinstance(model, LinearWithOutput) or model.residual or model.output is None:
-        raise NumericError("linear_with_output_minimum needs LinearWithOutput(residual=False) with its output vector")
+    ``a = Sigma_yx Sigma_x^+``, ``Q = W_{L-1}...W_1`` (needs ``Q`` of full column rank).
+
+    For the residual parametrisation the first ``L - 1`` layers stay at the initialisation
+    ``theta_k = 0`` (``W_k = I + s/sqrt(Ld) N_k``), and only ``theta_L`` moves."""
+    if not isinstance(model, LinearWithOutput) or model.output is None:
+        raise NumericError("linear_with_output_minimum needs LinearWithOutput with its output vector")
     a = least_squares_map(data)
     out = np.asarray(model.output, float)
     rng = np.random.default_rng(seed)
+    base = residual_base(model, get_backend("numpy")) if model.residual else None
     mats, Q = [], np.eye(model.dims[0])
     for k in range(1, model.depth):
-        W = scale * rng.standard_normal((model.dims[k], model.dims[k - 1])) / np.sqrt(model.dims[k - 1])
+        W = base[k - 1] if base else scale * rng.standard_normal((model.dims[k], model.dims[k - 1])) / np.sqrt(model.dims[k - 1])
         mats.append(W)
         Q = W @ Q
     WL = np.outer(out, a @ np.linalg.pinv(Q)) / (out @ out)
     mats.append(WL)
+    if base:
+        mats = [model.depth * (W - B) for W, B in zip(mats, base)]  # theta_k = L (W_k - base_k)
     return np.concatenate([W.T.reshape(-1) for W in mats])
 
 

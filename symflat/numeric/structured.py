@@ -125,7 +125,7 @@ def deep_linear(obj: LinearMomentsObjective, w, *, tol=1e-8, maxiter=1000, seed=
         blocks.append(block.T.reshape(-1))  # vec(P_{>k}^T B F^T P_{<k}^T), column-major
     phib = bk.concat(blocks)
     nrm2 = bk.dot(phib, phib)
-    lam = 2 * nrm2  # eq. (20): lambda_max = max_{|b|=1} 2 ||Phi b||^2
+    lam = 2 * nrm2 * obj.step**2  # eq. (20): lambda_max = max_{|b|=1} 2 ||Phi b||^2, times (dW/dtheta)^2
     note = f"2 Phi^T Phi of size {dim} (Mulayoff & Michaeli Lemma 3); minimum residual {gap:.2e}"
     return lam, phib / nrm2 ** 0.5, products, dim, note, converged
 

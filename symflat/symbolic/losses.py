@@ -36,8 +36,10 @@ def output_vector(model: LinearWithOutput, output=None) -> sp.Matrix:
 
 
 def residual_noise(model: LinearWithOutput, noise=None) -> list[sp.Matrix]:
-    """The fixed matrices ``N_k`` of the residual parametrisation: given, or symbols ``N{k}_ij``."""
+    """The fixed matrices ``N_k`` of the residual parametrisation: given, else the model's, else
+    symbols ``N{k}_ij``."""
     d, L = model.dims[0], model.depth
+    noise = model.noise if noise is None else noise
     if noise is None:
         return [sp.Matrix(d, d, lambda i, j, k=k: sp.Symbol(f"N{k}_{i + 1}{j + 1}", real=True)) for k in range(1, L + 1)]
     noise = list(noise)
@@ -51,6 +53,7 @@ def layer_matrices(model, blocks: dict, *, noise=None, scale=None) -> list[sp.Ma
     mats = [blocks[b.name] for b in model.blocks]
     if isinstance(model, LinearWithOutput) and model.residual:
         d, L = model.dims[0], model.depth
+        scale = model.scale if scale is None else scale
         s = sp.Symbol("s", nonnegative=True) if scale is None else to_exact(scale, "scale s")
         Ns = residual_noise(model, noise)
         return [sp.eye(d) + s / sp.sqrt(L * d) * N + theta / L for N, theta in zip(Ns, mats)]

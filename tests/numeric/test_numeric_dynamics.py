@@ -4,7 +4,7 @@ import mpmath
 import numpy as np
 import pytest
 
-from symflat.models import DeepLinear, DeepNetwork, Moments, Points, ReluOneHidden, ScalarChain
+from symflat.models import DeepLinear, DeepNetwork, LinearWithOutput, Moments, Points, ReluOneHidden, ScalarChain
 from symflat.numeric import NumericError, problems
 from symflat.numeric.dynamics import balancedness, gd_vs_gf, gradient_descent, gradient_flow, sgd
 
@@ -58,6 +58,20 @@ def test_gradient_flow_conserves_balancedness():
     assert np.max(traj.balancedness) < 1e-8
     gd = gradient_descent(model, w0, data, 0.05, 60, balancedness=True)  # GD only approximately conserves it
     assert np.max(gd.balancedness) > 1e-4
+
+
+def test_gradient_flow_in_the_residual_parametrisation_conserves_balancedness_of_the_w():
+    """theta_k = L (W_k - base_k) makes the flow in theta a time-rescaled flow in W (Marion &
+    Chizat eq. 8 with Lemma 1), so W_{k+1}^T W_{k+1} - W_k W_k^T stays constant."""
+    rng = np.random.default_rng(0)
+    d, L = 2, 3
+    model = LinearWithOutput((d,) * (L + 1), output=(1.0, -0.5), residual=True,
+                             noise=rng.standard_normal((L, d, d)), scale=0.5)
+    data = problems.synthetic_regression(30, d, 1, seed=3)
+    traj = gradient_flow(model, np.zeros(model.num_params), data, 2.0, balancedness=True, rtol=1e-11, atol=1e-13)
+    assert traj.status == "finished" and traj.loss[-1] < traj.loss[0]
+    assert np.max(traj.balancedness) < 1e-8
+    assert np.max(np.abs(balancedness(model, np.zeros(model.num_params))[0])) > 0.1  # not trivially zero
 
 
 def test_relu_network_conserves_diagonal_balancedness():

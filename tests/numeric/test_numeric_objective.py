@@ -65,6 +65,47 @@ def test_linear_with_output_matches_direct_loss():
     np.testing.assert_allclose(obj.hessian(w), fd_hessian(obj, w), rtol=1e-5, atol=1e-6)
 
 
+def _residual_model(d=2, L=3, seed=0):
+    rng = np.random.default_rng(seed)
+    return LinearWithOutput((d,) * (L + 1), output=tuple(rng.standard_normal(d)), residual=True,
+                            noise=rng.standard_normal((L, d, d)), scale=0.7)
+
+
+def test_residual_parametrisation_matches_the_exact_derivation():
+    """Marion & Chizat eq. (2): W_k = I + s/sqrt(Ld) N_k + theta_k/L. Loss, gradient and Hessian in
+    the theta_k against SymPy's exact derivation of the same model (an independent route)."""
+    from symflat.symbolic import derive
+
+    model = _residual_model()
+    data = problems.synthetic_regression(12, 2, 1, seed=1)
+    theta = np.random.default_rng(5).standard_normal(model.num_params) * 0.5
+    exact = derive(model, data)
+    obj = objective(model, data)
+    assert obj.loss(theta) == pytest.approx(float(exact.at(theta, "loss")), rel=1e-11)
+    np.testing.assert_allclose(obj.grad(theta), np.array(exact.at(theta, "gradient"), dtype=float).ravel(), rtol=1e-10,
+                               atol=1e-12)
+    np.testing.assert_allclose(obj.hessian(theta), np.array(exact.at(theta, "hessian"), dtype=float), rtol=1e-9,
+                               atol=1e-11)
+
+
+def test_residual_parametrisation_under_torch_autodiff():
+    pytest.importorskip("torch")
+    model = _residual_model(d=3, L=2, seed=2)
+    data = problems.synthetic_regression(15, 3, 1, seed=0)
+    theta = np.random.default_rng(1).standard_normal(model.num_params)
+    np.testing.assert_allclose(objective(model, data, autodiff=True).hessian(theta), objective(model, data).hessian(theta),
+                               rtol=1e-10, atol=1e-12)
+
+
+def test_residual_model_validates_noise_shapes():
+    from symflat.models import ModelError
+
+    with pytest.raises(ModelError, match="3 matrices of size 2x2"):
+        LinearWithOutput((2, 2, 2, 2), residual=True, noise=np.zeros((2, 2, 2)), scale=1.0)
+    with pytest.raises(ModelError, match="belong to the residual parametrisation"):
+        LinearWithOutput((2, 2, 2), scale=1.0)
+
+
 def test_scalar_chain_hessian_at_minimum_is_eq9():
     """Mulayoff & Michaeli eq. (8)-(9): H = 2 sigma_x^2 tau^2 z z^T with z_j = 1 / w_j on Omega."""
     sx2, tau = 1.7, 0.8
@@ -99,8 +140,11 @@ def test_bad_inputs_raise_clear_errors():
         objective(DeepLinear((4, 2)), data)
     with pytest.raises(NumericError, match="Moments or Points"):
         objective(model, [[1.0]])
-    with pytest.raises(NumericError, match="residual"):
+    with pytest.raises(NumericError, match=r"needs noise \(the matrices N_k\) and scale"):
         objective(LinearWithOutput((2, 2, 2), output=(1, 1), residual=True), problems.synthetic_regression(5, 2, 1))
+    with pytest.raises(NumericError, match=r"needs scale \(s\)"):
+        objective(LinearWithOutput((2, 2, 2), output=(1, 1), residual=True, noise=np.zeros((2, 2, 2))),
+                  problems.synthetic_regression(5, 2, 1))
     with pytest.raises(NumericError, match="Points"):
         objective(ReluOneHidden(2), Moments([[1.0]], [[1.0]]))
     with pytest.raises(BackendError, match="autodiff"):

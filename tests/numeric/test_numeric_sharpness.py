@@ -136,6 +136,20 @@ def test_structured_with_fixed_output_vector():
     assert res.eigenvalue == pytest.approx(dense_spectrum(model, w, data)[-1], rel=1e-10)
 
 
+def test_structured_for_the_residual_parametrisation():
+    """Marion & Chizat eq. (2): the Hessian in the theta_k is the Hessian in the W_k over L^2."""
+    rng = np.random.default_rng(4)
+    d, L = 3, 4
+    model = LinearWithOutput((d,) * (L + 1), output=tuple(rng.standard_normal(d)), residual=True,
+                             noise=rng.standard_normal((L, d, d)), scale=0.8)
+    data = problems.synthetic_regression(40, d, 1, seed=2)
+    theta = problems.linear_with_output_minimum(model, data)
+    assert np.allclose(theta[: (L - 1) * d * d], 0)  # the first layers sit at the initialisation
+    res = sharpness(model, theta, data)
+    assert res.method == "structured"
+    assert res.eigenvalue == pytest.approx(dense_spectrum(model, theta, data)[-1], rel=1e-10)
+
+
 def test_structured_refuses_points_off_the_minimum_and_auto_falls_back():
     model = DeepLinear((3, 8, 8, 2))
     data = problems.synthetic_regression(40, 3, 2, seed=1)
