@@ -199,10 +199,14 @@ class Backend:
     def top_eigvec(self, a):
         """A unit eigenvector for the largest eigenvalue of the symmetric matrix ``a``."""
         if self.name == "numpy":
-            import scipy.linalg
+            from scipy.linalg import lapack
 
             n = a.shape[0]
-            return scipy.linalg.eigh(a, subset_by_index=[n - 1, n - 1], driver="evr", check_finite=False)[1][:, 0]
+            syevr = lapack.dsyevr if a.dtype == np.float64 else lapack.ssyevr
+            vals, vecs, _, _, info = syevr(a, range="I", il=n, iu=n)  # LAPACK MRRR, the top pair only
+            if info != 0:
+                raise np.linalg.LinAlgError(f"LAPACK syevr failed (info={info})")
+            return vecs[:, 0]
         import torch
 
         return torch.linalg.eigh(a)[1][:, -1]
