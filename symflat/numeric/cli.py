@@ -13,6 +13,7 @@ import sys
 
 import numpy as np
 
+from symflat.numeric.backend import BACKENDS
 from symflat.report.output import emit_json
 
 MODELS = ("deep-linear", "scalar-chain", "relu-one-hidden", "deep-network")
@@ -36,8 +37,8 @@ def configure(parser) -> None:
     parser.add_argument("--scale", type=float, default=0.5, help="scale of random / near-saddle weights")
     parser.add_argument("--method", choices=METHODS, default="auto")
     parser.add_argument("--which", choices=("largest", "smallest"), default="largest")
-    parser.add_argument("--backend", choices=("numpy", "torch"), default=None)
-    parser.add_argument("--device", default=None, help="torch device, e.g. cuda")
+    parser.add_argument("--backend", choices=BACKENDS, default=None)
+    parser.add_argument("--device", default=None, help="torch or jax device, e.g. cuda")
     parser.add_argument("--dtype", choices=("float64", "float32"), default=None)
     parser.add_argument("--tol", type=float, default=1e-8, help="relative residual tolerance (default 1e-8)")
     parser.add_argument("--maxiter", type=int, default=2000)

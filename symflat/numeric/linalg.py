@@ -86,7 +86,7 @@ def lanczos(matvec, n: int, bk: Backend, *, which="LA", tol=1e-8, maxiter=1000, 
     products, theta, res, converged = 0, float("nan"), float("inf"), False
     while products < maxiter and not converged:
         Q = bk.empty((min(kmax, maxiter - products + 1), n))
-        Q[0] = q
+        Q = bk.set_row(Q, 0, q)
         alphas, betas, scale = [], [], 0.0
         for j in range(kmax):
             w = matvec(Q[j])
@@ -106,7 +106,7 @@ def lanczos(matvec, n: int, bk: Backend, *, which="LA", tol=1e-8, maxiter=1000, 
             last = products >= maxiter or j + 1 == kmax or j + 1 == n
             if j >= CHECK_ALL_STEPS and j % 4 != 3 and not last and beta > 1e-3 * abs(alpha):
                 betas.append(beta)
-                Q[j + 1] = w / beta
+                Q = bk.set_row(Q, j + 1, w / beta)
                 continue
             theta, s = _extreme_ritz(alphas, betas, which)
             res = beta * abs(float(s[-1]))
@@ -118,7 +118,7 @@ def lanczos(matvec, n: int, bk: Backend, *, which="LA", tol=1e-8, maxiter=1000, 
             if last:
                 break
             betas.append(beta)
-            Q[j + 1] = w / beta
+            Q = bk.set_row(Q, j + 1, w / beta)
         y = Q[: len(alphas)].T @ bk.asarray(s)
         q = y / bk.norm(y)
     return Eigenpair(theta, q, res, converged, products)

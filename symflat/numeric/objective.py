@@ -356,11 +356,7 @@ class ReluOneHiddenObjective(Objective):
         w1, b1, w2, mask, a, r = self.parts(w)
         ones = mask[:, :1] * 0 + 1
         cols = [mask * w2[None, :] * self.x[:, None], mask * w2[None, :], a, ones]
-        if self.backend.name == "numpy":
-            return np.concatenate(cols, axis=1)
-        import torch
-
-        return torch.cat(cols, dim=1)
+        return self.backend.hstack(cols)
 
     def grad(self, w):
         return self.loss_and_grad(w)[1]
