@@ -72,22 +72,50 @@ def pack(backend: Backend, blocks) -> object:
     return backend.concat([m.T.reshape(-1) if len(m.shape) == 2 else m.reshape(-1) for m in blocks])
 
 
-def _as_rows(a, backend: Backend):
-    a = backend.asarray(a)
+def numeric_array(a, backend: Backend, what: str):
+    """``a`` as a finite backend array, or a :class:`NumericError` that names ``what``."""
+    try:
+        a = backend.asarray(a)
+    except (TypeError, ValueError) as exc:
+        raise NumericError(f"{what} must be numeric for numeric work ({exc})") from None
+    if not backend.isfinite(a):
+        raise NumericError(f"{what} contains NaN or infinite entries")
+    return a
+
+
+def _as_rows(a, backend: Backend, what: str):
+    a = numeric_array(a, backend, what)
     return a.reshape(-1, 1) if len(a.shape) == 1 else a
 
 
 def points_arrays(data: Points, backend: Backend):
     """``(X, Y)`` of a :class:`Points` as ``n x d_x`` and ``n x d_y`` arrays."""
-    return _as_rows(data.X, backend), _as_rows(data.Y, backend)
+    return _as_rows(data.X, backend, "X (the inputs)"), _as_rows(data.Y, backend, "Y (the targets)")
+
+
+def _second_moment(sx, backend: Backend):
+    """``Sigma_x = E[x x^T]`` must be symmetric positive semidefinite (to rounding)."""
+    S = backend.to_numpy(sx).astype(float)
+    scale = max(float(np.abs(S).max()), np.finfo(float).tiny)
+    tol = 1e3 * np.finfo(backend.dtype).eps * scale * S.shape[0]
+    if float(np.abs(S - S.T).max()) > tol:
+        raise NumericError("Sigma_x is not symmetric, so it is not a second-moment matrix E[x x^T]")
+    low = float(np.linalg.eigvalsh((S + S.T) / 2)[0])
+    if low < -tol:
+        raise NumericError(f"Sigma_x has a negative eigenvalue ({low:.3g}), so it is not a second-moment matrix E[x x^T]")
+    return sx
 
 
 def moments_of(data, backend: Backend):
     """``(Sigma_x, Sigma_yx, tr Sigma_y)`` of ``Moments`` or ``Points`` (the trace may be None:
     it only shifts the loss by a constant)."""
     if isinstance(data, Moments):
-        tr = None if data.sigma_y is None else float(sum(backend.asarray(data.sigma_y)[i, i] for i in range(data.d_y)))
-        return backend.asarray(data.sigma_x), backend.asarray(data.sigma_yx), tr
+        tr = None
+        if data.sigma_y is not None:
+            sy = numeric_array(data.sigma_y, backend, "Sigma_y")
+            tr = float(sum(sy[i, i] for i in range(data.d_y)))
+        sx = _second_moment(numeric_array(data.sigma_x, backend, "Sigma_x"), backend)
+        return sx, numeric_array(data.sigma_yx, backend, "Sigma_yx"), tr
     if isinstance(data, Points):
         X, Y = points_arrays(data, backend)
         n = X.shape[0]
@@ -186,7 +214,10 @@ class Objective(ABC):
 
     def weights(self, w):
         """``w`` as a backend vector of the right length (clear error otherwise)."""
-        w = self.backend.asarray(w)
+        try:
+            w = self.backend.asarray(w)
+        except (TypeError, ValueError) as exc:
+            raise NumericError(f"the weight vector must be numeric ({exc})") from None
         if tuple(w.shape) != (self.num_params,):
             raise NumericError(
                 f"{type(self.model).__name__} has {self.num_params} parameters but the weight vector has shape {tuple(w.shape)}"

@@ -147,6 +147,18 @@ def test_bad_inputs_raise_clear_errors():
                   problems.synthetic_regression(5, 2, 1))
     with pytest.raises(NumericError, match="Points"):
         objective(ReluOneHidden(2), Moments([[1.0]], [[1.0]]))
+    with pytest.raises(NumericError, match=r"X \(the inputs\) contains NaN"):
+        objective(model, Points(np.full((4, 3), np.nan), np.zeros((4, 2))))
+    with pytest.raises(NumericError, match="Sigma_x is not symmetric"):
+        objective(model, Moments([[1, 2, 0], [0, 1, 0], [0, 0, 1]], np.zeros((2, 3))))
+    with pytest.raises(NumericError, match="Sigma_x has a negative eigenvalue"):
+        objective(model, Moments(-np.eye(3), np.zeros((2, 3))))
+    with pytest.raises(NumericError, match="Sigma_yx contains NaN"):
+        objective(model, Moments(np.eye(3), np.full((2, 3), np.inf)))
+    with pytest.raises(NumericError, match="Sigma_x must be numeric"):
+        objective(model, Moments([["a", 0, 0], [0, 1, 0], [0, 0, 1]], np.zeros((2, 3))))
+    with pytest.raises(NumericError, match="weight vector must be numeric"):
+        objective(model, data).loss("abc")
     with pytest.raises(BackendError, match="autodiff"):
         objective(DeepNetwork((2, 3, 1)), problems.synthetic_regression(5, 2, 1), backend="numpy", autodiff=True)
     with pytest.raises(NumericError, match="do not fit"):
