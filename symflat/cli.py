@@ -325,7 +325,7 @@ def main(argv=None) -> int:
         from symflat.runner.executors import ExecutorError
         from symflat.runner.ledger import LedgerError
 
-        if isinstance(e, (GraphError, ExecutorError, LedgerError, ValueError)):
+        if isinstance(e, (GraphError, ExecutorError, LedgerError, ValueError, OSError)):  # OSError: a path that cannot be written
             print(f"symflat {args.command}: error: {e}", file=sys.stderr)
             return 2 if isinstance(e, (GraphError, ValueError)) else 1
         raise

@@ -139,6 +139,10 @@ def test_html_blueprint(proj, capsys, tmp_path, monkeypatch):
     assert 'id="theorem-1"' in page and "refuted" in page and "1/3" in page  # counterexample shown
     assert f'href="{pid}.html#lemma-1"' in page                              # edges are links
     assert pid in (tmp_path / "bp" / "index.html").read_text()
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    code, _, err = run(capsys, "report", folder, "--html", blocker / "bp")  # a folder under a file
+    assert code == 1 and "symflat report: error:" in err and "Traceback" not in err
 
 
 def test_engine_commands_are_listed_without_importing_their_engines(capsys):
