@@ -281,6 +281,8 @@ class Inequality:
                 lhs, rhs = ops.num(self.lhs(x, ops)), ops.num(self.rhs(x, ops))
                 s = self.slack_of(lhs, rhs)
                 denom = abs(lhs) + abs(rhs)
+                if any(mpmath.isnan(v) or mpmath.isinf(v) for v in (s, denom)):  # no float(): mpf may exceed it
+                    return math.inf  # undefined here (NaN) or overflowed: never a pass, never a violation
                 rel = float(s / denom) if denom > 0 else (0.0 if s == 0 else math.copysign(1.0, float(s)))
             except (ArithmeticError, ValueError, np.linalg.LinAlgError, TypeError, RuntimeError):
                 return math.inf  # includes mpmath's 'no convergence'

@@ -55,7 +55,8 @@ def _certify_all(ineq: Inequality, points, dps: int, deadline: float | None = No
 def search_evidence(ineq: Inequality, res: SearchResult, *, certify_instances: int = 8, dps: int = 50,
                     seed: int = 0, dropped=(), deadline: float | None = None) -> Evidence:
     """Evidence from a search result (plus a certified sample when nothing was found)."""
-    common = {"seed": seed, "dps": max(res.ladder), "method": "search", "instances": res.evaluations}
+    common = {"seed": seed, "dps": max(res.ladder), "method": "search", "instances": res.evaluations,
+              "undefined": res.undefined}
     if dropped:
         common["dropped"] = list(dropped)
     if res.found:

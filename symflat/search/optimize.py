@@ -49,6 +49,7 @@ class SearchResult:
     seed: int
     ladder: tuple
     dims_tried: list = field(default_factory=list)
+    undefined: int = 0  # float evaluations that gave NaN or overflowed (skipped: not a violation)
 
     @property
     def found(self) -> bool:
@@ -58,8 +59,10 @@ class SearchResult:
         if self.found:
             return self.counterexample.describe()
         tight = "; an equality case was reached" if self.tight_point is not None else ""
+        skipped = (f"; {self.undefined} evaluations were undefined (NaN or overflow) and skipped"
+                   if self.undefined else "")
         return (f"no violation in {self.evaluations} evaluations ({self.local_runs} local runs, "
-                f"{self.seconds:.1f}s); lowest relative slack {self.best_objective:.3g}{tight}")
+                f"{self.seconds:.1f}s); lowest relative slack {self.best_objective:.3g}{tight}{skipped}")
 
 
 class _Tracker:
@@ -212,4 +215,4 @@ def search(ineq: Inequality, budget: float = 10.0, seed: int = 0, ladder=DEFAULT
             cert = ineq.certify(cex.point, dps=max(30, min(ladder)), max_dps=max(ladder) * 2)
             cex.certified = f"{cert.status} (slack in {cert.enclosure})" if cert.enclosure else cert.status
     return SearchResult(cex, track.best, track.best_point, tight_point, track.evals, local_runs, confirmations,
-                        time.monotonic() - t0, seed, tuple(ladder), tried)
+                        time.monotonic() - t0, seed, tuple(ladder), tried, track.evals - track.finite)

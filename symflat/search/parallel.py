@@ -58,7 +58,7 @@ def run_search_task(task: SearchTask) -> dict:
     return {"counterexample": res.counterexample.to_json() if res.found else None,
             "best": res.best_objective, "best_point": res.best_point.to_json() if res.best_point else None,
             "tight": res.tight_point.to_json() if res.tight_point else None, "evaluations": res.evaluations,
-            "local_runs": res.local_runs, "confirmations": res.confirmations, "dims": res.dims_tried}
+            "undefined": res.undefined, "local_runs": res.local_runs, "confirmations": res.confirmations, "dims": res.dims_tried}
 
 
 def parallel_search(ineq: Inequality, paths, claim_id: str, executor, *, workers: int, budget: float, seed: int,
@@ -68,12 +68,14 @@ def parallel_search(ineq: Inequality, paths, claim_id: str, executor, *, workers
     tasks = [SearchTask(tuple(str(Path(p).resolve()) for p in paths), claim_id, tuple(drop), seed * 1000 + i, budget, tuple(ladder))
              for i in range(workers)]
     found, best, best_point, tight, evals, runs, confs, dims, errors = None, math.inf, None, None, 0, 0, 0, [], []
+    undefined = 0
     for out in executor.map_unordered(run_search_task, tasks, timeout=budget * 2 + 30):
         if out.error:
             errors.append(out.error)
             continue
         v = out.value
         evals, runs, confs = evals + v["evaluations"], runs + v["local_runs"], confs + v["confirmations"]
+        undefined += v["undefined"]
         dims.extend(d for d in v["dims"] if d not in dims)
         if v["best"] < best and v["best_point"]:
             best, best_point = v["best"], Point.from_json(v["best_point"])
@@ -88,4 +90,5 @@ def parallel_search(ineq: Inequality, paths, claim_id: str, executor, *, workers
             found = shrink(ineq, found, ladder=ladder, seconds=max(2.0, 0.5 * budget), seed=seed)
         cert = ineq.certify(found.point, dps=max(30, min(ladder)), max_dps=max(ladder) * 2)
         found.certified = f"{cert.status} (slack in {cert.enclosure})" if cert.enclosure else cert.status
-    return SearchResult(found, best, best_point, tight, evals, runs, confs, time.monotonic() - t0, seed, tuple(ladder), dims)
+    return SearchResult(found, best, best_point, tight, evals, runs, confs, time.monotonic() - t0, seed, tuple(ladder), dims,
+                        undefined)

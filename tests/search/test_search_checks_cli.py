@@ -32,6 +32,20 @@ def test_search_check_refutes_false_and_certifies_sample_of_true():
     assert ok.data["certified_instances"] >= 1
 
 
+def test_undefined_evaluations_are_counted_not_hidden():
+    """log(a) <= a - 1 holds where it is defined (a > 0); on a domain reaching below 0 the search
+    must say how many of its points were undefined rather than pass over them in silence."""
+    from symflat.search import search
+
+    ineq = Inequality(lambda x, ops: ops.log(x["a"]), lambda x, ops: x["a"] - 1, "<=",
+                      variables=[Scalar("a", lo=-1, hi=2)], name="log a <= a - 1")
+    res = search(ineq, budget=1.0, seed=0, max_evaluations=3000)
+    assert not res.found and 0 < res.undefined < res.evaluations
+    assert f"{res.undefined} evaluations were undefined" in res.summary()
+    ev = search_check(ineq, budget=1.0)(ctx())
+    assert ev.data["undefined"] > 0
+
+
 def test_precision_check_on_given_instances():
     check = precision_check(amgm(), [Point({}, {"a": [1], "b": [2]}), {"a": Fraction(1, 4), "b": Fraction(1, 4)}])
     ev = check(ctx())
