@@ -3,11 +3,12 @@
 Usable on its own::
 
     from symflat.models import DeepLinear
-    from symflat.numeric import gradient_descent, problems, sharpness
+    from symflat.numeric import gradient_descent, hessian_operator, problems, sharpness
     model = DeepLinear((8, 16, 16, 4))
     data = problems.synthetic_regression(256, 8, 4)
     w = problems.deep_linear_minimum(model, data)
     print(sharpness(model, w, data))            # auto -> structured at this minimum
+    H = hessian_operator(model, w, data)        # a scipy LinearOperator for any scipy solver
     run = gradient_descent(model, problems.random_weights(model, 0.3), data, lr=0.05, steps=500)
 """
 
@@ -26,11 +27,14 @@ from symflat.numeric.sharpness import (
     smallest_eigenvalue,
 )
 from symflat.numeric.structured import NotApplicable
+from symflat.numeric.operators import CurvatureOperator, GramOperator, gram_operator, hessian_operator
 from symflat.numeric.dynamics import Trajectory, balancedness, gd_vs_gf, gradient_descent, gradient_flow, sgd
 
 __all__ = [
     "Backend",
     "BackendError",
+    "CurvatureOperator",
+    "GramOperator",
     "METHODS",
     "NotApplicable",
     "NotConvergedError",
@@ -46,7 +50,9 @@ __all__ = [
     "get_backend",
     "gradient_descent",
     "gradient_flow",
+    "gram_operator",
     "hessian",
+    "hessian_operator",
     "hessian_trace",
     "objective",
     "sgd",

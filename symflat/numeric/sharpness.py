@@ -121,9 +121,9 @@ def sharpness(model, weights, data, method: str = "auto", *, which: str = "large
         if kind is None:
             raise structured.NotApplicable(
                 f"no structured method for {type(obj.model).__name__} with {obj.kind} products; use lanczos")
-        fn = structured.deep_linear if kind == "deep-linear" else structured.relu_gram
-        lam, vec, products, dim, snote, converged = fn(obj, w, tol=tol, maxiter=maxiter, seed=seed,
-                                                       minimum_tol=minimum_tol)
+        build = structured.deep_linear_factor if kind == "deep-linear" else structured.relu_gram_factor
+        lam, vec, products, dim, snote, converged = structured.top_pair(build(obj, w, minimum_tol=minimum_tol), bk,
+                                                                        tol=tol, maxiter=maxiter, seed=seed)
         note = "; ".join(x for x in (note, snote) if x)
     elif chosen == "dense":
         H = obj.hessian(w)

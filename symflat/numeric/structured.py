@@ -14,9 +14,16 @@ Lanczos on it starts from the best rank-one ``B`` (see :func:`rank_one_start`).
 One-hidden-layer ReLU network at an interpolating minimum (Mulayoff, Michaeli & Soudry 2021,
 eq. S59): the residuals vanish, so ``H = (1/n) J^T J`` and its nonzero spectrum is that of the
 ``n x n`` Gram matrix ``(1/n) J J^T``.
+
+Both are a factorisation ``H = K K^T`` (:class:`GramFactor`): the solver works on the small
+``K^T K`` and lifts its top eigenvector with ``K``; :func:`symflat.numeric.gram_operator` hands the
+small matrix to any scipy solver.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -86,13 +93,26 @@ def rank_one_start(Rs, Ss, bk, seed):
     return b + RANDOM_SHARE * g / bk.norm(g)
 
 
-def deep_linear(obj: LinearMomentsObjective, w, *, tol=1e-8, maxiter=1000, seed=0, minimum_tol=1e-9):
-    """Top Hessian eigenpair of a deep linear network at a global minimum via ``2 Phi^T Phi``.
+@dataclass
+class GramFactor:
+    """A factor ``K`` with ``H = K K^T`` at the point.
 
-    Returns ``(eigenvalue, eigenvector in parameter space (backend array), products, dim, note,
-    converged)``.
-    Raises :class:`NotApplicable` when ``||A Sigma_x - Sigma_yx|| / ||Sigma_yx|| > minimum_tol``.
+    ``K^T K`` (size ``dim``, applied by ``small_matvec``) has the nonzero spectrum of ``H``; for a
+    unit eigenvector ``b`` of it, ``K b`` (``lift``) is a Hessian eigenvector with eigenvalue
+    ``||K b||^2``. ``start(seed)`` gives a Lanczos start vector, or is ``None`` for a random one.
     """
+
+    small_matvec: Callable
+    dim: int
+    lift: Callable
+    note: str
+    start: Callable | None = None
+
+
+def deep_linear_factor(obj: LinearMomentsObjective, w, *, minimum_tol=1e-9) -> GramFactor:
+    """``K = sqrt(2) Phi`` of Mulayoff & Michaeli Lemma 3 (times ``dW/dtheta`` for the residual
+    parametrisation). Raises :class:`NotApplicable` when ``||A Sigma_x - Sigma_yx|| / ||Sigma_yx||
+    > minimum_tol``."""
     bk = obj.backend
     Rs, Ss, F, L, R = deep_linear_operator(obj, w)
     gap = obj.minimum_residual_of(R[1])
@@ -101,38 +121,29 @@ def deep_linear(obj: LinearMomentsObjective, w, *, tol=1e-8, maxiter=1000, seed=
             f"not a global minimum: ||A Sigma_x - Sigma_yx|| / ||Sigma_yx|| = {gap:.3g} > {minimum_tol:g} "
             "(Lemma 3 of Mulayoff & Michaeli needs w in Omega)"
         )
-    m, dy, dx = Rs.shape[0], Rs.shape[1], Ss.shape[1]
-    dim = dx * dy
+    dy, dx = Rs.shape[1], Ss.shape[1]
+    c2 = 2 * obj.step**2
+    Ss2 = c2 * Ss
 
-    if dim <= DENSE_LIMIT:
-        Rn, Sn = bk.to_numpy(Rs), bk.to_numpy(Ss)
-        Hs = 2 * sum(np.kron(Rn[k], Sn[k].T) for k in range(m))  # acts on B (d_y x d_x) read row-major
-        lam, bvec = dense_extreme((Hs + Hs.T) / 2, "LA")
-        b, products, converged = bk.asarray(bvec), 0, True
-    else:
-        Ss2 = 2 * Ss
+    def small_matvec(b):  # vec(c2 sum_k R_k B S_k), B (d_y x d_x) read row-major: two batched products over k
+        return ((Rs @ b.reshape(dy, dx)) @ Ss2).sum(0).reshape(-1)
 
-        def matvec(b):  # vec(2 sum_k R_k B S_k) as two batched products over k
-            return ((Rs @ b.reshape(dy, dx)) @ Ss2).sum(0).reshape(-1)
+    def lift(b):  # block k: sqrt(c2) vec(P_{>k}^T B F^T P_{<k}^T), column-major
+        BF = b.reshape(dy, dx) @ F.T
+        blocks = []
+        for k in range(1, len(L)):
+            P_above = _eye_or(bk, R[k + 1], dy)
+            block = P_above.T @ BF if L[k - 1] is None else P_above.T @ BF @ L[k - 1].T
+            blocks.append(block.T.reshape(-1))
+        return c2**0.5 * bk.concat(blocks)
 
-        pair = lanczos(matvec, dim, bk, which="LA", tol=tol, maxiter=maxiter, v0=rank_one_start(Rs, Ss, bk, seed))
-        b, products, converged = pair.vector, pair.products, pair.converged
-    BF = b.reshape(dy, dx) @ F.T
-    blocks = []
-    for k in range(1, len(L)):
-        P_above = _eye_or(bk, R[k + 1], dy)
-        block = P_above.T @ BF if L[k - 1] is None else P_above.T @ BF @ L[k - 1].T
-        blocks.append(block.T.reshape(-1))  # vec(P_{>k}^T B F^T P_{<k}^T), column-major
-    phib = bk.concat(blocks)
-    nrm2 = bk.dot(phib, phib)
-    lam = 2 * nrm2 * obj.step**2  # eq. (20): lambda_max = max_{|b|=1} 2 ||Phi b||^2, times (dW/dtheta)^2
-    note = f"2 Phi^T Phi of size {dim} (Mulayoff & Michaeli Lemma 3); minimum residual {gap:.2e}"
-    return lam, phib / nrm2 ** 0.5, products, dim, note, converged
+    note = f"2 Phi^T Phi of size {dx * dy} (Mulayoff & Michaeli Lemma 3); minimum residual {gap:.2e}"
+    return GramFactor(small_matvec, dx * dy, lift, note, start=lambda seed: rank_one_start(Rs, Ss, bk, seed))
 
 
-def relu_gram(obj: ReluOneHiddenObjective, w, *, tol=1e-8, maxiter=1000, seed=0, minimum_tol=1e-9):
-    """Top Hessian eigenpair of the one-hidden-layer ReLU network at an interpolating minimum
-    from the ``n x n`` Gram matrix ``(1/n) J J^T`` (eq. S59)."""
+def relu_gram_factor(obj: ReluOneHiddenObjective, w, *, minimum_tol=1e-9) -> GramFactor:
+    """``K = J^T / sqrt(n)`` at an interpolating minimum of the one-hidden-layer ReLU network
+    (eq. S59). Raises :class:`NotApplicable` off such a minimum or on a kink."""
     bk = obj.backend
     w = obj.weights(w)
     worst = obj.max_residual(w)
@@ -144,15 +155,22 @@ def relu_gram(obj: ReluOneHiddenObjective, w, *, tol=1e-8, maxiter=1000, seed=0,
         raise NotApplicable("a training point sits exactly on a ReLU kink: the Hessian is not defined there")
     J = obj.jacobian(w)
     n = obj.n
-    if n <= 2000:
-        G = bk.to_numpy(J @ J.T) / n
-        lam, u = dense_extreme((G + G.T) / 2, "LA")
-        u, products, converged = bk.asarray(u), 0, True
-    else:
-        pair = lanczos(lambda u: J @ (J.T @ u) / n, n, bk, which="LA", tol=tol, maxiter=maxiter, seed=seed)
-        u, products, converged = pair.vector, pair.products, pair.converged
-    v = J.T @ u
-    nv = bk.norm(v)
-    lam = nv * nv / n
     note = f"Gram matrix (1/n) J J^T of size {n} at an interpolating minimum (MMS 2021 eq. S59)"
-    return lam, v / nv, products, n, note, converged
+    return GramFactor(lambda u: J @ (J.T @ u) / n, n, lambda u: J.T @ u / n**0.5, note)
+
+
+def top_pair(factor: GramFactor, bk, *, tol=1e-8, maxiter=1000, seed=0):
+    """Top eigenpair of ``H = K K^T`` through ``K^T K``: dense LAPACK up to :data:`DENSE_LIMIT`,
+    else Lanczos. Returns ``(eigenvalue, unit Hessian eigenvector, products, dim, note, converged)``."""
+    if factor.dim <= DENSE_LIMIT:
+        eye = bk.eye(factor.dim)
+        G = np.stack([bk.to_numpy(factor.small_matvec(eye[i])) for i in range(factor.dim)], axis=1)
+        _, bvec = dense_extreme((G + G.T) / 2, "LA")
+        b, products, converged = bk.asarray(bvec), 0, True
+    else:
+        v0 = factor.start(seed) if factor.start else None
+        pair = lanczos(factor.small_matvec, factor.dim, bk, which="LA", tol=tol, maxiter=maxiter, v0=v0, seed=seed)
+        b, products, converged = pair.vector, pair.products, pair.converged
+    v = factor.lift(b)
+    lam = bk.dot(v, v)  # ||K b||^2 = b^T K^T K b: eq. (20) for deep linear networks
+    return lam, v / lam**0.5, products, factor.dim, factor.note, converged
