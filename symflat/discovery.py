@@ -135,7 +135,7 @@ def load_claims(paths=("proofs",), claim_ids=()) -> Registry:
     for f in [*reg.files, *_package_siblings(reg.files)]:
         try:
             import_claim_file(f)
-        except Exception as e:  # a broken claim file must not stop the others
+        except (Exception, SystemExit) as e:  # a broken claim file (even one calling sys.exit) must not stop the others
             tb = traceback.extract_tb(e.__traceback__)
             line = next((fr.lineno for fr in reversed(tb) if Path(fr.filename).resolve() == f), None)
             at = f"{f}:{line}" if line else str(f)

@@ -81,7 +81,7 @@ def run_check(claim: Claim, check_name: str, seed: int = 0, dps: int = 30, budge
         ev = check(ctx)
     except CheckTimeout as e:
         ev = Evidence.error(f"check timed out: {e}")
-    except Exception as e:
+    except (Exception, SystemExit) as e:  # sys.exit() in a check ends the check, not the run
         ev = Evidence.error(f"check raised {type(e).__name__}: {e}{_where_it_failed(e, claim)}")
     finally:
         disarm()

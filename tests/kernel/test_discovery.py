@@ -103,6 +103,13 @@ def test_broken_file_does_not_stop_the_others(claim_folder):
     assert f"{pid}/theorem-1" in reg.selected
 
 
+def test_a_claim_file_calling_sys_exit_is_a_registry_error(claim_folder):
+    folder, pid = claim_folder({"good.py": BASIC, "quits.py": "import sys\nsys.exit('no')\n"})
+    reg = load_claims([folder])
+    assert len(reg.errors) == 1 and "quits.py:2: cannot import claim file: SystemExit: no" in str(reg.errors[0])
+    assert f"{pid}/theorem-1" in reg.selected
+
+
 def test_bad_declarations_raise_named_errors():
     from symflat import Paper
     from symflat.claims import ClaimError

@@ -36,6 +36,11 @@ def nan(ctx):
 def raises(ctx):
     raise ValueError("matrix is singular")
 
+@paper.lemma("lemma-exits", "calls sys.exit")
+def exits(ctx):
+    import sys
+    sys.exit(3)
+
 @paper.lemma("lemma-wrong-type", "returns a bool")
 def wrong(ctx):
     return True
@@ -90,6 +95,7 @@ def test_statuses_and_errors(claim_folder, tmp_path, executor):
     err = o("lemma-raises").evidence[0][1]
     assert err.is_error and "ValueError: matrix is singular (at checks.py:" in err.detail
     assert "not Evidence" in o("lemma-wrong-type").evidence[0][1].detail
+    assert "SystemExit: 3" in o("lemma-exits").evidence[0][1].detail  # ends the check, not the run
     assert o("theorem-refuted").status is Status.REFUTED and o("theorem-refuted").meets
     two = o("theorem-two-checks")
     assert [n for n, _ in two.evidence] == ["first", "second"] and two.status is Status.PROVED
@@ -97,7 +103,7 @@ def test_statuses_and_errors(claim_folder, tmp_path, executor):
     assert seeded.data["seed"] == 7 and seeded.data["dps"] == 40
     assert not report.ok
     with Ledger(tmp_path / "l.sqlite") as led:
-        assert len(led.results(run_id=report.run_id)) == 8
+        assert len(led.results(run_id=report.run_id)) == 9
         assert led.runs()[-1]["state"] == "finished"
 
 
