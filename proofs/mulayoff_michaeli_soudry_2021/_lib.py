@@ -209,7 +209,7 @@ def exact_kinked_minimum(rng, n, k, n_kinks, *, dead_origin=False):
     training point (b1_i = -w1_i x_j), so the loss is not twice differentiable there; with
     ``dead_origin`` the last neuron has w1 = b1 = 0 (it toggles on every x_j)."""
     while True:
-        xs = sorted({Fraction(int(v), 4) for v in rng.integers(-8, 9, size=3 * n)})
+        xs = sorted({Fraction(int(v), 4) for v in rng.integers(-max(8, 2 * n), max(8, 2 * n) + 1, size=3 * n)})
         if len(xs) >= n:
             break
     xs = [xs[i] for i in sorted(rng.choice(len(xs), n, replace=False))]
