@@ -3,6 +3,8 @@ its proof steps (S61)-(S70), (33)-(36), Theorem 2 in the submission's form (24) 
 supplement supports (S71)-(S75), the knot count p_max <= 1 + k - L and Corollary 1.
 """
 
+from fractions import Fraction
+
 import numpy as np
 import sympy as sp
 
@@ -115,24 +117,100 @@ def lemma5_main_random(ctx):
     return Evidence.checked(f"no failure on {total} random kinked minima", seed=ctx.seed, instances=total)
 
 
+paper.assumption(
+    "no-origin-neuron",
+    r"(w^{(1)}_i,b^{(1)}_i)\ne(0,0)\ \forall i\ \text{(every neuron toggles on at most one of the distinct inputs)}",
+    where="ours (what (S64) needs)",
+)
+
+
+def _mp_lemma5_slack(xs, theta, k, dps=50):
+    """min over mode pairs of rhs - lhs of (S69) with C over all modes, in mpmath at ``dps`` digits."""
+    import mpmath
+
+    with mpmath.workdps(dps):
+        n = len(xs)
+        modes = lib.modes_in_I(theta, k, xs)
+        Ps = [mpmath.matrix([[mpmath.mpf(Fraction(v).numerator) / Fraction(v).denominator for v in row] for row in lib.phi(theta, k, xs, m).tolist()])
+              for m in modes]
+        Hs = [P * P.T / n for P in Ps]
+        C = max(max(abs(P[a, b]) for a in range(P.rows) for b in range(P.cols)) for P in Ps)
+        pm = _p_max(theta, k, xs)
+        eig = [mpmath.eigsy(H) for H in Hs]
+        lam = [max(E) for E, _ in eig]
+        worst, arg = None, None
+        for a, (E, Q) in enumerate(eig):
+            top = max(range(len(E)), key=lambda i: E[i])
+            q = Q[:, top]
+            for b, Ht in enumerate(Hs):
+                lhs = mpmath.norm(Ht * q - lam[a] * q)
+                rhs = mpmath.sqrt(3) * C * (mpmath.sqrt(lam[a]) + mpmath.sqrt(lam[b])) * mpmath.sqrt(mpmath.mpf(pm) / n)
+                if worst is None or rhs - lhs < worst:
+                    worst, arg = rhs - lhs, (modes[a].tolist(), modes[b].tolist(), lhs, rhs)
+        return worst, arg
+
+
 @paper.lemma(
     "lemma-5-modes",
     r"\text{(32) with}\ \|\nabla_\theta\phi(x_j;\theta^*,m_j)\|_\infty\le C\ \forall\mathbf m\in\mathcal I,\ j",
-    where="supp. VIII (S69)-(S70) as proved", eq="S69, S70", uses=["definition-toggles", "h-mode"], hypotheses=["c-bound-modes", "distinct-inputs"],
-    proof_uses=["eq-s61-s63", "eq-s64", "eq-s68"], corrects="lemma-5",
-    note="The proof's (S64) and (S68) fail for a neuron with w1_i = b1_i = 0 (it toggles on every x_j), yet the "
-         "conclusion survived every instance we tried, such neurons included.",
+    where="supp. VIII (S69)-(S70)", eq="S69, S70", uses=["definition-toggles", "h-mode"], hypotheses=["c-bound-modes", "distinct-inputs"],
+    proof_uses=["eq-s61-s63", "eq-s64", "eq-s68"], expect="refuted",
+    note="The supplement's version of Lemma 5. Its proof breaks at (S64) for a neuron with w1_i = b1_i = 0, which toggles on "
+         "every x_j, and so does the conclusion.",
 )
-def lemma5_modes_random(ctx):
-    """Random rational minima with knots on data points (some with a w1 = b1 = 0 neuron), every pair of modes in I."""
-    rng, total, worst = ctx.rng, 0, np.inf
+def lemma5_modes_counterexample(ctx):
+    """k = 1, theta = (w1, b1, w2, b2) = (0, 0, 4, 0) (f = 0), x = (-3, -5/2, 2, 5/2, 3), y = 0: all 2^5
+    modes are in I, p_max = 1, C = 12; the worst pair violates (S69). mpmath eigenpairs at 50 and 100 digits."""
+    xs = [Fraction(v, 2) for v in (-6, -5, 4, 5, 6)]
+    theta = np.array([Fraction(0), Fraction(0), Fraction(4), Fraction(0)], dtype=object)
+    w50, arg = _mp_lemma5_slack(xs, theta, 1, 50)
+    w100, _ = _mp_lemma5_slack(xs, theta, 1, 100)
+    if w50 < 0 and abs(w50 - w100) < 1e-40:
+        return Evidence.refuted(f"rhs - lhs of (S69) = {float(w50):.6g} < 0 (lhs {float(arg[2]):.8g}, rhs {float(arg[3]):.8g}) between modes "
+                                f"{arg[0]} and {arg[1]} (stable at 50 and 100 digits)",
+                                counterexample={"k": 1, "theta": ["0", "0", "4", "0"], "x": [str(v) for v in xs], "mode_H": arg[0], "mode_H_tilde": arg[1],
+                                                "slack": str(w50)}, dps=100)
+    return Evidence.checked(f"no violation at this instance (slack {float(w50):.3g})")
+
+
+@lemma5_modes_counterexample.check
+def lemma5_modes_random_dead(ctx):
+    """Random minima with one w1 = b1 = 0 neuron (floats): how often (S69) fails."""
+    rng, fails, total = ctx.rng, 0, 0
     for _ in range(80):
+        n, k = int(rng.integers(3, 7)), int(rng.integers(1, 3))
+        xs = lib.random_data(rng, n, spread=float(rng.choice([0.5, 1, 3])))
+        w1, b1, w2, b2 = lib.split(lib.random_theta(rng, k + 1), k + 1)
+        w1[-1] = b1[-1] = 0.0
+        theta = lib.join(w1, b1, w2, b2)
+        fails += lemma5_slack(theta, k + 1, list(xs), "modes") < -1e-9
+        total += 1
+    if fails:
+        return Evidence.refuted(f"(S69) fails on {fails}/{total} random minima with a w1 = b1 = 0 neuron", seed=ctx.seed, instances=total)
+    return Evidence.checked(f"no failure on {total} minima with a w1 = b1 = 0 neuron", seed=ctx.seed, instances=total)
+
+
+@paper.lemma(
+    "lemma-5-corrected",
+    r"\text{(32) with}\ C\ \text{as in c-bound-modes, when no neuron has}\ w^{(1)}_i=b^{(1)}_i=0",
+    where="ours (corrects Lemma 5)", eq="S69", uses=["definition-toggles", "h-mode"],
+    hypotheses=["c-bound-modes", "distinct-inputs", "no-origin-neuron"], proof_uses=["eq-s61-s63", "eq-s64-corrected", "eq-s68-corrected"],
+    corrects="lemma-5-modes",
+)
+def lemma5_corrected_random(ctx):
+    """Random rational minima with knots on data points (no w1 = b1 = 0 neuron), every pair of modes in I,
+    plus float minima with large weights on the toggling neurons."""
+    rng, total, worst = ctx.rng, 0, np.inf
+    for t in range(100):
         n, k = int(rng.integers(2, 6)), int(rng.integers(1, 5))
-        theta, xs, _ = lib.exact_kinked_minimum(rng, n, k, int(rng.integers(1, 3)), dead_origin=bool(rng.random() < 0.3) and n <= 4)
+        theta, xs, _ = lib.exact_kinked_minimum(rng, n, k, int(rng.integers(1, 3)))
+        if t % 2:
+            theta = theta.copy()
+            theta[2 * k] *= 25
         s = lemma5_slack(theta, k, xs, "modes")
         worst = min(worst, s)
         if s < -1e-9:
-            return Evidence.refuted("(S69) fails", counterexample={"theta": [str(v) for v in theta], "x": [str(v) for v in xs]})
+            return Evidence.refuted("(S69) fails without origin neurons", counterexample={"theta": [str(v) for v in theta], "x": [str(v) for v in xs]})
         total += 1
     return Evidence.checked(f"(S69) holds on {total} kinked minima, all pairs of modes (min relative slack {worst:.2e})",
                             instances=total, seed=ctx.seed, slack=float(worst))
@@ -208,6 +286,59 @@ def s68_dead_neuron(ctx):
     return Evidence.checked("the bound holds here")
 
 
+@paper.proposition(
+    "eq-s64-corrected",
+    r"\text{no neuron with}\ w^{(1)}_i=b^{(1)}_i=0:\ \sum_ia(i,j)\le p_j,\ \sum_ja(i,j)\le1",
+    where="ours (corrects S64)", uses=["definition-toggles"], hypotheses=["distinct-inputs", "no-origin-neuron"], corrects="eq-s64",
+)
+def s64_corrected(ctx):
+    """w1_i x + b1_i has at most one root when (w1_i, b1_i) != 0 (w1_i != 0: x = tau_i; w1_i = 0: none): exact
+    count of toggles per neuron and per sample on random rational minima, all mode pairs."""
+    rng, total = ctx.rng, 0
+    for _ in range(60):
+        n, k = int(rng.integers(2, 6)), int(rng.integers(1, 6))
+        theta, xs, _ = lib.exact_kinked_minimum(rng, n, k, int(rng.integers(0, k + 1)))
+        kk = lib.kinks(theta, k, xs)
+        per_neuron = [sum(1 for (_, i) in kk if i == ii) for ii in range(k)]
+        if max(per_neuron + [0]) > 1:
+            return Evidence.refuted("a neuron toggles on two samples", counterexample={"theta": [str(v) for v in theta], "x": [str(v) for v in xs]})
+        modes = lib.modes_in_I(theta, k, xs)
+        for m in modes:
+            a = np.abs(m - modes[0])
+            if np.any(a.sum(axis=0) > 1) or np.any(a.sum(axis=1) > np.array([sum(1 for (j, _) in kk if j == jj) for jj in range(n)])):
+                return Evidence.refuted("(S64) fails without origin neurons")
+            total += 1
+    return Evidence.proved(f"(S64) holds exactly for {total} mode pairs of 60 rational minima without origin neurons "
+                           "(a nonzero affine function of x has at most one root)", instances=total, method="exact rationals")
+
+
+@paper.proposition(
+    "eq-s68-corrected",
+    r"\text{no neuron with}\ w^{(1)}_i=b^{(1)}_i=0:\ \|\Phi_{\mathbf m}-\Phi_{\tilde{\mathbf m}}\|_{op}\le\sqrt3\,C\sqrt{p_{\max}}",
+    where="ours (corrects S68)", uses=["definition-toggles", "c-bound-modes"], proof_uses=["eq-s64-corrected"],
+    hypotheses=["no-origin-neuron"], corrects="eq-s68",
+)
+def s68_corrected(ctx):
+    """Random rational minima with knots on data points (several neurons per sample allowed), every pair of modes."""
+    rng, worst, total = ctx.rng, np.inf, 0
+    for _ in range(60):
+        n, k = int(rng.integers(2, 6)), int(rng.integers(1, 6))
+        theta, xs, _ = lib.exact_kinked_minimum(rng, n, k, int(rng.integers(1, k + 1)))
+        modes = lib.modes_in_I(theta, k, xs, limit=256) if len(lib.kinks(theta, k, xs)) <= 8 else None
+        if modes is None:
+            continue
+        Ps = [lib.to_float(lib.phi(theta, k, xs, m)) for m in modes]
+        C = max(float(np.max(np.abs(P))) for P in Ps)
+        bound = np.sqrt(3) * C * np.sqrt(_p_max(theta, k, xs))
+        for P in Ps:
+            for Pt in Ps:
+                worst = min(worst, (bound - np.linalg.norm(P - Pt, 2)) / max(bound, 1e-300))
+                total += 1
+    if worst < -1e-12:
+        return Evidence.refuted(f"(S68) fails without origin neurons ({worst:.2e})")
+    return Evidence.checked(f"(S68) holds on {total} mode pairs (min relative slack {worst:.2e})", instances=total, seed=ctx.seed, slack=float(worst))
+
+
 @paper.equation(
     "eq-33",
     r"\mathbf H\ \text{attaining}\ \lambda^{\rm upper}_{\max}:\ \|\mathbf H_m\mathbf q-\lambda^{\rm upper}_{\max}\mathbf q\|\le\sqrt3C(\sqrt{\lambda^{\rm upper}_{\max}}+\sqrt{\lambda_{\max}(\mathbf H_m)})\sqrt{p_{\max}/n}"
@@ -227,8 +358,8 @@ def eq33_main(ctx):
 
 @paper.equation(
     "eq-33-modes",
-    r"\text{(33) with}\ C\ \text{as in c-bound-modes}",
-    where="ours", uses=["lemma-5-modes"], proof_uses=["lemma-5-modes"], hypotheses=["c-bound-modes"], corrects="eq-33",
+    r"\text{(33) with}\ C\ \text{as in c-bound-modes, no neuron with}\ w^{(1)}_i=b^{(1)}_i=0",
+    where="ours", uses=["lemma-5-corrected"], proof_uses=["lemma-5-corrected"], hypotheses=["c-bound-modes", "no-origin-neuron"], corrects="eq-33",
 )
 def eq33_modes(ctx):
     """Random kinked minima: q the top eigenvector of the mode attaining lambda_upper, every other mode."""
@@ -377,7 +508,9 @@ def theorem2_sub_instances(ctx):
     r"\theta^*\in\Omega(f)\ \text{a global minimum, linearly strongly stable for SGD with step}\ \eta:\ "
     r"\lambda^{\rm upper}_{\max}(\theta^*)\le\tfrac2\eta+2\sqrt3C\sqrt{\lambda^{\rm upper}_{\max}(\theta^*)}\sqrt{p_{\max}/n}",
     where="supp. IX", eq="S71", uses=["definition-2", "definition-toggles"], hypotheses=["c-bound-modes", "distinct-inputs"],
-    proof_uses=["lemma-2", "eq-33", "c-once"],
+    proof_uses=["lemma-2", "lemma-5-modes", "c-once"],
+    note="The proof applies Lemma 2 with delta from Lemma 5 in the supplement's form (lemma-5-modes), refuted for networks "
+         "with a w1 = b1 = 0 neuron; with no such neuron lemma-5-corrected supplies the step.",
 )
 def theorem2_supp_instances(ctx):
     """At Lemma-3-certified instances (GD, eta = 2/lambda_upper) the inequality (S71) holds (weak
