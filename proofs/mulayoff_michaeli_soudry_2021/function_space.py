@@ -204,6 +204,7 @@ eq_s41 = paper.proposition(
          "|w1_i w2_i| enters. The search works on the first inequality with y := f(x; theta).",
 )
 eq_s41.check(search_check(s41_ineq, budget=6.0, certify_instances=4))
+eq_s41.check(search_check(s41_ineq, budget=3.0, certify_instances=2, drop=("distinct-inputs",), name="search-drop-distinct-inputs"))
 
 paper.assumption("distinct-inputs", r"x_i\ne x_j\ (i\ne j)", where="Sec. 3; supp. VIII")
 paper.assumption("twice-differentiable", r"w^{(1)}_ix_j+b^{(1)}_i\ne0\ \forall i,j\ \text{(no knot on a training point, }|f''(x_j)|<\infty)",
