@@ -181,7 +181,6 @@ def _safe_radius(theta, k, xs):
     r"\text{(a) }\min_m\lambda_m>\tfrac2\eta+\delta+\tfrac\gamma\varepsilon\Rightarrow\theta^*\ \text{not}\ \varepsilon\text{ strongly stable;}"
     r"\ \text{(b) if also}\ \delta=0,\ \text{not}\ \varepsilon\text{ stable}",
     where="Sec. 2 (Lemma 2)", eq="14, 15, S11", uses=["definition-2", "definition-switching"],
-    proof_uses=["eq-s3"],
     note="Proof (S12)-(S25): triangle, Jensen, Cauchy-Schwarz, tower rule, theta_0 = theta* + eps q.",
 )
 def lemma2a_one_step(ctx):
@@ -246,7 +245,9 @@ def lemma2b_divergence(ctx):
 @paper.lemma(
     "lemma-3",
     r"\text{GD},\ \theta^*\ \text{a differentiable minimum}:\ \lambda^{\rm upper}_{\max}\le2/\eta\Rightarrow\theta^*\ \text{linearly strongly stable}",
-    where="Sec. 2 (Lemma 3)", eq="16, 17", uses=["definition-2", "definition-switching"], proof_uses=["c-once"],
+    where="Sec. 2 (Lemma 3)", eq="16, 17", uses=["definition-2", "definition-switching"],
+    note="Proof (S26)-(S30): differentiability gives g_m = 0 on A; 0 <= eta lambda_i(H_m) <= 2 makes every I - eta H_m a "
+         "non-expansion; induction.",
 )
 def lemma3_switching(ctx):
     """The switching GD (13) at rational minima with knots on data points, eta = 2/lambda_upper,
