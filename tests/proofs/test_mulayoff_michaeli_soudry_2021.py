@@ -56,7 +56,7 @@ def test_registry_has_every_claim():
                   "theorem-2-supp", "eq-s72-s74", "eq-s75", "eq-s75-corrected", "corollary-1", "eq-s83-s85", "eq-s87", "eq-s88",
                   "eq-s89-s90"]:
         assert f"{PID}/{label}" in reg.claims, label
-    for label in ["eq-fpp-footnote", "lemma-5", "lemma-5-modes", "eq-s64", "eq-s68", "eq-33", "eq-34-step", "eq-s75"]:
+    for label in ["eq-fpp-footnote", "lemma-5", "lemma-5-modes", "eq-s64", "eq-s68", "eq-33", "eq-34-step", "eq-34", "eq-s75"]:
         assert reg.get(f"{PID}/{label}").expect is Status.REFUTED
     assert reg.get(f"{PID}/eq-s75-corrected").corrects == f"{PID}/eq-s75"
     assert reg.get(f"{PID}/lemma-5-corrected").corrects == f"{PID}/lemma-5-modes"
@@ -190,6 +190,19 @@ def test_s75_arithmetic():
     assert lam > printed + 2 and lam == pytest.approx(corrected)
 
 
+def test_eq34_fails_when_n_exceeds_12():
+    """x = 0..19, one neuron with its knot on x = 19 and w2 = 100: the off mode annihilates the top
+    eigenvector of the on mode, so ||H_off q - lambda q|| = lambda ||q - q_4 e4|| ~ lambda > 2 sqrt(3/20) lambda."""
+    n = 20
+    P_on = np.array([[0, 0, 0, 1]] * (n - 1) + [[1900, 100, 0, 1]], dtype=float).T
+    P_off = np.array([[0, 0, 0, 1]] * n, dtype=float).T
+    H_on, H_off = P_on @ P_on.T / n, P_off @ P_off.T / n
+    w, V = np.linalg.eigh(H_on)
+    lam, q = w[-1], V[:, -1]
+    assert lam > np.linalg.eigvalsh(H_off)[-1]
+    assert np.linalg.norm(H_off @ q - lam * q) > 1.25 * 2 * np.sqrt(3) * lam * np.sqrt(1 / n)
+
+
 def test_c_is_not_bounded_by_sqrt_lambda():
     P = np.array([[0, 0, 0, 1], [30, 10, 0.5, 1]]).T
     lam = np.linalg.eigvalsh(P @ P.T / 2)[-1]
@@ -197,7 +210,7 @@ def test_c_is_not_bounded_by_sqrt_lambda():
     assert np.max(np.abs(P)) <= np.linalg.norm(P, 2)
 
 
-@pytest.mark.parametrize("label", ["eq-fpp-footnote", "lemma-5", "eq-s75", "eq-s68", "eq-34-step", "c-once", "eq-26", "eq-s87"])
+@pytest.mark.parametrize("label", ["eq-fpp-footnote", "lemma-5", "eq-s75", "eq-s68", "eq-34-step", "eq-34", "c-once", "eq-26", "eq-s87"])
 def test_claim_checks_reach_expectation(label):
     reg = load_claims([str(PKG)])
     claim = reg.get(f"{PID}/{label}")
