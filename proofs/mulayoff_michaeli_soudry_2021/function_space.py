@@ -371,7 +371,7 @@ def theorem1_sgd(ctx):
         w1 = s * np.abs(rng.normal(1, 0.3, k))
         w0 = lib.join(w1, -w1 * rng.uniform(-1.3, 1.3, k), rng.standard_normal(k) * 0.3, 0.0)
         for eta, B in ((0.02, 2), (0.05, 3)):
-            tr = sgd(ReluOneHidden(k), w0, Points(xs[:, None], ys[:, None]), eta, 40000, B, seed=ctx.seed, record_every=1000)
+            tr = sgd(ReluOneHidden(k), w0, Points(xs[:, None], ys[:, None]), eta, 30000, B, seed=ctx.seed, record_every=1000)
             if float(np.max(np.abs(lib.outputs(tr.final, k, xs) - ys))) > 1e-7:
                 continue
             lam = lib.lam_max_gram(tr.final, k, xs)

@@ -181,6 +181,27 @@ def eq27_numeric(ctx):
                             instances=30, seed=ctx.seed, slack=worst)
 
 
+@eq27_numeric.check
+def eq27_exact(ctx):
+    """Exact: det(t I - Phi Phi^T / n) = t^(3k+1-n) det(t I - Phi^T Phi / n) as polynomials in t, at rational
+    interpolating minima (so the nonzero spectra, and lambda_max, coincide)."""
+    rng, count = ctx.rng, 0
+    t = sp.Symbol("t")
+    for n, k in ((2, 1), (3, 2), (4, 2), (3, 3)):
+        xs = [Fraction(int(v), 2) for v in sorted(rng.choice(np.arange(-6, 7), n, replace=False))]
+        theta = np.array([lib.rational(rng) for _ in range(3 * k + 1)], dtype=object)
+        if lib.kinks(theta, k, xs):
+            continue
+        P = sp.Matrix(lib.phi(theta, k, xs).tolist()).applyfunc(lambda v: sp.Rational(Fraction(v).numerator, Fraction(v).denominator))
+        big = (P * P.T / n).charpoly(t).as_expr()
+        small = (P.T * P / n).charpoly(t).as_expr()
+        if sp.expand(big - t ** (3 * k + 1 - n) * small) != 0:
+            return Evidence.refuted("the characteristic polynomials differ", counterexample={"theta": [str(v) for v in theta]})
+        count += 1
+    return Evidence.proved(f"charpoly(Phi Phi^T/n) = t^(3k+1-n) charpoly(Phi^T Phi/n) exactly on {count} rational minima",
+                           instances=count, method="sympy")
+
+
 paper.definition(
     "definition-3",
     r"f\in\mathcal F\ \text{is a solution if}\ \mathcal L(f)=0,\ \text{i.e.}\ f(x_j)=y_j\ \forall j",
