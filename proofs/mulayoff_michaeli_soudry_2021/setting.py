@@ -208,6 +208,41 @@ paper.definition(
     where="Sec. 3 (Definition 3)", uses=["definition-loss"],
     note="The main text adds: for k >= n there are infinitely many solutions.",
 )
+@paper.remark(
+    "remark-many-solutions",
+    r"k\ge n\Rightarrow\ \text{infinitely many solutions}\ f\in\mathcal F",
+    where="Sec. 3 (after Definition 3)", uses=["definition-3"],
+)
+def many_solutions(ctx):
+    """For random data with distinct inputs and k = n: moving one first-layer bias along a path and
+    solving for w2 gives interpolants (residual < 1e-9) that differ pairwise off the data."""
+    rng, done = ctx.rng, 0
+    for _ in range(10):
+        n = int(rng.integers(2, 8))
+        k = n
+        xs = lib.random_data(rng, n)
+        ys = rng.standard_normal(n)
+        w1 = np.ones(k)
+        base = np.concatenate([[xs[0] - 1.0], (xs[:-1] + xs[1:]) / 2])   # knots left of / between the data
+        grid = np.linspace(xs[0] - 1, xs[-1] + 1, 400)
+        funcs = []
+        for s in np.linspace(0.1, 0.9, 5):
+            knots = base.copy()
+            knots[-1] = xs[-2] + s * (xs[-1] - xs[-2])
+            A = np.maximum(np.outer(xs, w1) - knots[None, :], 0.0)
+            w2 = np.linalg.solve(A, ys)
+            theta = lib.join(w1, -knots, w2, 0.0)
+            if np.max(np.abs(lib.outputs(theta, k, xs) - ys)) > 1e-9:
+                return Evidence.refuted("the constructed network does not interpolate")
+            funcs.append(lib.outputs(theta, k, grid))
+        gaps = [np.max(np.abs(a - b)) for i, a in enumerate(funcs) for b in funcs[i + 1:]]
+        if min(gaps) <= 1e-9:
+            return Evidence.open("two members of the family coincide")
+        done += 1
+    return Evidence.checked(f"a one-parameter family of distinct exact interpolants exists on {done} random data sets with k = n",
+                            instances=done, seed=ctx.seed)
+
+
 paper.definition(
     "eq-28",
     r"\Omega(f)=\{\theta\in\mathbb R^{3k+1}:\ f(\cdot)=\textstyle\sum_iw^{(2)}_i\sigma(w^{(1)}_i\cdot+b^{(1)}_i)+b^{(2)}\}",
