@@ -1,0 +1,338 @@
+"""Section 5 of Elkabetz & Cohen 2021 (with App. F and the proof of Theorem 15 in App. I.13):
+balanced initialisation (19), Procedure 13, the whitened least-squares loss (20), gradient flow
+(Proposition 14) and its translation to gradient descent (Theorem 15, Corollary 18)."""
+
+import math
+
+import numpy as np
+import sympy as sp
+
+from symflat.claims import Evidence, Status
+from symflat.precision import Inequality, Scalar
+from symflat.search import search_check
+
+from . import _lib as lib
+from . import paper
+
+balanced = paper.definition(
+    "eq-19", r"W_{j+1}^\top W_{j+1} = W_jW_j^\top,\ j = 1..n-1 \text{ (balanced initialisation)}",
+    where="Sec. 5", eq="19", uses=["eq-8"],
+)
+
+procedure13 = paper.definition(
+    "procedure-13",
+    r"A\sim\mathcal P \text{ on } \mathbb{R}^{d_n\times d_0},\ A = U\Sigma V^\top;\ W_n\simeq U\Sigma^{1/n},\ W_j\simeq\Sigma^{1/n}\ (1<j<n),\ "
+    r"W_1\simeq\Sigma^{1/n}V^\top \text{ (zero padding)}",
+    where="Sec. 5, Procedure 13", uses=["eq-19"],
+)
+
+whitened = paper.assumption(
+    "assumption-whitened",
+    r"\sigma(z)=z,\ d_n = 1,\ \ell(\hat y,y) = \tfrac12(\hat y-y)^2,\ \Lambda_{xx} = \tfrac1{|S|}\sum_ix_ix_i^\top = I,\ "
+    r"\|\Lambda_{yx}\|_F = 1,\ \Lambda_{yx} = \tfrac1{|S|}\sum_iy_ix_i^\top",
+    where="Sec. 5", uses=["eq-9"],
+)
+
+eq20 = paper.equation(
+    "eq-20",
+    r"f(\theta) = \tfrac12\|W_{n:1}-\Lambda_{yx}\|_F^2 + c,\ c = \min_q f(q)",
+    where="Sec. 5 and App. F", eq="20", uses=["eq-9", "eq-10", "assumption-whitened"], hypotheses=["assumption-whitened"],
+)
+
+
+@eq20.check
+def eq20_symbolic():
+    """App. F: (1/|S|) sum (W x_i - y_i)^2 / 2 = W Lambda_xx W^T / 2 - Lambda_yx W^T + mean(y^2)/2 for symbolic W,
+    x_i, y_i (|S| = 3, d_0 = 2); with Lambda_xx = I it is ||W - Lambda_yx||^2/2 + c, c = (mean y^2 - ||Lambda_yx||^2)/2
+    >= 0 (Cauchy-Schwarz), attained at W = Lambda_yx."""
+    from symflat.symbolic import prove_zero
+
+    N, d = 3, 2
+    X = sp.Matrix(N, d, lambda i, j: sp.Symbol(f"x{i}{j}", real=True))
+    y = sp.Matrix(N, 1, lambda i, _: sp.Symbol(f"y{i}", real=True))
+    W = sp.Matrix(1, d, lambda _, j: sp.Symbol(f"w{j}", real=True))
+    f = sum(((W * X[i, :].T)[0, 0] - y[i]) ** 2 for i in range(N)) / (2 * N)
+    Lxx, Lyx = X.T * X / N, y.T * X / N
+    rhs = (W * Lxx * W.T)[0, 0] / 2 - (Lyx * W.T)[0, 0] + sum(v ** 2 for v in y) / (2 * N)
+    ev = prove_zero(sp.expand(f - rhs)).evidence()
+    if ev.status is not Status.PROVED:
+        return ev
+    white = (W * W.T)[0, 0] / 2 - (Lyx * W.T)[0, 0] + sum(v ** 2 for v in y) / (2 * N)
+    form = ((W - Lyx) * (W - Lyx).T)[0, 0] / 2 + (sum(v ** 2 for v in y) / N - (Lyx * Lyx.T)[0, 0]) / 2
+    ev = prove_zero(sp.expand(white - form)).evidence()
+    if ev.status is not Status.PROVED:
+        return ev
+    return Evidence.proved("the loss equals (1/2) W Lambda_xx W^T - Lambda_yx W^T + const identically, and with Lambda_xx = I "
+                           "it is (1/2)||W - Lambda_yx||^2 + c", method="sympy expand", instances=2)
+
+
+def whitened_problem(rng, N, d0):
+    """Points with Lambda_xx = I exactly (X = sqrt(N) Q) and Lambda_yx a unit row vector."""
+    from symflat.models import Points
+
+    Q, _ = np.linalg.qr(rng.standard_normal((N, d0)))
+    X = math.sqrt(N) * Q
+    u = rng.standard_normal(d0)
+    u /= np.linalg.norm(u)
+    noise = rng.standard_normal(N)
+    noise -= Q @ (Q.T @ noise)
+    y = X @ u + 0.3 * noise
+    return Points(X, y.reshape(-1, 1)), u, float(np.mean(y ** 2) / 2 - 0.5)
+
+
+def procedure13_init(dims, A):
+    """Procedure 13 for a 1 x d0 matrix A: W_n = [s^(1/n), 0..], W_j = s^(1/n) e_1 e_1^T, W_1 = s^(1/n) e_1 v^T."""
+    n = len(dims) - 1
+    U, S, Vt = np.linalg.svd(np.atleast_2d(A), full_matrices=False)
+    r = S[0] ** (1.0 / n)
+    Ws = [np.zeros((dims[j + 1], dims[j])) for j in range(n)]
+    Ws[0][0, :] = r * Vt[0]
+    for j in range(1, n - 1):
+        Ws[j][0, 0] = r
+    Ws[-1][0, 0] = U[0, 0] * r
+    return Ws
+
+
+def init_with(rng, dims, u, norm, nu):
+    """A balanced initial point with ||W_{n:1}|| = norm and cosine nu with Lambda_yx = u."""
+    d0 = dims[0]
+    v = rng.standard_normal(d0)
+    v -= (v @ u) * u
+    v /= np.linalg.norm(v)
+    A = norm * (nu * u + math.sqrt(1 - nu ** 2) * v)
+    return procedure13_init(dims, A.reshape(1, -1))
+
+
+def tbar(n, norm, nu, eps_bar):
+    r = (1 - nu) / (1 + nu)
+    return 2 * n * max(1.0, 1.5 * r) ** n / norm * math.log(15 * n * max(1.0, r) / (norm * min(1.0, 2 * eps_bar)))
+
+
+def eq22_rhs(n, norm, nu, t, eps):
+    r = (1 - nu) / (1 + nu)
+    return (15 * n ** 3 * max(1.0, 1.5 * r) ** n * t * eps / norm
+            + math.log(n ** 2 * (math.e ** 2 * max(1.0, r)) ** (5 * (n - 1) / 2) / norm ** 2))
+
+
+prop14 = paper.proposition(
+    "proposition-14",
+    r"\text{(19) at }\theta_s,\ \|W_{n:1,s}\|_F\in(0,0.2],\ \nu\ne-1 \Rightarrow t_e=\infty,\ f(\theta(\bar t)) - \min f\le\bar\epsilon "
+    r"\text{ at } \bar t = \tfrac{2n(\max\{1,\frac32\frac{1-\nu}{1+\nu}\})^n}{\|W_{n:1,s}\|_F}\ln\tfrac{15n\max\{1,\frac{1-\nu}{1+\nu}\}}"
+    r"{\|W_{n:1,s}\|_F\min\{1,2\bar\epsilon\}};\ \forall t>0,\epsilon\in(0,\tfrac1{2n}]:\ \beta_{t,\epsilon} = 16n,\ \gamma_{t,\epsilon} = 6\sqrt n,\ "
+    r"\int_0^tm \le \tfrac{15n^3(\max\{1,\frac32\frac{1-\nu}{1+\nu}\})^nt\epsilon}{\|W_{n:1,s}\|_F} + "
+    r"\ln\tfrac{n^2(e^2\max\{1,\frac{1-\nu}{1+\nu}\})^{5(n-1)/2}}{\|W_{n:1,s}\|_F^2},\ m\ge0",
+    where="Sec. 5, Proposition 14", eq="21, 22", uses=["eq-20", "eq-19", "eq-5", "theorem-3"],
+    hypotheses=["assumption-whitened"],
+    proof_uses=["proposition-8", "lemma-7", "du-balancedness", "eq-20"],
+    note="Proof: App. I.12 (Lemmas 34-65), via the end-to-end dynamics of Arora et al. (2018) and Lemma 7; "
+         "those 32 appendix lemmas are not encoded one by one (see docs/elkabetz_cohen_2021.md).",
+)
+
+
+@prop14.check
+def prop14_flows(ctx):
+    """Whitened problems (|S| = 20), balanced Procedure-13 starts with ||W_{n:1,s}|| in {0.05, 0.2} and
+    nu in {0.6, -0.5}, n = 2, 3, 4: (i) f(theta(t_bar)) - min f <= eps_bar for eps_bar in {0.1, 1e-3} (checked at
+    t_c = min(t_bar, 2000): f is non-increasing along the flow, so f(theta(t_bar)) <= f(theta(t_c)));
+    (ii) on the tube of radius eps in {1/(2n), 1e-2} around theta([0, t]), t = min(t_bar(0.1), 400) (any t > 0 is
+    allowed): sampled ||H||_2 <= 16n and ||grad f|| <= 6 sqrt(n); (iii) the integral of max(0, sampled -lambda_min)
+    over [0, t] <= (22)."""
+    from symflat.models import DeepNetwork
+    from symflat.numeric import gradient_flow
+
+    rng = ctx.rng
+    worst = {"opt": 0.0, "beta": 0.0, "gamma": 0.0, "int": 0.0}
+    count = 0
+    for dims in [(2, 2, 1), (3, 3, 3, 1), (2, 3, 2, 3, 1)]:
+        n = len(dims) - 1
+        model = DeepNetwork(dims, activation="linear", loss="half_square")
+        for norm, nu in [(0.2, 0.6), (0.05, -0.5)]:
+            data, u, fmin = whitened_problem(rng, 20, dims[0])
+            w0 = lib.flat(init_with(rng, dims, u, norm, nu))
+            for eps_bar in (0.1, 1e-3):
+                T = min(tbar(n, norm, nu, eps_bar), 2000.0)
+                gf = gradient_flow(model, w0, data, T, t_eval=[0.0, T], rtol=1e-10, atol=1e-12)
+                worst["opt"] = max(worst["opt"], (gf.loss[-1] - fmin) / eps_bar)
+                count += 1
+            T = min(tbar(n, norm, nu, 0.1), 400.0)
+            times = np.linspace(0.0, T, 41)
+            gf = gradient_flow(model, w0, data, T, t_eval=times, rtol=1e-10, atol=1e-12)
+            for eps in (1 / (2 * n), 1e-2):
+                beta, gamma, m, _ = lib.tube_estimates(model, data, gf.weights, eps, rng, directions=2)
+                _, M = lib.growth_integrals(times, np.maximum(m, 0.0))
+                worst["beta"] = max(worst["beta"], beta / (16 * n))
+                worst["gamma"] = max(worst["gamma"], gamma / (6 * math.sqrt(n)))
+                worst["int"] = max(worst["int"], M[-1] / eq22_rhs(n, norm, nu, T, eps))
+                count += 1
+    if max(worst.values()) > 1:
+        return Evidence.refuted(f"a bound of Proposition 14 fails: ratios {worst}", counterexample=worst)
+    return Evidence.checked(
+        f"{count} flows/tubes (n = 2, 3, 4): max (f - min)/eps_bar = {worst['opt']:.3e}, max ||H||/(16n) = {worst['beta']:.3f}, "
+        f"max ||grad||/(6 sqrt n) = {worst['gamma']:.3f}, max int m / (22) = {worst['int']:.3f}",
+        slack=1 - max(worst.values()), instances=count, seed=ctx.seed, method="DOP853 flow + dense Hessians on the tube")
+
+
+def theorem15_parts(x, ops):
+    """The three ratios of theorem-15-step (each must be < 1, resp. <= 1)."""
+    n, w, nu, e, u = x["n"], x["w"], x["nu"], x["e"], x["u"]
+    r = (1 - nu) / (1 + nu)
+    big = ops.max(ops.q(1, 1), r)
+    M = ops.max(ops.q(1, 1), ops.q(3, 2) * r)           # the max of (21)
+    Mp = M  # (24), (74), (75) print max{1, 3/2, r}; (77) needs the same max as (76): the reading of (21)
+    L = ops.log(15 * n * big / (w * e))
+    eta23 = ops.pow(w, 5) * e / (ops.pow(ops.q(n, 1), ops.q(17, 2)) * ops.exp(ops.q(7 * n + 6, 1)) * ops.pow(big, ops.q(11 * n - 5, 2))) / (L * L)
+    eta = u * eta23
+    T = 2 * n * ops.pow(Mp, n) / w * L
+    keta = T + 2 * eta
+    eps = w * e / (15 * ops.pow(ops.q(n, 1), 3) * ops.pow(Mp, n) * keta)
+    B = 15 * ops.pow(ops.q(n, 1), 3) * ops.pow(M, n) * keta * eps / w + ops.log(
+        ops.pow(ops.q(n, 1), 2) * ops.pow(ops.exp(ops.q(2, 1)) * big, ops.q(5 * (n - 1), 2)) / (w * w))
+    r1 = eta * 16 * n * 6 * ops.sqrt(ops.q(n, 1)) * keta * ops.exp(B) / eps
+    r2 = eps * 2 * n
+    r3 = (6 * ops.sqrt(ops.q(n, 1)) * eps + e / 2) / e
+    return r1, r2, r3
+
+
+def _theorem15_step():
+    """App. I.13: with eta = u * (23) (0 < u <= 1), k eta <= T' + 2 eta (k from (24)), eps from (74), beta = 16n,
+    gamma = 6 sqrt(n) and int m bounded by (76), the quantity eta beta gamma k eta e^{int m} / eps is < 1 (this
+    gives (79)); also eps < 1/(2n) and 6 sqrt(n) eps + eps~/2 <= eps~. lhs = max of the three ratios."""
+
+    def lhs(x, ops):
+        r1, r2, r3 = theorem15_parts(x, ops)
+        return ops.max(r1, r2, r3)
+
+    return Inequality(lhs, lambda x, ops: ops.q(1, 1), "<",
+                      variables=[Scalar("w", 0, 0.2, lo_open=True), Scalar("nu", -1, 1, lo_open=True, hi_open=True),
+                                 Scalar("e", 0, 1, lo_open=True), Scalar("u", 0, 1, lo_open=True)],
+                      dims={"n": range(2, 9)}, name="Elkabetz & Cohen Theorem 15, step (23)-(24) => (79)")
+
+
+theorem15_step_ineq = _theorem15_step()
+theorem15_step = paper.equation(
+    "theorem-15-step",
+    r"\eta\le(23),\ k = (24),\ \epsilon = (74),\ \beta = 16n,\ \gamma = 6\sqrt n,\ \int m\le(76) \Rightarrow "
+    r"\eta\,\beta\gamma\,k\eta\,e^{\int_0^{k\eta}m}<\epsilon,\ \epsilon<\tfrac1{2n},\ 6\sqrt n\,\epsilon+\tilde\epsilon/2\le\tilde\epsilon",
+    where="App. I.13 (proof of Theorem 15), eq. 74-79", eq="74-79", uses=["proposition-14"],
+    inequality=theorem15_step_ineq,
+    note="The proof's arithmetic, with k eta replaced by its upper bound T' + 2 eta (the ratio grows with k eta). "
+         "(24), (74) and (75) print max{1, 3/2, (1-nu)/(1+nu)} where (21), (77) and (78) have max{1, 3/2 (1-nu)/(1+nu)}; "
+         "the equality in (77) needs the same max in (74) and (76), so the reading of (21) is used throughout. "
+         "Mixing the two (printed max in k and eps, (21)'s in (76)) breaks the step: n = 7, nu = -0.9999 gives ratio 2.1.",
+)
+theorem15_step.check(search_check(theorem15_step_ineq, budget=4.0))
+
+
+theorem15 = paper.theorem(
+    "theorem-15",
+    r"\text{Prop. 14's conditions at }\theta_0,\ \eta\le\tfrac{\|W_{n:1,0}\|_F^5\min\{1,\tilde\epsilon\}}{n^{17/2}e^{7n+6}"
+    r"(\max\{1,\frac{1-\nu}{1+\nu}\})^{(11n-5)/2}}\ln\!\big(\tfrac{15n\max\{1,\frac{1-\nu}{1+\nu}\}}{\|W_{n:1,0}\|_F\min\{1,\tilde\epsilon\}}\big)^{-2}"
+    r"\Rightarrow f(\theta_k)-\min f\le\tilde\epsilon,\ k = \Big\lceil\tfrac{2n(\max\{1,\frac32\frac{1-\nu}{1+\nu}\})^n}{\|W_{n:1,0}\|_F\eta}"
+    r"\ln\tfrac{15n\max\{1,\frac{1-\nu}{1+\nu}\}}{\|W_{n:1,0}\|_F\min\{1,\tilde\epsilon\}}+1\Big\rceil",
+    where="Sec. 5, Theorem 15", eq="23, 24", uses=["eq-6", "eq-20", "proposition-14"], hypotheses=["assumption-whitened"],
+    proof_uses=["proposition-14", "theorem-3-corrected", "theorem-15-step"],
+    note="k is read with the max of (21), max{1, 3/2 (1-nu)/(1+nu)}; (24) prints max{1, 3/2, (1-nu)/(1+nu)} (see "
+         "remark-eq-24-as-printed). The proof (App. I.13, eq. 79) applies Theorem 3 with int_{t'}^{t} m, i.e. theorem-3-corrected. The step "
+         "size (23) is 1e-17 or smaller already for n = 2, so the theorem cannot be run as stated; its check certifies "
+         "the proof's own arithmetic (theorem-15-step) on which, with Proposition 14, it rests.",
+)
+
+
+def k_eta(n, w, nu, e, printed):
+    """k eta for k of (24) and the largest eta of (23), in mpmath (200 digits: eta / t_bar can be 1e-100); ``printed``
+    uses max{1, 3/2, r}."""
+    import mpmath as mp
+
+    with mp.workdps(200):
+        w, nu, e = mp.mpf(w), mp.mpf(nu), mp.mpf(e)
+        r = (1 - nu) / (1 + nu)
+        big = max(mp.mpf(1), r)
+        M = max(mp.mpf(1), mp.mpf(3) / 2, r) if printed else max(mp.mpf(1), mp.mpf(3) / 2 * r)
+        L = mp.log(15 * n * big / (w * min(1, e)))
+        eta = w ** 5 * min(1, e) / (mp.mpf(n) ** mp.mpf(8.5) * mp.e ** (7 * n + 6) * big ** ((11 * n - 5) / mp.mpf(2))) / L ** 2
+        k = mp.ceil(2 * n * M ** n / (w * eta) * L + 1)
+        tb = 2 * n * max(mp.mpf(1), mp.mpf(3) / 2 * r) ** n / w * mp.log(15 * n * big / (w * min(1, e)))
+        return k * eta, tb
+
+
+@theorem15.check
+def theorem15_consistency(ctx):
+    """For n = 2..6 and a grid of (||W||, nu, eps~): with eta the largest step of (23) and k from (24) (read with the
+    max of (21)), k eta >= t_bar of (21) at eps_bar = eps~/2, so the flow is eps_bar-optimal at time k eta (Prop. 14);
+    mpmath, 200 digits."""
+    bad, count = [], 0
+    for n in range(2, 7):
+        for w in (0.2, 0.05, 1e-3):
+            for nu in (0.99, 0.0, -0.9):
+                for e in (1.0, 1e-2, 1e-6):
+                    ke, tb = k_eta(n, w, nu, e, printed=False)
+                    if not ke >= tb:
+                        bad.append((n, w, nu, e))
+                    count += 1
+    if bad:
+        return Evidence.refuted(f"k eta < t_bar at {bad[:3]}")
+    return Evidence.checked(f"{count} parameter points: (24) gives k eta >= t_bar of (21) with eps_bar = eps~/2; "
+                            "the remaining step (79) is theorem-15-step", instances=count, method="mpmath 200 digits")
+
+
+eq24_printed = paper.remark(
+    "remark-eq-24-as-printed",
+    r"k \text{ of (24) with } \max\{1,\tfrac32,\tfrac{1-\nu}{1+\nu}\} \text{ (as printed) satisfies } k\eta\ge\bar t \text{ of (21)}",
+    where="Sec. 5, eq. 24; App. I.13, eq. 74-75 ('k = floor(t_bar/eta + 1)')", uses=["theorem-15", "proposition-14"],
+    expect="refuted",
+    note="Typo: with the comma, the max is (1-nu)/(1+nu) instead of 3/2 (1-nu)/(1+nu) once nu < -1/5, so k eta falls "
+         "short of t_bar by a factor up to (3/2)^n and the proof's 'k eta >= t_bar' fails. The theorem is encoded with "
+         "the max of (21).",
+)
+
+
+@eq24_printed.check
+def eq24_printed_counterexample():
+    """n = 2, ||W_{n:1,0}|| = 1/5, nu = -9/10, eps~ = 1 (mpmath, 200 digits)."""
+    ke, tb = k_eta(2, "0.2", "-0.9", 1, printed=True)
+    if ke < tb:
+        return Evidence.refuted(f"k eta = {float(ke):.6g} < t_bar = {float(tb):.6g}", method="mpmath 200 digits",
+                                counterexample={"n": 2, "norm": "1/5", "nu": "-9/10", "eps": 1, "k_eta": str(ke), "t_bar": str(tb)})
+    return Evidence.checked(f"k eta = {float(ke):.6g} >= t_bar = {float(tb):.6g}")
+
+
+remark17 = paper.remark(
+    "remark-17",
+    r"\text{for } d_0 = \dots = d_n = 1, \text{ exponential dependence of the iteration count on } n \text{ is unavoidable}",
+    where="Sec. 5, Remark 17", uses=["theorem-15"], cite="Shamir (2019)",
+)
+
+corollary18 = paper.corollary(
+    "corollary-18",
+    r"\text{GD from Procedure 13 with continuous }\mathcal P,\ \Pr[\|A\|_F\le0.2]=1,\ d_0\ge2:\ \text{a.s., } \forall\tilde\epsilon>0,\ "
+    r"\eta \text{ as in (23)} \Rightarrow f(\theta_k)-\min f\le\tilde\epsilon \text{ with } k \text{ of (24)}",
+    where="Sec. 5, Corollary 18", uses=["procedure-13", "theorem-15"], proof_uses=["theorem-15", "procedure-13"],
+)
+
+
+@corollary18.check
+def corollary18_init(ctx):
+    """The proof's claim that Procedure 13 meets Theorem 15's conditions: 400 draws of A uniform in the Frobenius
+    ball of radius 0.2 (d_0 = 2, 3; depth 2-5): balanced to 1e-12, W_{n:1} = A, 0 < ||A|| <= 0.2, nu > -1."""
+    rng = ctx.rng
+    worst_bal = worst_e2e = 0.0
+    min_gap = np.inf
+    count = 0
+    for dims in [(2, 3, 1), (3, 3, 3, 1), (2, 2, 4, 3, 2, 1)]:
+        u = rng.standard_normal(dims[0])
+        u /= np.linalg.norm(u)
+        for _ in range(134):
+            A = rng.standard_normal((1, dims[0]))
+            A *= 0.2 * rng.uniform() ** (1 / dims[0]) / np.linalg.norm(A)
+            Ws = procedure13_init(dims, A)
+            for j in range(len(Ws) - 1):
+                worst_bal = max(worst_bal, float(np.max(np.abs(Ws[j + 1].T @ Ws[j + 1] - Ws[j] @ Ws[j].T))))
+            E = lib.chain(Ws, 1, len(Ws), dims[0])
+            worst_e2e = max(worst_e2e, float(np.max(np.abs(E - A))))
+            nu = float(A[0] @ u / np.linalg.norm(A))
+            min_gap = min(min_gap, nu + 1)
+            count += 1
+    if worst_bal > 1e-12 or worst_e2e > 1e-12 or not min_gap > 0:
+        return Evidence.refuted(f"Procedure 13 failed: balance {worst_bal:.1e}, end-to-end {worst_e2e:.1e}, 1+nu {min_gap:.1e}")
+    return Evidence.checked(f"{count} draws: balance error {worst_bal:.1e}, |W_(n:1) - A| <= {worst_e2e:.1e}, min(1 + nu) = {min_gap:.2e}",
+                            instances=count, seed=ctx.seed, method="float64")
