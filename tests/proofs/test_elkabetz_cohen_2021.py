@@ -58,7 +58,7 @@ def test_bent_quadratic_is_c2_with_the_stated_constants():
     assert np.max(np.abs(np.diff(fpp))) < 1e-1 and np.max(np.abs(np.diff(fp))) < 1.0
     assert np.max(np.abs(fpp)) <= 1.0  # beta = 1
     # gamma: the largest |f'| on the whole tube [-1, 2a+3] is a + 5/4 (brute force)
-    assert np.max(np.abs(fp)) == pytest.approx(f.gamma(), rel=1e-9)
+    assert np.max(np.abs(fp)) <= f.gamma() and np.max(np.abs(fp)) == pytest.approx(f.gamma(), rel=1e-7)
 
 
 def test_theorem3_printed_condition_admits_a_step_that_leaves_the_tube():
