@@ -121,11 +121,12 @@ prop14 = paper.proposition(
     r"{\|W_{n:1,s}\|_F\min\{1,2\bar\epsilon\}};\ \forall t>0,\epsilon\in(0,\tfrac1{2n}]:\ \beta_{t,\epsilon} = 16n,\ \gamma_{t,\epsilon} = 6\sqrt n,\ "
     r"\int_0^tm \le \tfrac{15n^3(\max\{1,\frac32\frac{1-\nu}{1+\nu}\})^nt\epsilon}{\|W_{n:1,s}\|_F} + "
     r"\ln\tfrac{n^2(e^2\max\{1,\frac{1-\nu}{1+\nu}\})^{5(n-1)/2}}{\|W_{n:1,s}\|_F^2},\ m\ge0",
-    where="Sec. 5, Proposition 14", eq="21, 22", uses=["eq-20", "eq-19", "eq-5", "theorem-3"],
+    where="Sec. 5, Proposition 14", eq="21, 22", uses=["eq-20", "eq-19", "eq-5", "theorem-3-corrected"],
     hypotheses=["assumption-whitened"],
     proof_uses=["proposition-8", "lemma-7", "du-balancedness", "eq-20"],
     note="Proof: App. I.12 (Lemmas 34-65), via the end-to-end dynamics of Arora et al. (2018) and Lemma 7; "
-         "those 32 appendix lemmas are not encoded one by one (see docs/elkabetz_cohen_2021.md).",
+         "those 32 appendix lemmas are not encoded one by one (see docs/elkabetz_cohen_2021.md). Uses: the tube, beta, "
+         "gamma and m are those of Theorem 3, identical in theorem-3-corrected.",
 )
 
 
