@@ -198,6 +198,12 @@ def theorem3c_leaky_relu(ctx):
 
 
 @theorem3c.check
+def theorem3c_leaky_relu_small(ctx):
+    """As theorem3c_leaky_relu on smaller leaky nets (2-3-3-1 and 2-4-1, seeds 0-5)."""
+    return _theorem3_on_networks(ctx, "leaky_relu", tuple(range(6)), [(2, 3, 3, 1), (2, 4, 1)])
+
+
+@theorem3c.check
 def theorem3c_rate(ctx):
     """Distance at t~ against eta (eta = 0.04 .. 0.0025) on deep linear and leaky nets: log-log slope ~ 1,
     the O(eta) rate of the bound."""
