@@ -34,7 +34,7 @@ def test_registry_has_every_claim():
               "lemma-7", "du-balancedness", "remark-proposition-8-sketch-invariant", "lemma-33", "lemma-33-near-balanced",
               "proposition-8", "proposition-25", "lemma-9", "proposition-10", "lemma-11", "proposition-12", "eq-19",
               "procedure-13", "assumption-whitened", "eq-20", "proposition-14", "theorem-15-step", "theorem-15",
-              "remark-eq-24-as-printed", "remark-17", "corollary-18"]
+              "remark-eq-24-as-printed", "remark-17", "corollary-18", "eq-27", "proposition-20"]
     for label in labels:
         assert f"{P}/{label}" in reg.claims, label
     for label in ["theorem-3", "remark-proposition-8-sketch-invariant", "remark-eq-24-as-printed"]:
@@ -214,6 +214,19 @@ def test_proposition14_time_is_enough_on_one_flow():
     model = DeepNetwork(dims, activation="linear", loss="half_square")
     gf = gradient_flow(model, w0, data, T, t_eval=[0.0, T], method="LSODA", rtol=1e-10, atol=1e-12)
     assert gf.loss[-1] - fmin <= 1e-3
+
+
+def test_worst_case_objective_is_c1_with_curvature_at_least_minus_a():
+    """phi_bar' of (26) is continuous at the joins and its slope (by differences) is >= -a everywhere used."""
+    from elkabetz_cohen_2021.appendix_b import Worst
+
+    w = Worst(1.0, 5.0, 0.5)
+    for z in [1 - w.rho, 1.0, w.zbc, w.zbc + 1]:
+        assert w.dphibar(z - 1e-12) == pytest.approx(w.dphibar(z + 1e-12), abs=1e-6)
+    zs = np.linspace(w.c2 + 1e-3, w.zbc + 2, 20001)
+    d = np.array([w.dphibar(z) for z in zs])
+    assert np.min(np.diff(d) / np.diff(zs)) >= -1.0 - 1e-6
+    assert np.allclose(d[zs > w.zbc + 1], 0.0)
 
 
 @pytest.mark.parametrize("label,status", [("theorem-3", Status.REFUTED), ("lemma-5", Status.PROVED),
