@@ -14,7 +14,8 @@ objective27 = paper.definition(
     "eq-27",
     r"f(q) = \varphi(q_1) + \bar\varphi(q_2) + 6aq_3^2,\ \varphi, \bar\varphi \text{ of (25)-(26)},\ a>0,\ b\ge3,\ \epsilon\in(0,1),\ "
     r"z_c = be^{30}+1,\ \bar z_c = b+1,\ \bar\rho = \min\{e^{-12}/2, \epsilon/(2b)\},\ m = a",
-    where="App. B", eq="25, 26, 27", uses=["corollary-4"],
+    where="App. B", eq="25, 26, 27", uses=["eq-5"],
+    note="m := -inf_q lambda_min(Hessian), the constant of Corollary 4 (notation only).",
 )
 
 prop20 = paper.proposition(
@@ -109,6 +110,6 @@ def prop20_runs(ctx):
                                         f"{best:.3e} <= eps of theta(t~)", counterexample={"t": t_tilde, "eta": eta})
     return Evidence.checked(f"{len(rows)} runs (t~ in [{lo:.2f}, {min(hi, 38.0):.2f}] of the window [{lo:.2f}, {hi:.2f}], "
                             f"eta from the threshold up to 0.5): every iterate stays farther than eps = 0.5 from theta(t~); "
-                            f"closest approach {closest:.3g} (weak evidence: near theta_1(t~) ~ e^t~ consecutive iterates "
-                            f"are eta a theta_1 >> 2 eps apart, so the first coordinate alone keeps them away)", slack=closest / 0.5 - 1, instances=len(rows),
+                            f"closest approach {closest:.3g} (near theta_1(t~) ~ e^t~ consecutive iterates are eta a theta_1 >> 2 eps "
+                            f"apart, so an approach within eps would need an exact landing; none occurs)", slack=closest / 0.5 - 1, instances=len(rows),
                             method="float64 GD vs piecewise closed-form flow")
