@@ -34,7 +34,8 @@ def test_registry_has_every_claim():
               "lemma-7", "du-balancedness", "remark-proposition-8-sketch-invariant", "lemma-33", "lemma-33-near-balanced",
               "proposition-8", "proposition-25", "lemma-9", "proposition-10", "lemma-11", "proposition-12", "eq-19",
               "procedure-13", "assumption-whitened", "eq-20", "proposition-14", "theorem-15-step", "theorem-15",
-              "remark-eq-24-as-printed", "remark-17", "corollary-18", "eq-27", "proposition-20"]
+              "remark-eq-24-as-printed", "remark-17", "corollary-18", "eq-27", "proposition-20",
+              "lemma-21", "proposition-22", "lemma-23", "proposition-24"]
     for label in labels:
         assert f"{P}/{label}" in reg.claims, label
     for label in ["theorem-3", "remark-proposition-8-sketch-invariant", "remark-eq-24-as-printed"]:
@@ -214,6 +215,23 @@ def test_proposition14_time_is_enough_on_one_flow():
     model = DeepNetwork(dims, activation="linear", loss="half_square")
     gf = gradient_flow(model, w0, data, T, t_eval=[0.0, T], method="LSODA", rtol=1e-10, atol=1e-12)
     assert gf.loss[-1] - fmin <= 1e-3
+
+
+def test_conv_net_operator_norms_and_hessian():
+    """Footnote 27: ||W_j(.)||_op = sqrt(largest number of entries tied to one coordinate); the Hessian
+    J^T H_F J of the shared-weight net against finite differences of its own loss."""
+    from elkabetz_cohen_2021.appendix_c import ConvNet
+
+    from symflat.models import Points
+
+    cn = ConvNet(7, (2, 3), 2)
+    assert cn.dims == (7, 6, 4, 2)
+    assert cn.op_norms[0] == pytest.approx(math.sqrt(6)) and cn.op_norms[1] == pytest.approx(math.sqrt(4))
+    assert cn.op_norms[2] == pytest.approx(1.0)
+    rng = np.random.default_rng(10)
+    data = Points(rng.standard_normal((4, 7)), rng.standard_normal((4, 2)))
+    th = rng.standard_normal(cn.J.shape[1])
+    assert np.allclose(cn.hessian(th, data), fd_hessian(lambda x: cn.loss(x, data), th), atol=1e-5)
 
 
 def test_worst_case_objective_is_c1_with_curvature_at_least_minus_a():
