@@ -35,7 +35,7 @@ def test_registry_has_every_claim():
               "proposition-8", "proposition-25", "lemma-9", "proposition-10", "lemma-11", "proposition-12", "eq-19",
               "procedure-13", "assumption-whitened", "eq-20", "proposition-14", "theorem-15-step", "theorem-15",
               "remark-eq-24-as-printed", "remark-17", "corollary-18", "eq-27", "proposition-20",
-              "lemma-21", "proposition-22", "lemma-23", "proposition-24"]
+              "lemma-21", "proposition-22", "lemma-23", "proposition-24", "definition-30", "lemma-31"]
     for label in labels:
         assert f"{P}/{label}" in reg.claims, label
     for label in ["theorem-3", "remark-proposition-8-sketch-invariant", "remark-eq-24-as-printed"]:
@@ -232,6 +232,27 @@ def test_conv_net_operator_norms_and_hessian():
     data = Points(rng.standard_normal((4, 7)), rng.standard_normal((4, 2)))
     th = rng.standard_normal(cn.J.shape[1])
     assert np.allclose(cn.hessian(th, data), fd_hessian(lambda x: cn.loss(x, data), th), atol=1e-5)
+
+
+def test_lemma31_balanced_point_is_close_for_a_perturbed_balanced_chain():
+    """A balanced square chain plus a perturbation of size delta: the Procrustes-balanced point is balanced and
+    within n^1.5 sqrt(eps_hat); eps_hat is O(delta) (nuclear norms computed by numpy SVD)."""
+    from elkabetz_cohen_2021.appendix_g import balance_down, unbalancedness
+
+    rng = np.random.default_rng(11)
+    n, d = 4, 3
+    U, s, Vt = np.linalg.svd(rng.standard_normal((d, d)))
+    R = [rng.standard_normal((d, d)) for _ in range(n)]
+    Q = [np.linalg.qr(M)[0] for M in R]
+    S = np.diag(s ** (1 / n))
+    Ws = [Q[1] @ S @ Q[0].T, Q[2] @ S @ Q[1].T, Q[3] @ S @ Q[2].T, (Q[3] @ S)[:1]]
+    Ws = [W + 1e-3 * rng.standard_normal(W.shape) for W in Ws]
+    eps_hat = unbalancedness(Ws)
+    hat = balance_down(Ws)
+    for j in range(n - 1):
+        assert np.allclose(hat[j + 1].T @ hat[j + 1], hat[j] @ hat[j].T, atol=1e-10)
+    dist = math.sqrt(sum(np.sum((a - b) ** 2) for a, b in zip(Ws, hat)))
+    assert dist <= n ** 1.5 * math.sqrt(eps_hat)
 
 
 def test_worst_case_objective_is_c1_with_curvature_at_least_minus_a():
