@@ -5,7 +5,7 @@
   mpmath's Taylor-series ``odefun`` at ``dps`` digits for the linear models (their gradients are
   evaluated exactly on arrays of mpmath numbers);
 - ``gd_vs_gf``: the distance ``||w_k - theta(k eta)||`` between a GD run and the GF trajectory at
-  matching times (Elkabetz & Cohen 2021, Theorem 1);
+  matching times (Elkabetz & Cohen 2021, Theorem 3);
 - balancedness ``W_{j+1}^T W_{j+1} - W_j W_j^T``, conserved by gradient flow (Du, Hu & Lee 2018,
   Theorem 2.1; for ReLU-type activations only its diagonal is conserved).
 
@@ -241,8 +241,10 @@ def gradient_flow(model, w0, data, t_final: float, *, t_eval=None, rtol: float =
     (default: 101 equally spaced times).
 
     float64 path: scipy ``solve_ivp(method=method, rtol, atol)``; a terminal event stops the run
-    with status ``diverged`` when ``||w||`` exceeds ``blowup``. ``dps``: mpmath ``odefun`` at
-    ``dps`` digits (linear models only; small models, the Taylor method is slow).
+    with status ``diverged`` when ``||w||`` exceeds ``blowup``; ReLU-type networks are integrated
+    region by region between kinks (see :func:`_flow`; status ``stalled`` on a sliding mode).
+    ``dps``: mpmath ``odefun`` at ``dps`` digits (linear models only; small models, the Taylor
+    method is slow).
     """
     if not (t_final > 0 and math.isfinite(t_final)):
         raise NumericError(f"t_final must be a positive finite time, got {t_final!r}")
@@ -257,33 +259,92 @@ def gradient_flow(model, w0, data, t_final: float, *, t_eval=None, rtol: float =
     if dps is not None:
         w_exact = w0 if isinstance(w0, (list, tuple, np.ndarray)) else w_init
         return _mp_flow(model, obj, data, np.asarray(w_exact, dtype=object).reshape(-1), w_init, t_eval, int(dps), rec, t0)
-    from scipy.integrate import solve_ivp
+    ts, ys, status, message, nfev = _flow(obj, bk, w_init, float(t_final), t_eval, method, rtol, atol, blowup)
+    with np.errstate(all="ignore"):
+        for i, (t, y) in enumerate(zip(ts, ys)):
+            g = obj.grad(bk.asarray(y))
+            rec.add(float(t), obj.loss(bk.asarray(y)), bk.norm(g), y, i)
+    final = ys[-1] if ys else w_init
+    if status == "finished" and rec.loss and not math.isfinite(rec.loss[-1]):
+        status, message = "nan", "the loss became non-finite"
+    return rec.trajectory("gf", status, message, final, len(ts), time.perf_counter() - t0, nfev=nfev,
+                          rtol=rtol, atol=atol, method=method)
 
-    def rhs(t, y):
-        return -bk.to_numpy(obj.grad(bk.asarray(y))).astype(float)
+
+KINK_SLACK = 1e-9  # a region is left when a pre-activation is this far (relative to 1 + ||w||) past its kink
+SLIDING_RUN = 30  # this many kink crossings in a row by at most 3 units mean the flow slides along a kink
+MAX_CROSSINGS = 20_000
+
+
+def _crossing_unit(margins, bk) -> tuple:
+    """``(layer, sample, neuron)`` of the smallest margin: the unit whose kink was just crossed."""
+    lows = [float(m.min()) for m in margins]
+    j = int(np.argmin(lows))
+    m = bk.to_numpy(margins[j])
+    return (j, *(int(v) for v in np.unravel_index(int(np.argmin(m)), m.shape)))
+
+
+def _flow(obj, bk, w_init, t_final, t_eval, method, rtol, atol, blowup):
+    """Integrate ``dw/dt = -grad l(w)`` with scipy's ``solve_ivp``; returns ``(times, weights,
+    status, message, gradient evaluations)``.
+
+    With ReLU-type activations the vector field jumps where a pre-activation changes sign, and an
+    adaptive solver that steps across such a kink shrinks its step to nothing. The flow is then
+    integrated region by region: inside the region of the activation pattern at the start of a
+    piece the loss is smooth (the pattern frozen, :meth:`region_grad`), a terminal event stops the
+    piece when a pre-activation crosses its kink (:meth:`kink_margin`), and the next piece starts
+    there with the new pattern. A flow that keeps bouncing on the same few kinks (a sliding mode,
+    where no single smooth piece defines it; Filippov's sense would be needed) ends with status
+    ``stalled``, as does one past :data:`MAX_CROSSINGS` crossings.
+    """
+    from scipy.integrate import solve_ivp
 
     def escape(t, y):
         return blowup - float(np.linalg.norm(y)) if np.all(np.isfinite(y)) else -1.0
 
     escape.terminal = True
-    with np.errstate(all="ignore"):
-        sol = solve_ivp(rhs, (0.0, float(t_final)), w_init, method=method, t_eval=t_eval, rtol=rtol, atol=atol,
-                        events=escape)
-        for i, t in enumerate(sol.t):
-            y = sol.y[:, i]
-            g = obj.grad(bk.asarray(y))
-            rec.add(float(t), obj.loss(bk.asarray(y)), bk.norm(g), y, i)
-    final = sol.y[:, -1] if sol.y.shape[1] else w_init
-    if sol.status == 1:
-        status, message = "diverged", f"||w|| reached {blowup:g} at t = {sol.t_events[0][0]:.6g}"
-    elif sol.status == -1:
-        status, message = "solver_failed", sol.message
-    elif rec.loss and not math.isfinite(rec.loss[-1]):
-        status, message = "nan", "the loss became non-finite"
-    else:
-        status, message = "finished", f"{method} rtol={rtol:g} atol={atol:g}, {sol.nfev} gradient evaluations"
-    return rec.trajectory("gf", status, message, final, len(sol.t), time.perf_counter() - t0, nfev=int(sol.nfev),
-                          rtol=rtol, atol=atol, method=method)
+    kinks = getattr(obj, "kink_patterns", None)
+    ts, ys, nfev, crossings, recent = [], [], 0, 0, []
+    t, y, i = 0.0, np.asarray(w_init, dtype=float), 0
+    while True:
+        patterns = kinks(bk.asarray(y)) if kinks else []
+        events = [escape]
+        if patterns:
+            slack = KINK_SLACK * (1.0 + float(np.linalg.norm(y)))
+
+            def rhs(_, v, P=patterns):
+                return -bk.to_numpy(obj.region_grad(bk.asarray(v), P)).astype(float)
+
+            def leave(_, v, P=patterns, d=slack):
+                return min(float(m.min()) for m in obj.kink_margins(bk.asarray(v), P)) + d
+
+            leave.terminal, leave.direction = True, -1
+            events.append(leave)
+        else:
+            def rhs(_, v):
+                return -bk.to_numpy(obj.grad(bk.asarray(v))).astype(float)
+        with np.errstate(all="ignore"):
+            sol = solve_ivp(rhs, (t, t_final), y, method=method, t_eval=t_eval[i:], rtol=rtol, atol=atol, events=events)
+        nfev += int(sol.nfev)
+        if len(sol.t):  # (no requested time may fall inside this piece)
+            ts.extend(float(v) for v in sol.t)
+            ys.extend(np.array(v) for v in np.asarray(sol.y).T)
+            i += len(sol.t)
+        if sol.status == -1:
+            return ts, ys, "solver_failed", sol.message, nfev
+        if sol.status == 1 and len(sol.t_events[0]):
+            return ts, ys, "diverged", f"||w|| reached {blowup:g} at t = {sol.t_events[0][0]:.6g}", nfev
+        if sol.status == 1:  # a kink was crossed: the next region starts here
+            crossings += 1
+            t, y = float(sol.t_events[1][0]), np.array(sol.y_events[1][0])
+            recent = (recent + [_crossing_unit(obj.kink_margins(bk.asarray(y), patterns), bk)])[-SLIDING_RUN:]
+            if len(recent) == SLIDING_RUN and len(set(recent)) <= 3 or crossings >= MAX_CROSSINGS:
+                why = (f"slides along the kink of unit (layer, sample, neuron) = {recent[-1]}: a sliding mode, "
+                       "which no single smooth piece defines") if crossings < MAX_CROSSINGS else f"crossed {crossings} kinks"
+                return ts, ys, "stalled", f"the flow {why} at t = {t:.6g}", nfev
+            continue
+        tail = f", {crossings} kink crossings" if patterns or crossings else ""
+        return ts, ys, "finished", f"{method} rtol={rtol:g} atol={atol:g}, {nfev} gradient evaluations{tail}", nfev
 
 
 def _mp_flow(model, obj, data, w_exact, w_init, t_eval, dps, rec, t0) -> Trajectory:
@@ -363,7 +424,7 @@ class Comparison:
 def gd_vs_gf(model, w0, data, lr: float, steps: int, *, rtol: float = 1e-10, atol: float = 1e-12,
              method: str = "DOP853", backend=None, device=None, dtype=None) -> Comparison:
     """Run GD (``steps`` steps of size ``lr``) and GF from the same ``w0``; compare at ``t = k lr``
-    (the central quantity of Elkabetz & Cohen 2021, Theorem 1). A GD run that diverges is
+    (the central quantity of Elkabetz & Cohen 2021, Theorem 3). A GD run that diverges is
     compared up to its last finite iterate."""
     _check_run_args(lr, steps)
     if int(steps) < 1:

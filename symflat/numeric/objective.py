@@ -364,13 +364,31 @@ class ReluOneHiddenObjective(Objective):
             raise NumericError(f"ReluOneHidden maps scalars to scalars; got X with {X.shape[1]} and Y with {Y.shape[1]} columns")
         self.x, self.y, self.n = X[:, 0], Y[:, 0], X.shape[0]
 
-    def parts(self, w):
+    def parts(self, w, mask=None):
+        """Pre-activation pieces at ``w``; ``mask`` freezes the activation pattern (the smooth
+        extension of one region's loss, see :meth:`kink_patterns`)."""
         w1, b1, w2, b2 = unpack(self.model, self.weights(w))
         z = self.x[:, None] * w1[None, :] + b1[None, :]
-        mask = self.backend.step(z)
+        mask = self.backend.step(z) if mask is None else mask
         a = z * mask
         r = a @ w2 + b2[0] - self.y
         return w1, b1, w2, mask, a, r
+
+    def _pre_activations(self, w):
+        w1, b1, _, _ = unpack(self.model, self.weights(w))
+        return [self.x[:, None] * w1[None, :] + b1[None, :]]
+
+    def kink_patterns(self, w) -> list:
+        """The activation pattern ``1[z > 0]`` of every hidden unit on every sample."""
+        return [self.backend.step(z) for z in self._pre_activations(w)]
+
+    def kink_margins(self, w, patterns) -> list:
+        """``(2p - 1) z`` for every unit and sample: all positive inside the region of ``patterns``."""
+        return [(2 * p - 1) * z for p, z in zip(patterns, self._pre_activations(w))]
+
+    def region_grad(self, w, patterns):
+        """The gradient of the region's smooth loss (the pattern frozen at ``patterns``)."""
+        return self.loss_and_grad(w, patterns[0])[1]
 
     def max_residual(self, w) -> float:
         """``max_i |f(x_i) - y_i| / max(max_i |y_i|, 1)``: zero exactly at interpolating minima."""
@@ -392,8 +410,8 @@ class ReluOneHiddenObjective(Objective):
     def grad(self, w):
         return self.loss_and_grad(w)[1]
 
-    def loss_and_grad(self, w):
-        w1, b1, w2, mask, a, r = self.parts(w)
+    def loss_and_grad(self, w, mask=None):
+        w1, b1, w2, mask, a, r = self.parts(w, mask)
         n = self.n
         g_w1 = w2 * (mask.T @ (r * self.x)) / n
         g_b1 = w2 * (mask.T @ r) / n
@@ -436,17 +454,44 @@ class DeepNetworkObjective(Objective):
         self.alpha, self.alpha_bar = (float(a) for a in model.slopes)
         self._layout = layout(model)
 
-    def _forward(self, mats):
+    def _forward(self, mats, patterns=None, zs=None):
+        """Layer outputs and activation slopes; ``patterns`` freezes the activation pattern of each
+        hidden layer (the smooth extension of one region's loss); ``zs`` collects pre-activations."""
         hs, slopes = [self.X], []
         for j, W in enumerate(mats):
             z = hs[-1] @ W.T
             if j == len(mats) - 1:
                 hs.append(z)
             else:
-                d = self.alpha_bar + (self.alpha - self.alpha_bar) * self.backend.step(z)
+                p = self.backend.step(z) if patterns is None else patterns[j]
+                d = self.alpha_bar + (self.alpha - self.alpha_bar) * p
                 slopes.append(d)
                 hs.append(z * d)
+                if zs is not None:
+                    zs.append(z)
         return hs, slopes
+
+    def kink_patterns(self, w) -> list:
+        """The activation pattern ``1[z > 0]`` of every hidden layer on every sample (empty for a
+        linear activation, which has no kinks)."""
+        if self.alpha == self.alpha_bar:
+            return []
+        zs = []
+        self._forward(unpack(self.model, self.weights(w), self._layout), zs=zs)
+        return [self.backend.step(z) for z in zs]
+
+    def kink_margins(self, w, patterns) -> list:
+        """``(2p - 1) z`` for every hidden unit and sample, with the pattern frozen at ``patterns``:
+        all positive inside that region."""
+        zs = []
+        self._forward(unpack(self.model, self.weights(w), self._layout), patterns, zs)
+        return [(2 * p - 1) * z for p, z in zip(patterns, zs)]
+
+    def region_grad(self, w, patterns):
+        """The gradient of the region's smooth loss (the pattern frozen at ``patterns``)."""
+        mats = unpack(self.model, self.weights(w), self._layout)
+        hs, slopes = self._forward(mats, patterns)
+        return pack(self.backend, self._backward(mats, hs, slopes, self._loss_terms(hs[-1])[1])[0])
 
     def _loss_terms(self, out):
         """``(loss, dl/dout, d2l/dout2 as a per-entry weight)`` averaged over the samples."""
