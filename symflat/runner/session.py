@@ -42,6 +42,7 @@ class ClaimOutcome:
     evidence: list[tuple[str, Evidence]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     meets: bool = True
+    seconds: dict[str, float] = field(default_factory=dict)  # wall time of each check run here
 
     @property
     def errored(self) -> bool:
@@ -56,7 +57,7 @@ class ClaimOutcome:
             "uses": c.uses, "proof_uses": c.proof_uses, "hypotheses": c.hypotheses,
             "cite": c.cite or None, "corrects": c.corrects or None,
             "problems": self.problems,
-            "evidence": [{"check": name, **ev.to_dict()} for name, ev in self.evidence],
+            "evidence": [{"check": name, **ev.to_dict(), "seconds": self.seconds.get(name)} for name, ev in self.evidence],
         }
 
 
@@ -99,6 +100,7 @@ def run_claims(reg: Registry, opts: RunOptions | None = None) -> RunReport:
     ledger = Ledger(opts.ledger) if opts.ledger else None
     run_id = ledger.start_run(opts.command, opts.seed, opts.dps) if ledger else None
     evidence: dict[str, list[tuple[str, Evidence]]] = {cid: [] for cid in ids}
+    seconds: dict[str, dict[str, float]] = {cid: {} for cid in ids}
     progress = Progress(len(tasks), enabled=opts.progress)
     interrupted = False
     try:
@@ -112,6 +114,7 @@ def run_claims(reg: Registry, opts: RunOptions | None = None) -> RunReport:
                     else:
                         ev, duration = out.value
                     evidence[task.claim_id].append((task.check_name, ev))
+                    seconds[task.claim_id][task.check_name] = duration
                     if ledger:
                         ledger.record(run_id, reg.claims[task.claim_id], task.check_name, ev, duration)
                     progress.step(task.claim_id)
@@ -124,6 +127,8 @@ def run_claims(reg: Registry, opts: RunOptions | None = None) -> RunReport:
         if ledger:
             ledger.finish_run(run_id, "interrupted" if interrupted else "finished")
     outcomes = _outcomes(reg, ids, evidence, ledger)
+    for o in outcomes:
+        o.seconds = seconds[o.claim.id]
     if ledger:
         ledger.close()
     return RunReport(run_id, outcomes, [str(e) for e in reg.errors], interrupted,

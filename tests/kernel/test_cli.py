@@ -56,6 +56,7 @@ def test_check_passes_and_json_shape(proj, capsys):
     assert {"id", "kind", "status", "support", "expected", "uses", "evidence"} <= set(t)
     assert t["status"] == "proved" and t["support"] == "checked"
     assert t["evidence"][0]["check"] == "t1" and t["evidence"][0]["status"] == "proved"
+    assert 0 <= t["evidence"][0]["seconds"] < 60  # each check's wall time, as the ledger keeps it
     assert "theorem-1" in err  # the table goes to stderr when JSON takes stdout
     assert (folder.parent.parent / ".symflat" / "ledger.sqlite").exists()
 
