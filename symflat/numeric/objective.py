@@ -224,6 +224,13 @@ class Objective(ABC):
             )
         return w
 
+    def finite_weights(self, w):
+        """:meth:`weights`, refusing NaN or infinite entries (a point where curvature is asked for)."""
+        w = self.weights(w)
+        if not self.backend.isfinite(w):
+            raise NumericError("the weight vector contains NaN or infinite entries")
+        return w
+
     @abstractmethod
     def loss(self, w) -> float:
         ...

@@ -50,9 +50,7 @@ def hessian_operator(model, weights, data, *, backend=None, device=None, dtype=N
                      autodiff: bool = False) -> CurvatureOperator:
     """The training-loss Hessian of ``model`` at ``weights`` as a ``LinearOperator``."""
     obj = objective(model, data, backend, device, dtype, autodiff=autodiff)
-    w = obj.weights(weights)
-    if not obj.backend.isfinite(w):
-        raise NumericError("the weight vector contains NaN or infinite entries")
+    w = obj.finite_weights(weights)
     return CurvatureOperator(lambda v: obj.hvp(w, v), obj.num_params, obj.backend, "Hessian operator")
 
 
@@ -81,12 +79,11 @@ def gram_operator(model, weights, data, *, minimum_tol: float = 1e-9, backend=No
     minimum (within ``minimum_tol``) or the model has no such factorisation.
     """
     obj = objective(model, data, backend, device, dtype)
-    if not obj.backend.isfinite(obj.weights(weights)):
-        raise NumericError("the weight vector contains NaN or infinite entries")
+    w = obj.finite_weights(weights)
     if isinstance(obj, LinearMomentsObjective):
-        factor = structured.deep_linear_factor(obj, weights, minimum_tol=minimum_tol)
+        factor = structured.deep_linear_factor(obj, w, minimum_tol=minimum_tol)
     elif isinstance(obj, ReluOneHiddenObjective):
-        factor = structured.relu_gram_factor(obj, weights, minimum_tol=minimum_tol)
+        factor = structured.relu_gram_factor(obj, w, minimum_tol=minimum_tol)
     else:
         raise structured.NotApplicable(f"no Gram factorisation of the Hessian for {type(model).__name__}")
     return GramOperator(factor, obj.backend)

@@ -106,9 +106,7 @@ def sharpness(model, weights, data, method: str = "auto", *, which: str = "large
     t0 = time.perf_counter()
     obj = objective(model, data, backend, device, dtype, autodiff=autodiff)
     bk = obj.backend
-    w = obj.weights(weights)
-    if not bk.isfinite(w):
-        raise NumericError("the weight vector contains NaN or infinite entries")
+    w = obj.finite_weights(weights)
     n = obj.num_params
     note = ""
     chosen = method
