@@ -111,5 +111,5 @@ def prop20_runs(ctx):
     return Evidence.checked(f"{len(rows)} runs (t~ in [{lo:.2f}, {min(hi, 38.0):.2f}] of the window [{lo:.2f}, {hi:.2f}], "
                             f"eta from the threshold up to 0.5): every iterate stays farther than eps = 0.5 from theta(t~); "
                             f"closest approach {closest:.3g} (near theta_1(t~) ~ e^t~ consecutive iterates are eta a theta_1 >> 2 eps "
-                            f"apart, so an approach within eps would need an exact landing; none occurs)", slack=closest / 0.5 - 1, instances=len(rows),
+                            f"apart, so an approach within eps would need an exact landing; none occurs)", slack=closest / 0.5 - 1, instances=len(rows), cases="runs with a = 1, b = e^14, eps = 1/2, t~ in [26.7, 38], eta from the threshold to 0.5",
                             method="float64 GD vs piecewise closed-form flow")

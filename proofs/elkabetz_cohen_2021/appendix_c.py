@@ -133,7 +133,7 @@ def lemma21_finite_differences(ctx):
     if worst > 1e-5:
         return Evidence.refuted(f"(30) differs from the second difference of (29): {worst:.2e}")
     return Evidence.checked(f"8 random points and directions on two conv nets: relative error {worst:.1e}",
-                            slack=1e-5 - worst, instances=8, seed=ctx.seed, method="central second differences")
+                            slack=1e-5 - worst, instances=8, cases="8 random points and directions on two 1-D conv nets, seed from ctx", seed=ctx.seed, method="central second differences")
 
 
 prop22 = paper.proposition(
@@ -166,7 +166,7 @@ def prop22_rescaling(ctx):
     if any(lam > -1e3 or slope > -1.5 for _, lam, slope in rows):
         return Evidence.refuted(f"lambda_min does not diverge: {rows}")
     return Evidence.checked("; ".join(f"{list(d)}: lambda_min = {l:.3e} at s = 1e-3, exponent {e:.2f}" for d, l, e in rows),
-                            instances=6, seed=ctx.seed, method="dense Hessian J^T H_F J")
+                            instances=6, cases="2 conv nets x 3 scalings s down to 1e-3", seed=ctx.seed, method="dense Hessian J^T H_F J")
 
 
 def _factor(cn, data, theta):
@@ -209,7 +209,7 @@ def lemma23_random(ctx):
     if worst < -1e-9:
         return Evidence.refuted(f"lambda_min below (31): relative slack {worst:.3e}")
     return Evidence.checked(f"{count} random points on three conv nets: min relative slack {worst:.3e}", slack=worst,
-                            instances=count, seed=ctx.seed, method="dense Hessian J^T H_F J")
+                            instances=count, cases="random points on three 1-D conv nets", seed=ctx.seed, method="dense Hessian J^T H_F J")
 
 
 prop24 = paper.proposition(
@@ -254,6 +254,6 @@ def prop24_flows(ctx):
                     count += 1
     if worst < -1e-9:
         return Evidence.refuted(f"lambda_min below (32): relative slack {worst:.3e}")
-    return Evidence.checked(f"{count} points on 12 conv flows: min relative slack {worst:.3e}", slack=worst, instances=count,
+    return Evidence.checked(f"{count} points on 12 conv flows: min relative slack {worst:.3e}", slack=worst, instances=count, cases="points along 12 conv gradient flows kept inside one region",
                             seed=ctx.seed, method="DOP853 flow in the region + dense Hessian")
 

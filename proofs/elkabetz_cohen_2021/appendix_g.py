@@ -78,4 +78,4 @@ def lemma31_construction(ctx):
         return Evidence.open(f"the explicit construction exceeds the bound (ratio {worst:.3f}); a better balanced point may exist",
                              instances=count, seed=ctx.seed)
     return Evidence.checked(f"{count} random settings: a balanced point within {worst:.3f} x n^1.5 sqrt(eps_hat) found each time",
-                            slack=1 - worst, instances=count, seed=ctx.seed, method="Procrustes balancing, float64")
+                            slack=1 - worst, instances=count, cases="random near-balanced settings, d_0 in 2..4, n in 2..5, d_n = 1", seed=ctx.seed, method="Procrustes balancing, float64")

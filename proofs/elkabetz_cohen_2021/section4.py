@@ -46,8 +46,9 @@ def lemma5_symbolic():
         ev = res.evidence()
         if ev.status is not Status.PROVED:
             return ev
-    return Evidence.proved(f"eq. (12) equals dtheta^T H dtheta identically (symbolic weights and perturbations) for dims "
-                           f"{[c[0] for c in cases]}", instances=len(cases), method="sympy expand")
+    return Evidence.certified(f"eq. (12) equals dtheta^T H dtheta identically (symbolic weights and perturbations) for dims "
+                              f"{[c[0] for c in cases]}", instances=len(cases),
+                              cases=[f"dims {c[0]}, {c[1]} rational examples" for c in cases], method="sympy expand")
 
 
 # --- Proposition 6 -------------------------------------------------------------------------------
@@ -85,7 +86,7 @@ def prop6_construction():
             if inner != 0:
                 break
         if inner == 0:
-            return Evidence.checked(f"construction degenerate for {dims}")
+            return Evidence.open(f"construction degenerate for {dims}")
         if inner < 0:
             rest[-1] = -rest[-1]
             inner = -inner
@@ -100,8 +101,8 @@ def prop6_construction():
         if q != 0:
             return Evidence.refuted(f"construction gives {q} != 0 for {dims}")
         out.append(dims)
-    return Evidence.proved(f"dtheta^T H(theta_c) dtheta = -c ||dtheta||^2 identically in c > 0 for dims {out}, so "
-                           "lambda_min <= -c for every c", instances=len(out), method="sympy")
+    return Evidence.certified(f"dtheta^T H(theta_c) dtheta = -c ||dtheta||^2 identically in c > 0 for dims {out}, so "
+                              "lambda_min <= -c for every c", instances=len(out), cases=[f"dims {d}" for d in out], method="sympy")
 
 
 # --- Lemma 7 -------------------------------------------------------------------------------------
@@ -144,7 +145,7 @@ def lemma7_random(ctx):
     if worst < -1e-9:
         return Evidence.refuted(f"lambda_min below (13): relative slack {worst:.3e}")
     return Evidence.checked(f"{count} random points (depth 3-5, rescaled up to 30x apart): min relative slack {worst:.3e}",
-                            slack=worst, instances=count, seed=ctx.seed, method="dense Hessian, numpy")
+                            slack=worst, instances=count, cases="random points, depth 3-5, rescaled up to 30x apart", seed=ctx.seed, method="dense Hessian, numpy")
 
 
 def lemma7_rhs_numpy(Ws, G):
@@ -191,8 +192,10 @@ def balance_symbolic():
                         grads[j + 1][r, k] * Ws[j + 1][r, k] for r in range(dims[j + 2]))
                     if sp.expand(e) != 0:
                         return Evidence.refuted(f"per-neuron balance fails at layer {j + 1}, neuron {k}")
-    return Evidence.proved("the time derivatives of the invariants vanish identically for dims (2,3,2,1), one symbolic "
-                           "example, linear activation and any fixed diagonal pattern", instances=2, method="sympy expand")
+    return Evidence.certified("the time derivatives of the invariants vanish identically for dims (2,3,2,1), one symbolic "
+                              "example, linear activation and any fixed diagonal pattern", instances=2,
+                              cases=["linear, dims (2,3,2,1), one symbolic example", "symbolic diagonal pattern, dims (2,3,2,1)"],
+                              method="sympy expand")
 
 
 sketch = paper.remark(
@@ -222,7 +225,7 @@ def sketch_counterexample():
         return Evidence.refuted(f"d/dt (W_2^T W_2 - W_1^T W_1) = {val.tolist()} != 0 at the stated point", method="sympy exact",
                                 counterexample={"W1": [[1, 0], [1, 1]], "W2": [[1, 2], [0, 1]], "x": [1, 0], "y": [0, 0],
                                                 "derivative": str(val.tolist())})
-    return Evidence.checked("derivative vanished at the test point")
+    return Evidence.checked("derivative vanished at the test point", instances=1, cases="the stated rational point")
 
 
 # --- Lemma 33 and Proposition 8 ------------------------------------------------------------------
@@ -285,7 +288,7 @@ def prop8_flows(ctx):
         return Evidence.refuted(f"(14) violated: {tightest}", counterexample={"case": str(tightest)})
     return Evidence.checked(f"{count} points on 8 flows (dims (3,3,3,2), (2,3,3,3,1)): min relative slack {worst:.3e} "
                             f"(lambda_min = {tightest[2]:.4f} vs bound {tightest[3]:.4f})",
-                            slack=worst, instances=count, seed=ctx.seed, method="DOP853 flow + dense Hessian")
+                            slack=worst, instances=count, cases="points along 8 balanced-start flows, dims (3,3,3,2), (2,3,3,3,1)", seed=ctx.seed, method="DOP853 flow + dense Hessian")
 
 
 # --- non-linear activations ----------------------------------------------------------------------
@@ -330,7 +333,7 @@ def prop25_rescaling(ctx):
     if worst > 1e-9:
         return Evidence.refuted(f"f differs from (15): {worst:.2e}")
     return Evidence.checked(f"200 draws: patterns invariant under positive rescaling, |f - (15)| <= {worst:.1e}",
-                            instances=200, seed=ctx.seed, method="float64")
+                            instances=200, cases="200 random draws of weights and positive rescalings", seed=ctx.seed, method="float64")
 
 
 lemma9 = paper.lemma(
@@ -392,8 +395,9 @@ def lemma9_symbolic():
         ev = res.evidence()
         if ev.status is not Status.PROVED:
             return ev
-    return Evidence.proved("eq. (16) equals the second derivative of (15) along every direction, symbolically, for "
-                           "dims (2,2,2,1) and (1,2,2,2) with mixed patterns", instances=2, method="sympy expand")
+    return Evidence.certified("eq. (16) equals the second derivative of (15) along every direction, symbolically, for "
+                              "dims (2,2,2,1) and (1,2,2,2) with mixed patterns", instances=2,
+                              cases=["dims (2,2,2,1), mixed pattern", "dims (1,2,2,2), mixed pattern"], method="sympy expand")
 
 
 prop10 = paper.proposition(
@@ -429,7 +433,7 @@ def prop10_rescaling(ctx):
     if any(lam > -1e3 or slope > -1.5 for _, lam, slope in rows):
         return Evidence.refuted(f"lambda_min does not diverge: {rows}")
     return Evidence.checked("; ".join(f"{list(d)}: lambda_min = {l:.3e} at s = 1e-3, exponent {e:.2f}" for d, l, e in rows),
-                            instances=len(rows) * 3, seed=ctx.seed, method="dense Hessian")
+                            instances=len(rows) * 3, cases="rescalings s = 1e-1, 1e-2, 1e-3 per net", seed=ctx.seed, method="dense Hessian")
 
 
 LEMMA11_RHS = (r"-\max\{|\alpha|,|\bar\alpha|\}^{n-1}\tfrac{n-1}{|S|}\sum_i\|\nabla\ell_i\|_2\|x_i\|_2")
@@ -475,7 +479,7 @@ def lemma11_random(ctx):
     if worst < -1e-9:
         return Evidence.refuted(f"lambda_min below (17): relative slack {worst:.3e}")
     return Evidence.checked(f"{count} random points (ReLU, leaky 0.2/0.5, depth 3-5): min relative slack {worst:.3e}",
-                            slack=worst, instances=count, seed=ctx.seed, method="dense Hessian")
+                            slack=worst, instances=count, cases="random points, ReLU and leaky 0.2/0.5, depth 3-5", seed=ctx.seed, method="dense Hessian")
 
 
 prop12 = paper.proposition(
@@ -514,4 +518,4 @@ def prop12_flows(ctx):
     if worst < -1e-9:
         return Evidence.refuted(f"lambda_min below (18): relative slack {worst:.3e}")
     return Evidence.checked(f"{count} points on 12 leaky-ReLU flows: min relative slack {worst:.3e}", slack=worst,
-                            instances=count, seed=ctx.seed, method="DOP853 flow in the region + dense Hessian")
+                            instances=count, cases="points along 12 leaky-ReLU flows kept inside one region", seed=ctx.seed, method="DOP853 flow in the region + dense Hessian")
