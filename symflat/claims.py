@@ -73,7 +73,7 @@ _ID_PART = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 ID_PATTERN = re.compile(rf"^{_ID_PART}/{_ID_PART}$")
 
 
-class ClaimError(ValueError):
+class ClaimError(SymflatError, ValueError):
     """A claim declaration that is malformed (bad id, unknown kind, bad expected status)."""
 
 

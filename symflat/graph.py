@@ -24,7 +24,7 @@ STATUS_COLOURS = {
 }
 
 
-class GraphError(ValueError):
+class GraphError(SymflatError, ValueError):
     """A lemma-graph query that cannot be answered (unknown node, cycle)."""
 
 

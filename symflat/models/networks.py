@@ -16,8 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from math import prod
 
+from symflat.errors import SymflatError
 
-class ModelError(ValueError):
+
+class ModelError(SymflatError, ValueError):
     """A model description that cannot be built (bad dimensions, unknown activation, ...)."""
 
 

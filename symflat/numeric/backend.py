@@ -16,11 +16,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from symflat.numeric.errors import NumericError
+
 BACKENDS = ("numpy", "torch", "jax")
 DTYPES = ("float64", "float32")
 
 
-class BackendError(ValueError):
+class BackendError(NumericError):
     """A backend, device or dtype that cannot be used here (unknown name, library not installed)."""
 
 

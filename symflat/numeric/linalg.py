@@ -15,11 +15,12 @@ import scipy.linalg
 import scipy.sparse.linalg
 
 from symflat.numeric.backend import Backend
+from symflat.numeric.errors import NumericError
 
 WHICH = ("LA", "SA")
 
 
-class SolverError(ValueError):
+class SolverError(NumericError):
     """Bad solver arguments (unknown ``which``, non-positive tolerance or budget)."""
 
 

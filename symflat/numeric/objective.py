@@ -30,10 +30,7 @@ from symflat.models import (
     ScalarChain,
 )
 from symflat.numeric.backend import Backend, BackendError, get_backend, torch_available
-
-
-class NumericError(ValueError):
-    """Input the numeric engine cannot use (wrong weight length, unsupported model/data pair)."""
+from symflat.numeric.errors import NumericError
 
 
 LINEAR_MODELS = (DeepLinear, ScalarChain, LinearWithOutput)

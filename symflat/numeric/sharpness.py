@@ -25,7 +25,7 @@ class NotConvergedWarning(RuntimeWarning):
     """An iterative eigen-solver stopped before its residual tolerance was met."""
 
 
-class NotConvergedError(RuntimeError):
+class NotConvergedError(NumericError, RuntimeError):
     """Raised by :meth:`SharpnessResult.require_converged` for a result that did not converge."""
 
 

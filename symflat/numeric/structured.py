@@ -27,11 +27,12 @@ from typing import Callable
 
 import numpy as np
 
+from symflat.numeric.errors import NumericError
 from symflat.numeric.linalg import dense_extreme, lanczos
 from symflat.numeric.objective import LinearMomentsObjective, ReluOneHiddenObjective, prefix_suffix
 
 
-class NotApplicable(ValueError):
+class NotApplicable(NumericError):
     """The structured method's hypothesis fails at this point (not a global/interpolating minimum)."""
 
 

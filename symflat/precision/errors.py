@@ -1,7 +1,10 @@
-"""Errors of the precision engine; all are ``ValueError`` subclasses with a message saying what is wrong."""
+"""Errors of the precision engine; all are ``ValueError`` subclasses (and :class:`symflat.errors.SymflatError`)
+with a message saying what is wrong."""
+
+from symflat.errors import SymflatError
 
 
-class PrecisionError(ValueError):
+class PrecisionError(SymflatError, ValueError):
     """Base class: an inequality, a point or a request the precision engine cannot work with."""
 
 
