@@ -33,6 +33,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from symflat.errors import SymflatError
+
 
 class Status(str, enum.Enum):
     """The one status vocabulary (DESIGN.md), ordered from weakest to strongest support."""

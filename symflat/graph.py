@@ -16,6 +16,7 @@ import json
 import networkx as nx
 
 from symflat.claims import Claim, Status, weakest
+from symflat.errors import SymflatError
 
 EDGE_KINDS = ("uses", "proof", "hypothesis")
 STATUS_COLOURS = {
