@@ -74,8 +74,10 @@ def conjecture_search(ctx):
     worst = max(g[3] for g in gaps)
     if worst > 1e-6:
         return Evidence.checked(f"candidate counterexample: min sharpness exceeds max nu by {worst:.2e} (local optimisers; "
-                                "needs confirmation)", gaps=gaps, seed=ctx.seed, method="multi-start Nelder-Mead")
+                                "needs confirmation)", gaps=gaps, instances=len(gaps), cases="d = 2, m = 2, 2, 3", seed=ctx.seed,
+                                method="multi-start Nelder-Mead")
     return Evidence.checked(f"no counterexample: on {len(gaps)} random non-white instances (d = 2, m = 2..3, cond(Sigma_x) "
                             f"up to {max(g[2] for g in gaps):.0f}) the best minimum and the best nu agree to "
-                            f"{max(abs(g[3]) for g in gaps):.1e} relative", slack=-worst, instances=len(gaps), seed=ctx.seed,
+                            f"{max(abs(g[3]) for g in gaps):.1e} relative", slack=-worst, instances=len(gaps),
+                            cases="random non-white instances, d = 2, m = 2, 2, 3", seed=ctx.seed,
                             method="multi-start Nelder-Mead")

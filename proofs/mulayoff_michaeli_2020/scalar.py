@@ -42,7 +42,8 @@ def eq7_loss_is_shifted_square():
     if not _is_zero(l - (l_min + sx2 * (P - tau) ** 2)):
         return Evidence.refuted("loss is not l_min + sigma_x^2 (P - tau)^2")
     return Evidence.proved("l(w) = (sigma_y^2 - sigma_xy^2/sigma_x^2) + sigma_x^2 (prod w - tau)^2 identically in P; "
-                   "with sigma_x^2 > 0 the minimisers are exactly prod w = tau, for every depth m", method="sympy identity")
+                   "with sigma_x^2 > 0 the minimisers are exactly prod w = tau. General: the identity is in the single "
+                   "symbol P = prod w, so it holds for every depth m", method="sympy identity")
 
 
 def _hessian_on_omega(m: int) -> tuple[list, sp.Matrix]:
@@ -69,8 +70,9 @@ def eq8_hessian_entries():
             target = (2 * SX2 * TAU**2 / (w[k] * w[q])).subs(sub)
             if not _is_zero(H[k, q] - target):
                 return Evidence.refuted(f"entry ({k + 1},{q + 1}) differs at depth {m}", counterexample={"m": m, "k": k + 1, "q": q + 1})
-    return Evidence.proved("symbolic Hessian of the loss (S9), restricted to Omega via w_m = tau/(w_1...w_{m-1}), equals "
-                   "2 sigma_x^2 tau^2/(w_k w_q) entrywise, for every depth m = 2..8", instances=len(DEPTHS), method="sympy")
+    return Evidence.certified("symbolic Hessian of the loss (S9), restricted to Omega via w_m = tau/(w_1...w_{m-1}), equals "
+                   "2 sigma_x^2 tau^2/(w_k w_q) entrywise, at each depth m = 2..8", instances=len(DEPTHS),
+                   cases="m = 2..8", method="sympy")
 
 
 @paper.equation(
@@ -83,8 +85,8 @@ def eq9_rank_one_form():
         D = H - 2 * SX2 * TAU**2 * z * z.T
         if not all(_is_zero(e) for e in D):
             return Evidence.refuted(f"H != 2 sigma^2 tau^2 z z^T at depth {m}", counterexample={"m": m})
-    return Evidence.proved("H_w - 2 sigma_x^2 tau^2 z z^T = 0 as a matrix of rational functions on Omega, m = 2..8",
-                   instances=len(DEPTHS), method="sympy")
+    return Evidence.certified("H_w - 2 sigma_x^2 tau^2 z z^T = 0 as a matrix of rational functions on Omega, m = 2..8",
+                   instances=len(DEPTHS), cases="m = 2..8", method="sympy")
 
 
 @paper.equation(
@@ -103,9 +105,9 @@ def eq10_top_eigenvalue():
                           for i, j in itertools.combinations(range(m), 2) for k, l in itertools.combinations(range(m), 2))
         if not minors_zero:
             return Evidence.refuted(f"Hessian has rank > 1 at depth {m}", counterexample={"m": m})
-    return Evidence.proved("on Omega, H z = 2 sigma_x^2 tau^2 ||z||^2 z and every 2x2 minor of H vanishes (rank one, and H is "
+    return Evidence.certified("on Omega, H z = 2 sigma_x^2 tau^2 ||z||^2 z and every 2x2 minor of H vanishes (rank one, and H is "
                    "PSD since sigma_x^2 > 0), so the stated value is the only nonzero eigenvalue; m = 2..8",
-                   instances=len(DEPTHS), method="sympy")
+                   instances=len(DEPTHS), cases="m = 2..8", method="sympy")
 
 
 @paper.equation(
@@ -120,9 +122,9 @@ def eq11_same_argmin():
         objective = sum(1 / wi**2 for wi in w).subs(on_minimum_set(w))
         if not _is_zero((z.T * H * z)[0] / (z.T * z)[0] - 2 * SX2 * TAU**2 * objective):
             return Evidence.refuted(f"Rayleigh quotient at z is not 2 sigma^2 tau^2 * sum w^-2 at m = {m}", counterexample={"m": m})
-    return Evidence.proved("on Omega the top eigenvalue (Rayleigh quotient at z, eq. 10) equals 2 sigma_x^2 tau^2 times the "
+    return Evidence.certified("on Omega the top eigenvalue (Rayleigh quotient at z, eq. 10) equals 2 sigma_x^2 tau^2 times the "
                            "objective of (11), a positive constant factor, so both problems have the same minimisers; m = 2..8",
-                           instances=len(DEPTHS), method="sympy")
+                           instances=len(DEPTHS), cases="m = 2..8", method="sympy")
 
 
 @paper.equation(
@@ -140,9 +142,10 @@ def eq12_kkt_exact():
         want = t ** sp.Rational(2, m)
         if len(sols) != 1 or any(sp.simplify(sols[0][ai] - want) != 0 for ai in a):
             return Evidence.refuted(f"stationary points at m = {m} are {sols}, not w_j^2 = |tau|^(2/m)", counterexample={"m": m})
-    return Evidence.proved("with a_j = w_j^2 and w_m eliminated, the only stationary point of the coercive objective of (11) "
+    return Evidence.certified("with a_j = w_j^2 and w_m eliminated, the only stationary point of the coercive objective of (11) "
                            "on (0,inf)^(m-1) is a_j = |tau|^(2/m) for all j (so |w_m| = |tau|^(1/m) too); the sign "
-                           "condition is prod w = tau; exact sympy solve for m = 2..6", instances=5, method="sympy solve")
+                           "condition is prod w = tau; exact sympy solve for m = 2..6", instances=5, cases="m = 2..6",
+                           method="sympy solve")
 
 
 @eq12_kkt_exact.check
@@ -169,7 +172,8 @@ def eq12_search(ctx):
                 return Evidence.refuted("a point of Omega beats the claimed minimum", counterexample={"m": m, "abs_w": worst[2]},
                                         dps=ctx.dps, seed=ctx.seed)
     return Evidence.checked(f"{count} points of Omega (m = 2..8, log-spread 1e-8..2): relative slack >= {mp.nstr(worst[0], 5)}",
-                            slack=mp.nstr(worst[0], 15), instances=count, dps=ctx.dps, seed=ctx.seed, method="mpmath sampling")
+                            slack=mp.nstr(worst[0], 15), instances=count,
+                            cases=f"m = 2..8, 300 random points of Omega each (seed {ctx.seed})", dps=ctx.dps, seed=ctx.seed, method="mpmath sampling")
 
 
 @paper.equation(
@@ -185,8 +189,8 @@ def eq13_value():
             lam = 2 * SX2 * tau**2 * sum(1 / c**2 for _ in range(m))
             if sp.simplify(lam - 2 * m * SX2 * (tau**2) ** (1 - sp.Rational(1, m))) != 0:
                 return Evidence.refuted(f"value differs at m = {m}, sign {sign}", counterexample={"m": m, "sign": sign})
-    return Evidence.proved("2 sigma_x^2 tau^2 * m |tau|^(-2/m) = 2 m sigma_x^2 |tau|^(2(1-1/m)) exactly, m = 2..8, both signs of tau",
-                           instances=2 * len(DEPTHS), method="sympy")
+    return Evidence.certified("2 sigma_x^2 tau^2 * m |tau|^(-2/m) = 2 m sigma_x^2 |tau|^(2(1-1/m)) exactly, m = 2..8, both signs of tau",
+                           instances=2 * len(DEPTHS), cases="m = 2..8, tau > 0 and tau < 0", method="sympy")
 
 
 @paper.remark(
@@ -202,8 +206,9 @@ def omega0_count():
                       if sp.sign(sp.Mul(*signs)) == sp.sign(tau)}
             if len(points) != 2 ** (m - 1) or any(sp.Mul(*p) != tau for p in points):
                 return Evidence.refuted(f"count {len(points)} != 2^(m-1) at m = {m}", counterexample={"m": m, "tau": str(tau)})
-    return Evidence.proved("exact enumeration: for m = 2..8 and tau = +-(3/2)^m, exactly 2^(m-1) sign patterns give distinct "
-                           "points with |w_j| = |tau|^(1/m) and prod w = tau", instances=2 * len(DEPTHS), method="enumeration")
+    return Evidence.certified("exact enumeration: for m = 2..8 and tau = +-(3/2)^m, exactly 2^(m-1) sign patterns give distinct "
+                           "points with |w_j| = |tau|^(1/m) and prod w = tau", instances=2 * len(DEPTHS),
+                           cases="m = 2..8, tau = +-(3/2)^m", method="enumeration")
 
 
 def _line_curvatures(m: int):
@@ -235,9 +240,9 @@ def claim_s1_exact():
         sr, sinv = sum(r), sum(1 / ri for ri in r)
         if not _is_zero(k1 - k2 - 2 * SX2 * tau**2 * (sr - sinv) * (sr + sinv - 2 * m)):
             return Evidence.refuted(f"curvature difference identity fails at m = {m}", counterexample={"m": m})
-    return Evidence.proved("exact identity k(w1) - k(w2) = 2 sigma_x^2 tau^2 (S r - S 1/r)(S r + S 1/r - 2m) for all "
+    return Evidence.certified("exact identity k(w1) - k(w2) = 2 sigma_x^2 tau^2 (S r - S 1/r)(S r + S 1/r - 2m) for all "
                            "w2 in the orthant of w1, m = 2..6; with AM-GM (S r, S 1/r >= m) the sign is that of "
-                           "S r - S 1/r, which is the claim", instances=5, method="sympy")
+                           "S r - S 1/r, which is the claim", instances=5, cases="m = 2..6", method="sympy")
 
 
 @paper.lemma(
@@ -252,9 +257,9 @@ def lemma2_exact():
         c, r, tau, k12_1, k12_2, k13_1, k13_3, w3 = _line_curvatures(m)
         if not (_is_zero(sp.Mul(*w3) - tau) and _is_zero(k13_1 - k12_2) and _is_zero(k13_3 - k12_1)):
             return Evidence.refuted(f"the swap identities fail at m = {m}", counterexample={"m": m})
-    return Evidence.proved("exact identities for m = 2..6 and every w2 in the orthant of a flattest w1 (alternating sign "
+    return Evidence.certified("exact identities for m = 2..6 and every w2 in the orthant of a flattest w1 (alternating sign "
                            "pattern): prod w3 = tau, k(w1; w1-w3 line) = k(w2; w1-w2 line), k(w3; w1-w3 line) = k(w1; w1-w2 line)",
-                           instances=5, method="sympy")
+                           instances=5, cases="m = 2..6, alternating sign pattern", method="sympy")
 
 
 @lemma2_exact.check
@@ -283,7 +288,9 @@ def lemma2_search_deep(ctx):
                     return Evidence.refuted("w3 of (S29) does not look flatter", counterexample={"m": m, "w1": w1, "w2": w2},
                                             seed=ctx.seed)
     return Evidence.certified(f"{total} exact random instances with m = 7..16; in {hits} the hypothesis held and w3 looked "
-                            "flatter than w1 every time", instances=hits, seed=ctx.seed, method="exact rationals")
+                            "flatter than w1 every time", instances=hits,
+                            cases=f"m = 7..16, 60 random rational w2 each, {hits} meeting the hypothesis (seed {ctx.seed})",
+                            tried=total, seed=ctx.seed, method="exact rationals")
 
 
 def _prod(xs):
@@ -309,12 +316,14 @@ def s32_two_layers_equal():
     if not _is_zero(k1 - k2):
         return Evidence.refuted("curvatures differ for m = 2")
     return Evidence.proved("exact: for m = 2 the loss curvature along the line w1-w2 is the same at both ends for every w2 "
-                           "in the orthant of w1", method="sympy")
+                           "in the orthant of w1. General: the statement is about m = 2 only, and c = |tau|^(1/2) and the "
+                           "ratio r are symbols, so every tau and every w2 are covered", method="sympy")
 
 
 @paper.remark(
     "remark-interpolation-deeper", r"m>2:\ \text{the two ends of the interpolation line need not look equally sharp}",
-    where="Sec. 3", uses=["eq-7"], hypotheses=["full-rank"])
+    where="Sec. 3", uses=["eq-7"], hypotheses=["full-rank"],
+    about="m = 3, tau = 1, w1 = (1, 1, 1), w2 = (2, 2, 1/4)")
 def deeper_differs():
     """An exact m = 3 instance where the two ends look different."""
     c = Fraction(1)

@@ -62,9 +62,10 @@ def flat_directions_exact():
 
     if sp.expand(loss(W1 + a * D) - loss(W1)) != 0:
         return Evidence.refuted("loss changed along the null direction")
-    return Evidence.proved("symbolic: for every 2-d data set on a line through 0 (three samples, all coordinates, "
+    return Evidence.certified("symbolic: for every 2-d data set on a line through 0 (three samples, all coordinates, "
                            "targets and weights symbolic), loss(W1 + alpha D, W2) = loss(W1, W2) identically, "
-                           "D = e (-p2, p1)", method="sympy")
+                           "D = e (-p2, p1)", instances=1, cases="d_x = d_y = 2, m = 2, three samples on a line",
+                           method="sympy")
 
 
 @paper.equation(
@@ -82,8 +83,9 @@ def eq3_completing_square():
     diff = loss(A) - loss(T) - ((A - T) * Sx * (A - T).T).trace()
     if sp.simplify(sp.together(diff)) != 0:
         return Evidence.refuted("completing the square fails")
-    return Evidence.proved("symbolic 2x2 (all moments symbolic): l(A) = l(T) + tr((A-T) Sigma_x (A-T)^T); with Sigma_x "
-                           "positive definite the second term is > 0 unless A = T", method="sympy")
+    return Evidence.certified("symbolic 2x2 (all moments symbolic): l(A) = l(T) + tr((A-T) Sigma_x (A-T)^T); with Sigma_x "
+                           "positive definite the second term is > 0 unless A = T", instances=1, cases="d_x = d_y = 2",
+                           method="sympy")
 
 
 @paper.equation(
@@ -109,7 +111,8 @@ def eq4_nonempty_under_a1(ctx):
     if T.rank() <= min(bottleneck):
         return Evidence.refuted("bottleneck example is not rank-deficient as intended")
     return Evidence.certified(f"exact rational points of Omega exist for dims {shapes} (eq. 27); for dims {bottleneck} "
-                           f"(A1 fails) rank T = {T.rank()} > 1 so no product equals T", instances=len(shapes) + 1, method="exact")
+                           f"(A1 fails) rank T = {T.rank()} > 1 so no product equals T", instances=len(shapes) + 1,
+                           cases=[str(s) for s in shapes] + [f"{bottleneck} (A1 fails)"], method="exact")
 
 
 # ----------------------------------------------------------------------------- App. I: stability
@@ -145,7 +148,8 @@ def s2_linear_iteration(ctx):
             return Evidence.refuted("linear iteration disagrees with (S2)", counterexample={"H": H, "eta": eta}, seed=ctx.seed)
         n_ok += 1
     return Evidence.checked(f"{n_ok} random PSD Hessians: 400 steps of (S1) stay bounded exactly when (S2) holds",
-                            instances=n_ok, seed=ctx.seed, method="numpy iteration")
+                            instances=n_ok, cases=f"random PSD Hessians, d = 2..5, eta in [0.2, 1.5] (seed {ctx.seed})",
+                            seed=ctx.seed, method="numpy iteration")
 
 
 @paper.equation(
@@ -158,7 +162,8 @@ def s4_equivalence():
     if sol != sp.Interval(0, 2):
         return Evidence.refuted(f"solution set is {sol}")
     return Evidence.proved("with x = eta l: (1 - x)^2 <= 1 iff x in [0, 2], i.e. l <= 2/eta for l >= 0, eta > 0; the "
-                           "eigenvalues of (I - eta H)^2 are (1 - eta l_i)^2 (S3)", method="sympy inequality solver")
+                           "eigenvalues of (I - eta H)^2 are (1 - eta l_i)^2 (S3). General: one real inequality in "
+                           "x = eta l covers every eigenvalue of every PSD Hessian", method="sympy inequality solver")
 
 
 stability_threshold = paper.remark(
@@ -175,7 +180,8 @@ def threshold_unbounded():
     if sp.simplify(factor - 1).is_positive is not True:
         return Evidence.refuted("contraction factor is not > 1 above 2/eta")
     return Evidence.proved("with l = 2/eta + delta (delta > 0): |1 - eta l| = 1 + eta delta > 1, so the deviation along the top "
-                           "eigenvector grows geometrically and no constant C bounds it", method="sympy")
+                           "eigenvector grows geometrically and no constant C bounds it. General: eta, delta are "
+                           "positive symbols", method="sympy")
 
 
 # ----------------------------------------------------------------------------- App. II: Lemma 1
@@ -203,8 +209,9 @@ def s5_conserved_exact():
         dD = dW[i] * Ws[i].T + Ws[i] * dW[i].T - dW[i + 1].T * Ws[i + 1] - Ws[i + 1].T * dW[i + 1]
         if not all(sp.expand(e) == 0 for e in dD):
             return Evidence.refuted(f"balancedness of layers {i + 1},{i + 2} is not conserved")
-    return Evidence.proved("symbolic 3-layer 2x2 net with symbolic Sigma_x, Sigma_yx: the time derivative of "
-                           "W_i W_i^T - W_{i+1}^T W_{i+1} vanishes identically along gradient flow", method="sympy")
+    return Evidence.certified("symbolic 3-layer 2x2 net with symbolic Sigma_x, Sigma_yx: the time derivative of "
+                           "W_i W_i^T - W_{i+1}^T W_{i+1} vanishes identically along gradient flow", instances=1,
+                           cases="m = 3, all layers 2x2", method="sympy")
 
 
 nar_sastry = paper.lemma(
@@ -238,7 +245,8 @@ def nar_sastry_gd(ctx):
             return Evidence.refuted("GD from identity did not reach T^(1/m)", counterexample={"T": T, "m": m, "eta": eta},
                                     seed=ctx.seed)
     return Evidence.checked(f"GD from identity with the stated step reaches W_i = T^(1/m) (max entry error {worst:.1e}) for "
-                            f"random SPD T, (d, m) in {cases}", instances=len(cases), seed=ctx.seed, method="numpy GD")
+                            f"random SPD T, (d, m) in {cases}", instances=len(cases), cases=[f"d = {d}, m = {m}" for d, m in cases],
+                            seed=ctx.seed, method="numpy GD")
 
 
 @paper.lemma(
@@ -266,7 +274,9 @@ def lemma1_i_flow(ctx):
     if n == 0:
         return Evidence.error("no gradient-flow run converged")
     return Evidence.checked(f"{n} gradient-flow runs from identity (nonsymmetric T) converged; sharpness matches eq. (17) to "
-                            f"relative {worst:.1e}", slack=-worst, instances=n, seed=ctx.seed, method="scipy DOP853")
+                            f"relative {worst:.1e}", slack=-worst, instances=n,
+                            cases=f"random nonsymmetric T, (d, m) in (2,2), (2,3), (3,3), (3,4), (4,5), converged runs (seed {ctx.seed})",
+                            seed=ctx.seed, method="scipy DOP853")
 
 
 def _gradient_flow(T, m, t_end=200.0, init=None):
@@ -310,7 +320,8 @@ def lemma1_ii_gd(ctx):
                                     counterexample={"T": T, "m": m, "eta": eta, "gap": gap, "rate": rate}, seed=ctx.seed)
     return Evidence.checked(f"5 random SPD targets (d up to 5, m up to 8): limit sharpness matches eq. (17) to {worst:.1e}, "
                             f"gradient-norm contraction per step {min(rates):.3f}..{max(rates):.3f}", slack=-worst,
-                            instances=5, seed=ctx.seed, method="numpy GD")
+                            instances=5, cases="random SPD T, (d, m) in (2,2), (3,3), (3,6), (4,4), (5,8)", seed=ctx.seed,
+                            method="numpy GD")
 
 
 @paper.remark(
@@ -331,7 +342,8 @@ def lemma1_ii_nonsymmetric():
                                 f"{L.flattest_value(T, m):.12g} (relative gap {gap:.2e})",
                                 counterexample={"T": "[[1, 1/2], [-1/4, 1]]", "m": m, "eta": eta, "steps": len(h), "gap": gap},
                                 method="numpy GD")
-    return Evidence.checked(f"GD converged to a flattest minimum here (gap {gap:.1e})", method="numpy GD")
+    return Evidence.checked(f"GD converged to a flattest minimum here (gap {gap:.1e})", instances=1,
+                            cases="T = [[1, 1/2], [-1/4, 1]], m = 2", method="numpy GD")
 
 
 @paper.remark(
@@ -355,7 +367,9 @@ def lemma1_random_init(ctx):
     if min(gaps) <= 1e-6:
         return Evidence.refuted(f"a random initialisation reached a flattest minimum (gap {min(gaps):.1e})", seed=ctx.seed)
     return Evidence.checked(f"{len(gaps)} converged gradient-flow runs from random initial layers: sharpness exceeds eq. (17) "
-                            f"by {min(gaps):.1%} .. {max(gaps):.1%}", instances=len(gaps), seed=ctx.seed, method="scipy DOP853")
+                            f"by {min(gaps):.1%} .. {max(gaps):.1%}", instances=len(gaps),
+                            cases=f"(d, m) in (2,2), (3,3), (3,4), He-like random layers, converged runs (seed {ctx.seed})",
+                            seed=ctx.seed, method="scipy DOP853")
 
 
 @paper.lemma(
@@ -382,7 +396,8 @@ def lemma1_ii_earlier_bound():
                                 f"gradient norm is still {h[-1]:.3g} after {len(h)} steps (about k^(-1/2))",
                                 counterexample={"T": "diag(4, 1)", "m": 2, "eta": "1/8", "two_step_map": str(series),
                                                 "gradient_after_steps": [len(h), h[-1]]}, method="sympy series + numpy GD")
-    return Evidence.checked(f"two-step map {series}: no obstruction to a linear rate found", method="sympy")
+    return Evidence.checked(f"two-step map {series}: no obstruction to a linear rate found", instances=1,
+                            cases="T = diag(4, 1), m = 2, eta = 1/8", method="sympy")
 
 
 
@@ -399,12 +414,13 @@ def threshold_gd_deep_linear(ctx):
             return Evidence.refuted("GD converged with step above 2/lambda*", seed=ctx.seed)
         n += 1
     return Evidence.checked(f"{n} SPD targets: GD from identity with eta = 1.05 * 2/lambda* never converges (20000 steps)",
-                            instances=n, seed=ctx.seed, method="numpy GD")
+                            instances=n, cases="random SPD T, (d, m) in (2,2), (3,4), (4,6)", seed=ctx.seed,
+                            method="numpy GD")
 
 
 @paper.remark(
     "lemma-1-ii-without-pd", r"\exists\,\mathbf T\ \text{symmetric with a negative eigenvalue}:\ \text{GD from }\mathbf I\ \text{with the step of (ii) does not reach }\Omega",
-    where="Sec. 2 (ours)", uses=["lemma-1-ii"], hypotheses=["a2"],
+    where="Sec. 2 (ours)", uses=["lemma-1-ii"], hypotheses=["a2"], about="T = diag(1, -1), m = 2, eta = 1/4",
     note="Ours: what positive definiteness buys in Lemma 1(ii). From identity the layers stay equal polynomials in T, "
          "so on an eigenvector of T with eigenvalue -1 the common gain a must reach a^m = -1, impossible for even m; "
          "GD then converges to a = 0, a saddle with loss 1 above the minimum.")
@@ -418,10 +434,11 @@ def lemma1_without_pd():
     T = np.diag([1.0, -1.0])
     Ws, h = _gd_from_identity(T, 2, 0.25, steps=2000)
     final_loss = L.loss(Ws, np.eye(2), T, T @ T.T)
-    if fixed != [0] or final_loss < 0.99:
-        return Evidence.refuted(f"fixed points {fixed}, final loss {final_loss}")
-    return Evidence.proved(f"exact: the diagonal map a -> a(1 - (a^2 + 1)/2) has the single real fixed point 0 and "
-                           f"contracts (0, 1] towards it; GD ends at loss {final_loss:.6f} (global minimum 0), "
+    if fixed != [0] or g.subs(a, 1) != 0 or final_loss < 0.99:
+        return Evidence.refuted(f"fixed points {fixed}, g(1) = {g.subs(a, 1)}, final loss {final_loss}")
+    return Evidence.proved(f"exact: the diagonal map a -> a(1 - (a^2 + 1)/2) has the single real fixed point 0 and sends "
+                           f"a = 1 to 0 in one step, so the (2,2) entries of both layers are 0 from step 1 on and the "
+                           f"product never reaches T; GD ends at loss {final_loss:.6f} (global minimum 0), "
                            f"W_1 = W_2 = diag({Ws[0][0, 0]:.6f}, {Ws[0][1, 1]:.2e})", method="sympy + numpy GD")
 
 
@@ -444,4 +461,5 @@ def lemma1_i_balanced_minima_exact(ctx):
             return Evidence.refuted(f"a balanced point of Omega is not flattest (d = {d}, m = {m})", seed=ctx.seed)
         n += 1
     return Evidence.certified(f"{n} exact balanced points of Omega (d 2..3, m 2..5): all certified flattest",
-                              instances=n, seed=ctx.seed, method="exact charpoly")
+                              instances=n, cases="balanced points, (d, m) in (2,2), (2,3), (3,3), (2,5), (3,4)",
+                              seed=ctx.seed, method="exact charpoly")

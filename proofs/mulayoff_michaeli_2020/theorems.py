@@ -18,6 +18,8 @@ from . import _linear as L
 from ._inequalities import LEMMA4, NU_LOWER_BOUND, NU_MAX_WHITE, SHARPNESS_LOWER_BOUND
 
 WHITE = ["a1", "a2", "full-rank"]
+#: what _flattest_instances builds, for the evidence's ``cases``
+FLATTEST_CASES = "certified flattest minima: balanced (d, m) in (2,2), (3,2), (2,4), (3,3); unbalanced (2,3), (2,4), (3,5)"
 
 
 def _flattest_instances(rng, n_balanced=4, n_unbalanced=3):
@@ -76,6 +78,7 @@ def lemma4_exact(ctx):
         n += 1
     return Evidence.certified(f"{n} exact rational instances (m = 2..5, shapes 1..3) incl. 4 tight aligned rank-one "
                               "chains; tested as (sum||Psi||_F^2/m)^m I - P^T P >= 0 exactly", instances=n, tight=True,
+                              cases=f"40 random rational chains (m = 2..5, sizes 1..3) + 4 aligned rank-one chains (seed {ctx.seed})",
                               seed=ctx.seed, method="exact charpoly")
 
 
@@ -122,7 +125,8 @@ def lemma4_adversarial(ctx):
         if best is None or slack < best:
             best = slack
     return Evidence.checked(f"12 adversarial searches: smallest relative slack {mp.nstr(best, 3)} (>= 0, approaching the "
-                            "equality case)", slack=mp.nstr(best, 15), instances=12, dps=ctx.dps, seed=ctx.seed,
+                            "equality case)", slack=mp.nstr(best, 15), instances=12,
+                            cases=f"12 Nelder-Mead minimisations, m = 2..4, sizes 1..3 (seed {ctx.seed})", dps=ctx.dps, seed=ctx.seed,
                             method="Nelder-Mead + mpmath")
 
 
@@ -165,7 +169,8 @@ def eq23_random(ctx):
         if lhs < rhs * (1 - 1e-10):
             return Evidence.refuted("(23) exceeds (21)", seed=ctx.seed)
     return Evidence.checked(f"300 random instances (d 2..4, m 2..5, non-white): min relative slack {worst:.2e}",
-                            slack=worst, instances=300, seed=ctx.seed, method="numpy")
+                            slack=worst, instances=300, cases=f"random minima, d = 2..4, m = 2..5, non-white (seed {ctx.seed})",
+                            seed=ctx.seed, method="numpy")
 
 
 @paper.equation(
@@ -192,7 +197,8 @@ def eq24_telescoping(ctx):
         if not (X - target).expand().is_zero_matrix:
             return Evidence.refuted(f"telescoping fails for dims {dims}")
     return Evidence.certified("exact polynomial identity in a symbolic B at rational points of Omega, dims [2,2,2], [2,3,2], "
-                           "[2,2,2,2], [3,2,3,2] (non-white Sigma_x)", instances=4, seed=ctx.seed, method="sympy")
+                           "[2,2,2,2], [3,2,3,2] (non-white Sigma_x)", instances=4,
+                           cases=["[2, 2, 2]", "[2, 3, 2]", "[2, 2, 2, 2]", "[3, 2, 3, 2]"], seed=ctx.seed, method="sympy")
 
 
 @paper.equation(
@@ -214,7 +220,8 @@ def eq25_lower_bound(ctx):
         if lam < nu * (1 - 1e-9):
             return Evidence.refuted("nu(B) exceeds the sharpness of a minimum", seed=ctx.seed)
     return Evidence.checked(f"20 random minima (non-white): lambda_max / max nu - 1 >= {worst:.2e}", slack=worst,
-                            instances=20, seed=ctx.seed, method="numpy + Nelder-Mead")
+                            instances=20, cases=f"random minima, d = 2..3, m = 2..4, non-white (seed {ctx.seed})",
+                            seed=ctx.seed, method="numpy + Nelder-Mead")
 
 
 @paper.equation(
@@ -244,7 +251,8 @@ def eq26_value(ctx):
         if best > value * (1 + 1e-9):
             return Evidence.refuted("nu(B) exceeds the claimed maximum", seed=ctx.seed)
     return Evidence.checked(f"exact: nu(u v^T) = value for m = 2..5; 15 searches over B: max nu / value - 1 = {worst:.1e}",
-                            slack=-worst, instances=19, seed=ctx.seed, method="sympy + Nelder-Mead")
+                            slack=-worst, instances=19, cases="exact B = u v^T at m = 2..5 (d = 2); 15 searches, d = 2..3, m = 2..5",
+                            seed=ctx.seed, method="sympy + Nelder-Mead")
 
 
 eq25_lower_bound.check(search_check(NU_LOWER_BOUND, budget=6))
@@ -269,8 +277,8 @@ def eq27_in_omega(ctx):
         U, V = E.rational_orthogonal(dy, rng), E.rational_orthogonal(dx, rng)
         if not (E.prod(E.canonical_minimum(U, roots, V, dims), 1, m, dx) - E.target(U, roots, V, m)).expand().is_zero_matrix:
             return Evidence.refuted(f"(27) is not in Omega for dims {dims}")
-    return Evidence.proved(f"exact, singular values symbolic: prod W*_j = U S V^T for dims {SHAPES27}",
-                           instances=len(SHAPES27), seed=ctx.seed, method="sympy")
+    return Evidence.certified(f"exact, singular values symbolic: prod W*_j = U S V^T for dims {SHAPES27}",
+                              instances=len(SHAPES27), cases=[str(s) for s in SHAPES27], seed=ctx.seed, method="sympy")
 
 
 @paper.equation(
@@ -290,6 +298,7 @@ def eq28_exact(ctx):
             return Evidence.refuted(f"top eigenvalue at (27) differs for dims {dims}", seed=ctx.seed)
     return Evidence.certified(f"exact rational instances, dims {SHAPES27}: top eigenpair of 2 Phi^T Phi at (27) is "
                               "(2m sigma^(2(1-1/m)), v kron u), no eigenvalue above", instances=len(SHAPES27),
+                              cases=[str(s) for s in SHAPES27],
                               seed=ctx.seed, method="exact charpoly")
 
 
@@ -306,7 +315,8 @@ def eq28_at_scale(ctx):
     if worst > 1e-8:
         return Evidence.refuted(f"relative deviation {worst:.1e} at scale", seed=ctx.seed)
     return Evidence.checked(f"(d, m) in {cases}: relative deviation from eq. (28) <= {worst:.1e}", slack=-worst,
-                            instances=len(cases), seed=ctx.seed, method="scipy eigsh")
+                            instances=len(cases), cases=[f"d = {d}, m = {m}" for d, m in cases], seed=ctx.seed,
+                            method="scipy eigsh")
 
 
 @paper.equation(
@@ -346,6 +356,7 @@ def eq29_sampling(ctx):
             return Evidence.refuted("greedy walk went below eq. (29)", seed=ctx.seed)
     return Evidence.checked(f"400 random minima: min relative excess {worst:.2e}; greedy walks on Omega end "
                             f"{', '.join(f'{g:.1e}' for g in reached)} above the value", slack=worst, instances=402,
+                            cases=f"400 random minima d = 2..4, m = 2..6 + 2 greedy walks (seed {ctx.seed})",
                             seed=ctx.seed, method="numpy")
 
 
@@ -374,7 +385,7 @@ def theorem1_exact(ctx):
         return Evidence.error(f"only {len(inst)} certified flattest instances were built")
     return Evidence.certified(f"{len(inst)} exact flattest minima ({sum(i[-1] == 'unbalanced' for i in inst)} outside "
                               "Theorem 4's hypothesis): lambda_max = 2m sigma^(2(1-1/m)) exactly (no eigenvalue above) and "
-                              "H Phi(v kron u) = lambda Phi(v kron u)", instances=len(inst), seed=ctx.seed,
+                              "H Phi(v kron u) = lambda Phi(v kron u)", instances=len(inst), cases=FLATTEST_CASES, seed=ctx.seed,
                               method="exact charpoly")
 
 
@@ -397,6 +408,7 @@ def theorem1_at_scale(ctx):
         return Evidence.refuted(f"deviation {worst_val:.1e} (value), {worst_vec:.1e} (eigenvector)", seed=ctx.seed)
     return Evidence.checked(f"d up to 64, m up to 32: top eigenvalue within {worst_val:.1e} of eq. (17); eigenvector of "
                             f"2 Phi^T Phi aligned with v kron u to {worst_vec:.1e}", slack=-worst_val, instances=4,
+                            cases=["d = 8, m = 4", "d = 16, m = 16", "d = 32, m = 8", "d = 64, m = 32"],
                             seed=ctx.seed, method="scipy eigsh")
 
 
@@ -407,12 +419,14 @@ def step_size_depth():
     m, s = sp.symbols("m sigma", positive=True)
     if sp.simplify(2 / (2 * m * s ** (2 * (1 - 1 / m))) - s ** (-2 * (1 - 1 / m)) / m) != 0:
         return Evidence.refuted("algebra fails")
-    return Evidence.proved("2 / (2 m sigma^(2(1-1/m))) = sigma^(-2(1-1/m)) / m identically", method="sympy")
+    return Evidence.proved("2 / (2 m sigma^(2(1-1/m))) = sigma^(-2(1-1/m)) / m identically in the positive symbols m "
+                           "and sigma (general: every depth and every target)", method="sympy")
 
 
 @paper.remark(
     "theorem-1-without-whiteness", r"\hat\Sigma_x\neq\mathbf I:\ \min_\Omega\lambda_{\max}(\mathbf H_{\mathbf w})\neq2m\,\sigma_{\max}(\mathbf T)^{2(1-\frac1m)}\ \text{in general}",
     where="Sec. 4 (ours)", uses=["theorem-1"], hypotheses=["a1", "full-rank"],
+    about="scalar network, m = 3, tau = 8, sigma_x^2 = 4",
     note="Ours: what A2 buys in Theorem 1. Already for scalar networks the minimum is 2m sigma_x^2 tau^{2(1-1/m)} (eq. 13).")
 def without_whiteness():
     c, sx2 = sp.Integer(2), sp.Rational(4)
@@ -446,7 +460,7 @@ def lemma_s1_exact(ctx):
             if _norm2(a) * _norm2(b) != r ** (2 * (m - 1)):
                 return Evidence.refuted(f"S67 fails at k = {k} ({fam})", seed=ctx.seed)
     return Evidence.certified(f"{len(inst)} exact flattest minima, all k: squared norms multiply to sigma^(2(1-1/m))",
-                              instances=len(inst), seed=ctx.seed, method="exact")
+                              instances=len(inst), cases=FLATTEST_CASES, seed=ctx.seed, method="exact")
 
 
 @paper.lemma(
@@ -461,7 +475,7 @@ def lemma_s2_exact(ctx):
             if not E.parallel_same_direction(E.prod(Ws, k + 1, m, d).T * u, E.prod(Ws, 1, k, d) * v):
                 return Evidence.refuted(f"S73 fails at k = {k} ({fam})", seed=ctx.seed)
     return Evidence.certified(f"{len(inst)} exact flattest minima, k = 0..m: the two vectors are positive multiples",
-                              instances=len(inst), seed=ctx.seed, method="exact")
+                              instances=len(inst), cases=FLATTEST_CASES, seed=ctx.seed, method="exact")
 
 
 def _gf_flattest(rng, d, m):
@@ -545,7 +559,7 @@ def _make_theorem2(part):
             if not _thm2_exact_holds(part, Ws, u, v, r, m):
                 return Evidence.refuted(f"Theorem 2({part}) fails at an exact flattest minimum ({fam}, m = {m})", seed=ctx.seed)
         return Evidence.certified(f"{len(inst)} exact flattest minima ({sum(i[-1] == 'unbalanced' for i in inst)} with a "
-                                  "layer gain above sigma^(1/m)), every k = 0..m", instances=len(inst), seed=ctx.seed,
+                                  "layer gain above sigma^(1/m)), every k = 0..m", instances=len(inst), cases=FLATTEST_CASES, seed=ctx.seed,
                                   method="exact")
 
     def gradient_flow(ctx):
@@ -563,7 +577,9 @@ def _make_theorem2(part):
         if worst > tol:
             return Evidence.refuted(f"violation {worst:.1e} at a gradient-flow minimum", seed=ctx.seed)
         return Evidence.checked(f"{n} flattest minima found by gradient flow from identity (nonsymmetric T): worst "
-                                f"relative violation {worst:.1e}", slack=-worst, instances=n, seed=ctx.seed, method="scipy DOP853")
+                                f"relative violation {worst:.1e}", slack=-worst, instances=n,
+                                cases="random nonsymmetric T, (d, m) in (2,3), (3,3), (3,5), (4,4), converged runs",
+                                seed=ctx.seed, method="scipy DOP853")
 
     exact.__name__, gradient_flow.__name__ = f"theorem2_{part}_exact", f"theorem2_{part}_gradient_flow"
     claim.check(exact)
@@ -606,7 +622,8 @@ def theorem2_sharp_exact(ctx):
         ratios.append((m, float(c / sp.sqrt(m - 1)), float(c / sp.sqrt(m))))
     return Evidence.certified(f"{len(inst)} exact flattest minima obey both sqrt(m-1) bounds; exact flattest witnesses reach "
                               + ", ".join(f"m={m}: {a:.4f} sqrt(m-1) = {b:.4f} sqrt(m)" for m, a, b in ratios),
-                              instances=len(inst) + len(ratios), tight=True, seed=ctx.seed, method="exact")
+                              instances=len(inst) + len(ratios), tight=True,
+                              cases=[FLATTEST_CASES, "tightness witnesses m = 3..6"], seed=ctx.seed, method="exact")
 
 
 @paper.remark(
@@ -626,7 +643,8 @@ def theorem2_without_flattest(ctx):
     if ratios[-1] <= 1:
         return Evidence.refuted("scaling did not break the bound", seed=ctx.seed)
     return Evidence.checked(f"sigma_max(W_1) / (sqrt(m) sigma^(1/m)) = {', '.join(f'{r:.3g}' for r in ratios)} for scalings "
-                            "a = 1, 10, 100 of (27) (still in Omega)", seed=ctx.seed, method="numpy")
+                            "a = 1, 10, 100 of (27) (still in Omega)", instances=3, cases="d = 3, m = 4, scalings a = 1, 10, 100",
+                            seed=ctx.seed, method="numpy")
 
 
 # ----------------------------------------------------------------------------- Theorem 3
@@ -669,7 +687,8 @@ def _make_theorem3(part):
             if not _thm3_exact_holds(part, Ws, u, v, r, m):
                 return Evidence.refuted(f"Theorem 3 ({part}) fails at an exact flattest minimum ({fam}, m = {m})", seed=ctx.seed)
         return Evidence.certified(f"{len(inst)} exact flattest minima (incl. layers whose top singular value exceeds "
-                                  "sigma^(1/m)), every k", instances=len(inst), seed=ctx.seed, method="exact")
+                                  "sigma^(1/m)), every k", instances=len(inst), cases=FLATTEST_CASES, seed=ctx.seed,
+                                  method="exact")
 
     exact.__name__ = f"theorem3_{part}_exact"
     claim.check(exact)
@@ -701,7 +720,8 @@ def theorem3_i_gradient_flow(ctx):
     if worst > 1e-6:
         return Evidence.refuted(f"singular-pair residual {worst:.1e}", seed=ctx.seed)
     return Evidence.checked(f"{n} gradient-flow minima: singular-pair residual <= {worst:.1e}", slack=-worst, instances=n,
-                            seed=ctx.seed, method="scipy DOP853")
+                            cases="random nonsymmetric T, (d, m) in (2,3), (3,4), (4,4), converged runs", seed=ctx.seed,
+                            method="scipy DOP853")
 
 
 # ----------------------------------------------------------------------------- Theorem 4
@@ -727,7 +747,8 @@ def theorem4_exact(ctx):
                                     counterexample={"W": [str(W) for W in Ws]}, seed=ctx.seed)
         n += 1
     return Evidence.certified(f"{n} exact minima (d 2..3, m 2..4) with sigma_max(W_k) = sigma^(1/m) certified: all flattest",
-                              instances=n, seed=ctx.seed, method="exact charpoly")
+                              instances=n, cases="(d, m) in (2,2), (3,2), (2,4), (3,3), (2,6)", seed=ctx.seed,
+                              method="exact charpoly")
 
 
 @theorem4_exact.check
@@ -749,12 +770,13 @@ def theorem4_numeric(ctx):
     if worst > 1e-9:
         return Evidence.refuted(f"relative deviation {worst:.1e}", seed=ctx.seed)
     return Evidence.checked(f"{n} random minima meeting the hypothesis: sharpness within {worst:.1e} of eq. (17)",
-                            slack=-worst, instances=n, seed=ctx.seed, method="numpy")
+                            slack=-worst, instances=n, cases="(d, m) in (4,3), (8,6), (16,12), (5,9)", seed=ctx.seed,
+                            method="numpy")
 
 
 @paper.remark(
     "theorem-4-without-largest", r"\sigma_{\max}(\mathbf T)^{\frac1m}\ \text{a singular value (not the largest) of every }\mathbf W_k\ \not\Rightarrow\ \mathbf w\in\Omega_0",
-    where="Sec. 4 (ours)", uses=["theorem-4"], hypotheses=WHITE,
+    where="Sec. 4 (ours)", uses=["theorem-4"], hypotheses=WHITE, about="T = I, W_1 = diag(1, 3), W_2 = diag(1, 1/3)",
     note="Ours: what 'largest' buys. The necessary condition of Theorem 3 is not sufficient.")
 def theorem4_without_largest():
     m = 2
@@ -788,4 +810,5 @@ def theorem3_without_flattest(ctx):
     if min(residuals) < 1e-6:
         return Evidence.refuted("a random minimum shows the coupling", seed=ctx.seed)
     return Evidence.checked(f"10 random minima (d = 3, m = 4): r_k fails to be a singular vector of W_k, relative residual "
-                            f"{min(residuals):.2f} .. {max(residuals):.2f}", instances=10, seed=ctx.seed, method="numpy")
+                            f"{min(residuals):.2f} .. {max(residuals):.2f}", instances=10, cases=f"d = 3, m = 4, random minima (seed {ctx.seed})",
+                            seed=ctx.seed, method="numpy")

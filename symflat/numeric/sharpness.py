@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from symflat.numeric import linalg, structured
+from symflat.numeric import options
 from symflat.numeric.objective import LinearMomentsObjective, NumericError, ReluOneHiddenObjective, objective
 
 METHODS = ("auto", "dense", "lanczos", "eigsh", "power", "structured")
@@ -102,6 +103,7 @@ def sharpness(model, weights, data, method: str = "auto", *, which: str = "large
     """
     if method not in METHODS:
         raise NumericError(f"unknown sharpness method {method!r}; use one of {METHODS}")
+    options.solver(tol=tol, maxiter=maxiter, seed_value=seed, minimum_tol=minimum_tol, autodiff=autodiff)
     wh = _which(which)
     t0 = time.perf_counter()
     obj = objective(model, data, backend, device, dtype, autodiff=autodiff)
@@ -177,7 +179,7 @@ def hessian(model, weights, data, *, backend=None, device=None, dtype=None, auto
 def directional_curvature(model, weights, data, direction, **kw) -> float:
     """``u^T H u / u^T u``: the curvature of the loss along ``direction``."""
     obj = objective(model, data, kw.pop("backend", None), kw.pop("device", None), kw.pop("dtype", None), **kw)
-    w, u = obj.weights(weights), obj.weights(direction)
+    w, u = obj.finite_weights(weights), obj.finite_weights(direction, what="the direction")
     uu = obj.backend.dot(u, u)
     if not uu > 0:
         raise NumericError("the direction must be a nonzero vector")

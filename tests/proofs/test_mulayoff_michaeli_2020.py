@@ -240,12 +240,20 @@ def test_lemma1_ii_gd_reaches_principal_root(rng):
 
 # ----------------------------------------------------------------------------- a few checks end to end
 
-@pytest.mark.parametrize("label,status", [("eq-8", Status.PROVED), ("lemma-1-ii-earlier-bound", Status.REFUTED),
-                                          ("theorem-2-sharp", Status.CERTIFIED), ("theorem-4-without-largest", Status.PROVED)])
-def test_checks_reach_expected_status(label, status):
+@pytest.mark.parametrize("label,status,scope", [
+    ("eq-8", Status.CERTIFIED, "instances"),                 # exact at m = 2..8: rigorous on those depths only
+    ("lemma-1-ii-earlier-bound", Status.REFUTED, "instances"),
+    ("theorem-2-sharp", Status.CERTIFIED, "instances"),
+    ("theorem-4-without-largest", Status.PROVED, "general"),  # about one object: the example is its whole scope
+    ("remark-step-size-depth", Status.PROVED, "general"),     # an identity in symbolic m and sigma
+])
+def test_checks_reach_expected_status(label, status, scope):
     claim = load_claims([str(PKG)]).get(ID + label)
     ev = claim.checks[0](Context(claim.id, claim.checks[0].name))
     assert ev.status is status, ev.detail
+    assert ev.data["scope"] == scope
+    if scope == "instances":
+        assert ev.data["instances"] >= 1 and (ev.data.get("cases") or ev.data.get("counterexample")), ev.data
 
 
 def test_conjecture_estimators_recover_white_closed_form(rng):
