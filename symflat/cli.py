@@ -186,15 +186,30 @@ def cmd_graph(args) -> int:
 
 # ---------------------------------------------------------------- report
 def cmd_report(args) -> int:
+    """Build the HTML blueprint from each claim's last run in the ledger (no checks are run)."""
     from symflat.graph import lemma_graph, propagate_support
-    from symflat.report.html import write_blueprint
+    from symflat.report.history import load_history
+    from symflat.report.html import ReportError, write_blueprint
 
     reg = _load(args.paths)
-    evidence, statuses = _last_known(reg, _ledger_path(args))
+    ledger = _ledger_path(args)
+    evidence, statuses = _last_known(reg, ledger)
     g = lemma_graph(reg.claims)
     support = propagate_support(g, statuses)
-    files = write_blueprint(reg, statuses, support, evidence, g, Path(args.html))
-    print(f"wrote {len(files)} pages to {args.html} (open {files[0]})")
+    history = load_history(ledger, reg.claims)
+    runs = sorted({p.run_id for pts in history.values() for p in pts})
+    note = (f"evidence from ledger run{'s' if len(runs) > 1 else ''} {runs[0]}" + (f"-{runs[-1]}" if len(runs) > 1 else "")
+            if runs else f"no ledger at {ledger}: statuses are those without evidence; run 'symflat check' first")
+    figures = Path(args.figures) if args.figures else Path("docs/figures")
+    if args.figures and not figures.is_dir():
+        raise UsageError(f"--figures {args.figures}: no such folder")
+    try:
+        files = write_blueprint(reg, statuses, support, evidence, g, Path(args.html), history=history,
+                                figures_dir=figures if figures.is_dir() else None, run_note=note)
+    except ReportError as e:
+        print(f"symflat report: error: {e}", file=sys.stderr)
+        return 1
+    print(f"wrote {len(files)} pages to {args.html} (open {files[0]}); {note}")
     return 0
 
 
@@ -270,6 +285,7 @@ def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", metavar="PATH", help="claim files or folders (default: ./proofs)")
     p.add_argument("--html", metavar="DIR", default="blueprint", help="output folder (default: ./blueprint)")
     p.add_argument("--ledger", metavar="PATH", help="ledger file (default: .symflat/ledger.sqlite)")
+    p.add_argument("--figures", metavar="DIR", help="folder of <paper>_fig<N>.png figures (default: ./docs/figures if present)")
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("history", help="how claims' statuses and slacks moved across runs")

@@ -1,86 +1,270 @@
-"""A static HTML blueprint: one page per paper, every claim with its statement, source, edges
-(as links), own status, support and last evidence (counterexamples included).
+"""The static HTML blueprint: an index and one page per paper, readable offline from file://.
 
-Statements are LaTeX; the page loads MathJax to typeset them when the browser can reach it and
-shows the LaTeX source otherwise.
+A paper page holds the paper's dependency graph (:mod:`symflat.report.depgraph`) with its legend,
+a filter, and one card per claim in the paper's reading order (:mod:`symflat.report.order`),
+chapter by chapter: the statement as MathML (:mod:`symflat.report.mathml`), hypotheses and edges
+as links, every check's evidence with its scope, the counterexample with the command that replays
+it, status and slack over the ledger's runs, what falls if it fails, and the figures that go with
+it. The index gives totals by status per paper, refuted claims beside their corrections, the
+impact of each claim, and all claims under one filter. Pages come from the Jinja2 templates in
+``report/templates``; the stylesheet and script in ``report/static`` are copied next to them.
 """
 
 from __future__ import annotations
 
-import html
+import datetime as dt
 import json
+import re
+import shutil
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from symflat.graph import STATUS_COLOURS
-from symflat.claims import Status
+import networkx as nx
 
-STYLE = """
-body{font-family:system-ui,sans-serif;max-width:70em;margin:2em auto;padding:0 1em;color:#222}
-.claim{border:1px solid #ddd;border-radius:6px;padding:.6em 1em;margin:.8em 0}
-.badge{display:inline-block;padding:0 .5em;border-radius:4px;font-size:.85em;margin-left:.4em}
-.id{font-family:monospace;font-weight:bold} .meta{color:#666;font-size:.9em}
-.ev{font-size:.9em;margin:.3em 0 0 1em} pre{background:#f6f6f6;padding:.4em;overflow-x:auto}
-table{border-collapse:collapse} td,th{padding:.2em .6em;border-bottom:1px solid #eee;text-align:left}
-"""
-MATHJAX = '<script async src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml.js"></script>'
+from symflat.claims import KINDS, Status, all_papers
+from symflat.graph import impact as graph_impact
+from symflat.report.depgraph import SHAPE_WORDS, drawn_graph, graph_svg
+from symflat.report.history import RunPoint, history_svg
+from symflat.report.mathml import prose, statement_html
+from symflat.report.order import reading_order
+from symflat.report.theme import EDGE_DASH, EDGE_WORDS, LEGEND, STATUS_COLOURS, text_colour
 
+__all__ = ["ReportError", "write_blueprint", "figures_for"]
 
-def _badge(status: Status) -> str:
-    return f'<span class="badge" style="background:{STATUS_COLOURS[status]}">{status.value}</span>'
-
-
-def _link(cid: str) -> str:
-    paper, label = cid.split("/", 1)
-    return f'<a href="{paper}.html#{label}">{html.escape(cid)}</a>'
+HERE = Path(__file__).parent
+STATUS_ORDER = [s.value for s in sorted(Status, key=lambda s: -s.rank)]  # proved first
+SHOWN_KEYS_FIRST = ("slack", "instances", "cases", "method", "dps", "seed", "tight", "seconds")
+_FIG = re.compile(r"\bFig(?:ure|s)?\.?\s*(\d+)", re.I)
 
 
-def claim_html(c, status: Status, support: Status, evidence, used_by) -> str:
-    head = (f'<div class="claim" id="{c.label}"><span class="id">{html.escape(c.id)}</span> '
-            f'<span class="meta">{c.kind}</span>{_badge(status)} support{_badge(support)}'
-            + (f' expected{_badge(c.expect)}' if c.expect else ""))
-    body = [head, f"<p>\\({html.escape(c.statement)}\\)</p>"]
-    src = ", ".join(x for x in [c.where, f"eq. {c.eq}" if c.eq else ""] if x)
-    if src:
-        body.append(f'<div class="meta">source: {html.escape(src)}</div>')
-    for name, items in [("hypotheses", c.hypotheses), ("uses", c.uses), ("proof uses", c.proof_uses), ("used by", used_by)]:
-        if items:
-            body.append(f'<div class="meta">{name}: {", ".join(_link(i) for i in items)}</div>')
-    for label, value in [("cited from", c.cite), ("corrects", c.corrects), ("note", c.note)]:
-        if value:
-            shown = _link(value) if label == "corrects" else html.escape(value)
-            body.append(f'<div class="meta">{label}: {shown}</div>')
-    for name, ev in evidence:
-        data = {k: v for k, v in ev.data.items() if k != "counterexample"}
-        body.append(f'<div class="ev">[{html.escape(name)}] {_badge(ev.status)} {html.escape(ev.detail)}'
-                    f'<div class="meta">{html.escape(json.dumps(data, default=str))}</div>')
-        if "counterexample" in ev.data:
-            body.append(f"<pre>{html.escape(json.dumps(ev.data['counterexample'], indent=1, default=str))}</pre>")
-        body.append("</div>")
-    return "".join(body) + "</div>"
+class ReportError(RuntimeError):
+    """The blueprint cannot be built (a missing optional package, an unwritable folder)."""
 
 
-def write_blueprint(reg, statuses: dict, support: dict, evidence: dict, graph, out_dir: Path) -> list[Path]:
-    """Write ``index.html`` and one page per paper into ``out_dir``; return the files written."""
+@dataclass
+class Figure:
+    path: Path
+    number: int | None
+    href: str = ""
+    caption: str = ""
+    claims: list[str] = field(default_factory=list)
+
+
+def _environment():
+    try:
+        import jinja2
+    except ImportError:
+        raise ReportError("the HTML report needs jinja2 and latex2mathml: pip install 'symflat[report]'") from None
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
+                              trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+
+
+def figures_for(paper_id: str, claims, figures_dir: Path | None) -> list[Figure]:
+    """The figures of a paper in ``figures_dir``: files ``<paper id with _>_fig<N>.<png|svg|jpg>``.
+
+    A figure goes with each claim whose ``where``, ``eq`` or ``note`` names "Fig. N" (or that
+    lists the file in ``figures=``/``figure=``); every figure is also shown at the end of the
+    paper's page.
+    """
+    if figures_dir is None or not Path(figures_dir).is_dir():
+        return []
+    stem = paper_id.replace("-", "_")
+    found = []
+    for f in sorted(Path(figures_dir).iterdir()):
+        m = re.fullmatch(rf"{re.escape(stem)}_fig(\d+)\w*\.(png|svg|jpg|jpeg)", f.name, re.I)
+        if m:
+            found.append(Figure(f, int(m.group(1)), caption=f"Fig. {m.group(1)} (reproduced by symflat): {f.name}"))
+    for c in claims:
+        named = c.extras.get("figures") or c.extras.get("figure") or []
+        named = [named] if isinstance(named, str) else list(named)
+        numbers = {int(n) for text in (c.where, c.eq, c.note) for n in _FIG.findall(text or "")}
+        for fig in found:
+            if fig.number in numbers or fig.path.name in {Path(n).name for n in named}:
+                fig.claims.append(c.id)
+    return found
+
+
+def _scope(data: dict) -> str:
+    scope = data.get("scope")
+    n = data.get("instances")
+    cases = data.get("cases")
+    if isinstance(cases, (list, tuple)):
+        cases = ", ".join(map(str, cases))
+    if scope == "general":
+        return "general"
+    if scope == "instances" or n is not None:
+        text = f"{n} instance{'s' if n != 1 else ''}" if n is not None else "instances"
+        return text + (f": {cases}" if cases else "")
+    return scope or ""
+
+
+def _fmt(v) -> str:
+    if isinstance(v, float):
+        return f"{v:.6g}"
+    if isinstance(v, (dict, list)):
+        return json.dumps(v, default=str)
+    return str(v)
+
+
+def _evidence_view(name: str, ev) -> dict:
+    data = dict(ev.data)
+    cex = data.pop("counterexample", None)
+    error = data.pop("error", None)
+    for k in ("scope",):
+        data.pop(k, None)
+    keys = [k for k in SHOWN_KEYS_FIRST if k in data] + sorted(k for k in data if k not in SHOWN_KEYS_FIRST)
+    shown = [(k, _fmt(data[k])) for k in keys]
+    summary = ", ".join(f"{k} {v}" for k, v in shown[:3] if len(v) < 40) or "data"
+    return {"name": name, "status": ev.status.value, "scope": _scope(ev.data), "error": error is not None,
+            "detail_html": prose(ev.detail or error or ""), "data": shown, "summary": summary,
+            "counterexample": json.dumps(cex, indent=1, default=str) if cex is not None else ""}
+
+
+def _decided_scope(status: Status, evidence) -> str:
+    """``general`` or ``instances``: the scope of the evidence that gives the claim its status."""
+    scopes = {e.data.get("scope") or ("instances" if "instances" in e.data else None)
+              for _, e in evidence if e.status is status and not e.is_error}
+    return "general" if "general" in scopes else "instances" if "instances" in scopes else ""
+
+
+def write_blueprint(reg, statuses: dict, support: dict, evidence: dict, graph: nx.DiGraph, out_dir: Path, *,
+                    history: dict[str, list[RunPoint]] | None = None, figures_dir: Path | None = None,
+                    run_note: str = "") -> list[Path]:
+    """Write ``index.html``, one page per paper and their assets into ``out_dir``; return the pages.
+
+    ``statuses``/``support`` map claim ids to :class:`Status`; ``evidence`` maps ids to
+    ``[(check name, Evidence), ...]`` (the last run's); ``history`` maps ids to their
+    :class:`RunPoint` list; ``figures_dir`` holds ``<paper>_fig<N>.png`` files.
+    """
+    env = _environment()
+    history = history or {}
+    out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "_static").mkdir(exist_ok=True)
+    _write_static(out_dir / "_static")
+
     by_paper: dict[str, list] = {}
     for c in reg.claims.values():
         by_paper.setdefault(c.paper, []).append(c)
+    known = {p.id: p for p in all_papers()}
+    statuses = {k: Status.parse(v) for k, v in statuses.items()}
+    support = {k: Status.parse(v) for k, v in support.items()}
+
+    def href(cid: str) -> str:
+        paper, label = cid.split("/", 1)
+        return f"{paper}.html#{label}"
+
+    def link(cid: str) -> dict:
+        return {"href": href(cid), "text": cid, "status": statuses.get(cid, Status.OPEN).value}
+
+    corrected_by: dict[str, list[str]] = {}
+    for c in reg.claims.values():
+        if c.corrects:
+            corrected_by.setdefault(c.corrects, []).append(c.id)
+    impact = {n: sorted(graph_impact(graph, n)) for n in graph}
+
+    paper_views = []
+    for pid in sorted(by_paper):
+        p = known.get(pid)
+        title = getattr(p, "title", "") or ""
+        counts = {s: 0 for s in STATUS_ORDER}
+        general = instances = 0
+        for c in by_paper[pid]:
+            counts[statuses[c.id].value] += 1
+            decided = _decided_scope(statuses[c.id], evidence.get(c.id, []))
+            general += decided == "general"
+            instances += decided == "instances"
+        paper_views.append({"id": pid, "title": title, "authors": getattr(p, "authors", "") or "",
+                            "year": getattr(p, "year", None), "short": _short(pid), "total": len(by_paper[pid]),
+                            "counts": list(counts.items()), "general": general, "instances": instances, "figures": []})
+
+    built = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    common = {"papers": paper_views, "built": built, "version": _version(), "run_note": run_note,
+              "statuses": STATUS_ORDER, "kinds": [k for k in KINDS if any(c.kind == k for c in reg.claims.values())]}
+    (out_dir / "figures").mkdir(exist_ok=True)
     written = []
-    rows = []
-    for paper, claims in sorted(by_paper.items()):
-        counts = {}
-        for c in claims:
-            counts[statuses[c.id].value] = counts.get(statuses[c.id].value, 0) + 1
-        rows.append(f'<tr><td><a href="{paper}.html">{paper}</a></td><td>{len(claims)}</td>'
-                    f'<td>{", ".join(f"{n} {s}" for s, n in sorted(counts.items()))}</td></tr>')
-        cards = [claim_html(c, statuses[c.id], support[c.id], evidence.get(c.id, []), sorted(graph.successors(c.id)))
-                 for c in claims]
-        page = out_dir / f"{paper}.html"
-        page.write_text(f"<!doctype html><meta charset=utf-8><title>{paper}</title><style>{STYLE}</style>{MATHJAX}"
-                        f'<p><a href="index.html">all papers</a></p><h1>{paper}</h1>' + "\n".join(cards))
+    for view in paper_views:
+        pid = view["id"]
+        groups = reading_order(by_paper[pid])
+        order = [c.id for _, cs in groups for c in cs]
+        figs = figures_for(pid, by_paper[pid], figures_dir)
+        for f in figs:
+            shutil.copy2(f.path, out_dir / "figures" / f.path.name)
+            f.href = f"figures/{f.path.name}"
+        view["figures"] = [{"href": f.href, "caption": f.caption} for f in figs]
+        drawn = drawn_graph(graph, order)
+        svg, lay = graph_svg(drawn, reg.claims, statuses, support, lambda cid: "#" + cid.split("/", 1)[1], order)
+        sections = []
+        for section, cs in groups:
+            cards = [_card(c, statuses, support, evidence, history, graph, corrected_by, impact, figs, link)
+                     for c in cs]
+            sections.append({"name": section.name, "anchor": "sec-" + re.sub(r"[^a-z0-9]+", "-", section.name.lower()),
+                             "cards": cards})
+        page = out_dir / f"{pid}.html"
+        page.write_text(env.get_template("paper.html").render(
+            **common, page_paper=pid, paper=view, sections=sections, graph_svg=svg, layout_note=lay.note,
+            legend_rows=[(s.value, LEGEND[s]) for s in sorted(Status, key=lambda s: -s.rank)],
+            shape_rows=list(SHAPE_WORDS.items()),
+            edge_rows=[(k, EDGE_DASH[k], EDGE_WORDS[k]) for k in ("uses", "proof", "hypothesis")]), encoding="utf-8")
         written.append(page)
+
+    grand = {"total": sum(v["total"] for v in paper_views),
+             "counts": [(s, sum(dict(v["counts"])[s] for v in paper_views)) for s in STATUS_ORDER],
+             "general": sum(v["general"] for v in paper_views), "instances": sum(v["instances"] for v in paper_views)}
+    refuted = [{"id": cid, "href": href(cid), "statement_html": statement_html(reg.claims[cid].statement),
+                "fixes": [{**link(f), "id": f, "statement_html": statement_html(reg.claims[f].statement)}
+                          for f in corrected_by.get(cid, [])]}
+               for cid in sorted(reg.claims) if statuses[cid] is Status.REFUTED]
+    impact_rows = sorted(({"id": n, "href": href(n), "status": statuses[n].value, "fallen": [link(m) for m in impact[n]]}
+                          for n in graph if impact[n]),
+                         key=lambda r: (r["status"] != "refuted", -len(r["fallen"]), r["id"]))
+    rows = [{"id": c.id, "href": href(c.id), "kind": c.kind, "paper": c.paper, "status": statuses[c.id].value,
+             "support": support[c.id].value, "statement_html": statement_html(c.statement)}
+            for v in paper_views for _, cs in reading_order(by_paper[v["id"]]) for c in cs]
     index = out_dir / "index.html"
-    index.write_text(f"<!doctype html><meta charset=utf-8><title>symflat blueprint</title><style>{STYLE}</style>"
-                     "<h1>symflat blueprint</h1><table><tr><th>paper</th><th>claims</th><th>statuses</th></tr>"
-                     + "".join(rows) + "</table>")
+    index.write_text(env.get_template("index.html").render(
+        **common, page_paper="", grand=grand, refuted=refuted, impact=impact_rows, rows=rows), encoding="utf-8")
     return [index, *written]
+
+
+def _card(c, statuses, support, evidence, history, graph, corrected_by, impact, figs, link) -> dict:
+    own = statuses[c.id]
+    edges = [(name, [link(i) for i in items]) for name, items in [
+        ("hypotheses", c.hypotheses), ("statement uses", c.uses), ("proof uses", c.proof_uses),
+        ("used by", sorted(graph.successors(c.id)) if c.id in graph else []),
+        ("corrects", [c.corrects] if c.corrects else []), ("corrected by", corrected_by.get(c.id, []))] if items]
+    runs = history.get(c.id, [])
+    source = ", ".join(x for x in [c.where, f"eq. {c.eq}" if c.eq else ""] if x)
+    return {"id": c.id, "label": c.label, "kind": c.kind, "paper": c.paper, "status": own.value,
+            "support": support[c.id].value, "expect": c.expect.value if c.expect else "", "colour": STATUS_COLOURS[own],
+            "source": source, "statement_html": statement_html(c.statement), "edges": edges, "cite": c.cite,
+            "note_html": prose(c.note) if c.note else "",
+            "checks": [_evidence_view(n, e) for n, e in evidence.get(c.id, [])], "expects_checks": bool(c.checks),
+            "history_svg": history_svg(runs) if len(runs) else "", "runs": len(runs),
+            "impact": [link(m) for m in impact.get(c.id, [])],
+            "figures": [{"href": f.href, "caption": f.caption} for f in figs if c.id in f.claims]}
+
+
+def _short(pid: str) -> str:
+    """``mulayoff-michaeli-soudry-2021`` -> ``Mulayoff et al. 2021`` (navigation labels)."""
+    parts = pid.split("-")
+    names, year = [p for p in parts if not p.isdigit()], next((p for p in parts if p.isdigit()), "")
+    who = names[0].capitalize() + (" et al." if len(names) > 2 else f" & {names[1].capitalize()}" if len(names) == 2 else "")
+    return f"{who} {year}".strip()
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("symflat")
+    except Exception:  # noqa: BLE001 - not installed as a distribution
+        return "(source tree)"
+
+
+def _write_static(dest: Path) -> None:
+    css = (HERE / "static" / "blueprint.css").read_text(encoding="utf-8")
+    css += "\n" + "\n".join(f".s-{s.value}{{background:{c};color:{text_colour(s)}}}.swatch.s-{s.value}{{background:{c}}}"
+                            for s, c in STATUS_COLOURS.items()) + "\n"
+    (dest / "blueprint.css").write_text(css, encoding="utf-8")
+    shutil.copy2(HERE / "static" / "blueprint.js", dest / "blueprint.js")
