@@ -6,11 +6,12 @@ exactly where small enough.
   precision ladder), ``certify`` (arb balls).
 - Arithmetics in :mod:`~symflat.precision.backends`; high-precision matrix functions in
   :mod:`~symflat.precision.linalg`; rigorous spectra in :mod:`~symflat.precision.balls`; exact
-  spectra of rational matrices in :mod:`~symflat.precision.exact`; z3 decisions in
-  :mod:`~symflat.precision.decide`.
+  spectra of rational matrices in :mod:`~symflat.precision.exact`; decisions of polynomial,
+  rational and radical inequalities by z3 or cvc5 in :mod:`~symflat.precision.decide` (solvers in
+  :mod:`~symflat.precision.solvers`); exact sum-of-squares certificates in :mod:`~symflat.precision.sos`.
 """
 
-from symflat.precision.backends import ArbOps, FloatOps, MpOps, Z3Ops
+from symflat.precision.backends import ArbOps, FloatOps, MpOps, SympyOps
 from symflat.precision.certify import Certificate, certify
 from symflat.precision.domains import Matrices, Matrix, Scalar, Var, Vector
 from symflat.precision.errors import InequalityError, NotSupported, PrecisionError
@@ -19,5 +20,5 @@ from symflat.precision.inequality import DEFAULT_LADDER, Confirmation, Evaluatio
 __all__ = [
     "ArbOps", "Certificate", "Confirmation", "DEFAULT_LADDER", "Evaluation", "FloatOps", "Hypothesis", "Inequality",
     "InequalityError", "Matrices", "Matrix", "MpOps", "NotSupported", "Point", "PrecisionError", "Scalar", "Var",
-    "Vector", "Z3Ops", "certify",
+    "SympyOps", "Vector", "certify",
 ]

@@ -6,7 +6,7 @@ and numpy arrays, and ``ops`` supplies constants and functions in the chosen ari
 - :class:`FloatOps` - float64 numpy arrays (fast, for search);
 - :class:`MpOps` - numpy object arrays of mpmath ``mpf`` at ``dps`` digits (high precision);
 - :class:`ArbOps` - object arrays of python-flint ``arb`` balls (rigorous enclosures);
-- :class:`Z3Ops` - object arrays of z3 real terms (polynomial decision, see ``decide``).
+- :class:`SympyOps` - object arrays of exact SymPy terms (for the decision procedures).
 
 Matrices are numpy arrays in every arithmetic, so ``A @ B``, ``A.T``, ``A + B``, ``2 * A`` and
 indexing work the same everywhere. Write constants as ``ops.q(p, q)`` (exact rationals), integer
@@ -561,64 +561,85 @@ class ArbOps(Ops):
         return flint.arb_mat(np.asarray(a, dtype=object).tolist()).det()
 
 
-class Z3Ops(Ops):
-    """z3 real-arithmetic terms: turns a polynomial inequality into a formula. Anything that is not
-    a polynomial or rational function (roots, norms, spectra) raises :class:`NotSupported`."""
+class SympyOps(Ops):
+    """Exact SymPy terms over symbolic parameters: turns an inequality into a formula for the
+    decision procedures (:mod:`~symflat.precision.decide`, :mod:`~symflat.precision.sos`). Roots,
+    absolute values, max/min and rational functions stay symbolic (the decision front end
+    eliminates them); spectra, norms that need them and pivoting raise :class:`NotSupported`."""
 
-    name = "z3"
+    name = "sympy"
     symbolic = True
 
     def num(self, x):
-        import z3
+        import sympy as sp
 
-        if isinstance(x, z3.ArithRef):
+        if isinstance(x, sp.Basic):
             return x
         r = _rational(x)
         if r is None:
-            raise NotSupported(f"cannot use {x!r} as an exact constant in z3")
-        return z3.RealVal(r.numerator) / r.denominator if r.denominator != 1 else z3.RealVal(r.numerator)
-
-    def q(self, p, q=1):
-        import z3
-
-        r = Fraction(p) / Fraction(q)
-        return z3.Q(r.numerator, r.denominator)
+            raise NotSupported(f"cannot use {x!r} as an exact constant (write it with ops.q)")
+        return sp.Rational(r.numerator, r.denominator)
 
     def pow(self, x, p):
-        r = _rational(p)
-        if r is None or r.denominator != 1:
-            raise NotSupported(f"power {p!r} is not an integer: not a polynomial inequality")
-        return super().pow(x, int(r))
+        import sympy as sp
+
+        if isinstance(p, (int, np.integer)):
+            return sp.Pow(self.num(x), int(p))
+        return sp.Pow(self.num(x), self.num(p))
 
     def _max2(self, a, b):
-        import z3
+        import sympy as sp
 
-        return z3.If(a >= b, a, b)
+        return sp.Max(a, b)
 
     def _min2(self, a, b):
-        import z3
+        import sympy as sp
 
-        return z3.If(a <= b, a, b)
+        return sp.Min(a, b)
 
     @staticmethod
     def abs(x):
-        import z3
+        import sympy as sp
 
-        return z3.If(x >= 0, x, -x)
+        return sp.Abs(x)
 
-    def _unsupported(self, what):
-        raise NotSupported(f"{what} is not polynomial; z3 decides only polynomial inequalities")
+    @staticmethod
+    def sqrt(x):
+        import sympy as sp
+
+        return sp.sqrt(x)
+
+    @staticmethod
+    def exp(x):
+        import sympy as sp
+
+        return sp.exp(x)
+
+    @staticmethod
+    def log(x):
+        import sympy as sp
+
+        return sp.log(x)
+
+    def _special(self, name, x):
+        import sympy as sp
+
+        return getattr(sp, name)(x) if hasattr(sp, name) else super()._special(name, x)
 
     def __getattr__(self, name):
-        if name in ("sqrt", "exp", "log", "svdvals", "eigvalsh", "eigh", "svd", "matpow_psd", "sqrtm", "pi", "e"):
-            self._unsupported(name)
+        if name in ("svdvals", "eigvalsh", "eigh", "svd", "matpow_psd", "sqrtm"):
+            raise NotSupported(f"{name} has no closed form for a decision procedure")
+        if name in ("pi", "e"):
+            import sympy as sp
+
+            return sp.pi if name == "pi" else sp.E
         raise AttributeError(name)
 
     def opnorm(self, a):
-        self._unsupported("an operator norm")
-
-    def fro(self, a):
-        self._unsupported("a Frobenius norm (use fro2)")
+        a = np.asarray(a, dtype=object)
+        if a.ndim == 1 or 1 in a.shape:
+            return self.sqrt(self.fro2(a))
+        raise NotSupported("an operator norm of a matrix has no closed form for a decision procedure")
 
     def _magnitude(self, x) -> float:
-        raise NotSupported("pivoting on symbolic z3 terms: solve/inv/det are not available in z3 mode")
+        raise NotSupported("pivoting on symbolic terms: solve/inv/det are not available to decision procedures")

@@ -70,7 +70,15 @@ def test_z3_proves_true_and_refutes_false_polynomial_inequalities():
     assert decide(cs, {"n": 3}).status == "proved"
 
 
-def test_z3_declines_non_polynomial_inequalities():
+def test_decide_substitutes_roots_and_declines_transcendental_sides():
+    # sqrt(a) <= a fails on (0, 1): a root is eliminated (r >= 0, r^2 = a), not declined
     ineq = Inequality(lambda x, o: o.sqrt(x["a"]), lambda x, o: x["a"], "<=", variables=[Scalar("a", lo=0)])
-    with pytest.raises(NotSupported, match="not polynomial"):
-        decide(ineq)
+    res = decide(ineq)
+    assert res.status == "refuted"
+    a = res.point.params["a"][0]
+    assert 0 < a < 1  # where sqrt(a) > a, by hand
+    ineq = Inequality(lambda x, o: o.exp(x["a"]), lambda x, o: 1 + x["a"], ">=", variables=[Scalar("a")])
+    res = decide(ineq)
+    assert res.status == "open" and "unsupported function exp" in res.reason
+
+

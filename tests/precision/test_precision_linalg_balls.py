@@ -5,7 +5,7 @@ import mpmath
 import numpy as np
 import pytest
 
-from symflat.precision import ArbOps, MpOps, NotSupported, PrecisionError, Z3Ops
+from symflat.precision import ArbOps, MpOps, NotSupported, PrecisionError, SympyOps
 from symflat.precision import linalg
 from symflat.precision.balls import eigvalsh_enclosure, svdvals_enclosure
 
@@ -77,12 +77,14 @@ def test_arb_arithmetic_is_never_overconfident():
         assert (ops.q(1, 3) * 3).contains(1)
 
 
-def test_z3_refuses_non_polynomial_operations():
-    ops = Z3Ops()
-    with pytest.raises(NotSupported, match="not polynomial"):
-        ops.sqrt(ops.num(2))
-    with pytest.raises(NotSupported):
-        ops.opnorm(np.array([[ops.num(1)]], dtype=object))
+def test_sympy_ops_refuse_what_has_no_closed_form():
+    ops = SympyOps()
+    with pytest.raises(NotSupported, match="operator norm"):
+        ops.opnorm(np.array([[ops.num(1), ops.num(2)], [ops.num(3), ops.num(4)]], dtype=object))
+    with pytest.raises(NotSupported, match="closed form"):
+        ops.eigvalsh(np.array([[ops.num(1)]], dtype=object))
+    with pytest.raises(NotSupported, match="exact constant"):
+        ops.num(object())
 
 
 def test_mp_ops_rejects_silly_precision():
@@ -134,8 +136,9 @@ def test_special_functions_agree_across_arithmetics():
         assert abs(fl.special(name, 2 / 7) - float(ref)) < 1e-14 * max(1, abs(float(ref)))
     with pytest.raises(PrecisionError, match="unknown special function"):
         mp.special("zeta2", 1)
-    with pytest.raises(NotSupported):
-        Z3Ops().special("sin", 1)
+    import sympy
+
+    assert SympyOps().special("sin", SympyOps().q(2, 7)) == sympy.sin(sympy.Rational(2, 7))  # kept symbolic
 
 
 def test_ball_eigenvalues_refuse_non_symmetric_input():
