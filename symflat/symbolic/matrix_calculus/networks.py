@@ -1,0 +1,210 @@
+"""Losses of deep linear and positively homogeneous networks at symbolic depth and widths, and
+the general derivations built on them.
+
+- :func:`square_loss` — ``l = tr(Sigma_y) - 2 tr(P Sigma_yx^T) + tr(P Sigma_x P^T)`` with
+  ``P = W_{m:1}``: the expected ``||y - P x||^2`` written with the moments (Mulayoff & Michaeli
+  2020, eq. 2);
+- :func:`loss_linearisation` — ``tr(G^T P)`` with ``G`` a symbol for ``grad phi(P)``: by the chain
+  rule its first variation is that of any differentiable loss ``phi(W_{m:1})`` at the point where
+  ``G = grad phi(P)``;
+- :func:`omega` — the solution-set relation ``P Sigma_x = Sigma_yx`` (global minima when
+  ``Sigma_x`` is invertible, Mulayoff & Michaeli eq. 4);
+- :func:`hessian_block`, :func:`phi_block` — the Hessian block ``d^2 l / d w_i d w_j`` in
+  Kronecker form and ``Phi_k = (W_{k-1:1} Sigma_x^{1/2}) kron (W_{m:k+1})^T`` (eq. 16);
+- :func:`flow_derivative` — ``d/dt`` of a matrix expression along gradient flow
+  ``dW_l/dt = -grad_l``.
+
+Derivations (:class:`~symflat.symbolic.matrix_calculus.proof.GeneralProof`):
+:func:`prove_hessian_factorisation` (Mulayoff & Michaeli eq. 19 and Lemma 3),
+:func:`prove_linear_balancedness` and :func:`prove_homogeneous_balancedness` (Du, Hu & Lee 2018;
+Arora, Cohen & Hazan 2018), :func:`prove_second_variation_chain_rule` (Elkabetz & Cohen 2021,
+Lemma 5).
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from symflat.symbolic.matrix_calculus.algebra import Atom, MatPoly, Relation, Rules, TracePoly
+from symflat.symbolic.matrix_calculus.calculus import derivative, gradient, second_variation
+from symflat.symbolic.matrix_calculus.chain import LayerChain
+from symflat.symbolic.matrix_calculus.induction import (
+    first_variation_term,
+    product_first_variation,
+    product_second_variation,
+    second_variation_term,
+)
+from symflat.symbolic.matrix_calculus.kron import KronPoly, bilinear_block
+from symflat.symbolic.matrix_calculus.proof import GeneralProof, Step, check_equal, timed
+
+KRON_RULES = ("vec(AXB) = (B^T kron A) vec X (Matrix Cookbook eq. 520)",
+              "(A kron B)(C kron D) = AC kron BD, (A kron B)^T = A^T kron B^T (Cookbook eqs. 508, 510)")
+
+
+def matrix(name: str, rows, cols, symmetric: bool = False) -> MatPoly:
+    """A matrix symbol of symbolic shape."""
+    return MatPoly.atom(Atom(name, sp.sympify(rows), sp.sympify(cols), symmetric=symmetric))
+
+
+class Moments:
+    """Symbolic data moments of a chain: ``Sigma_x`` (``d_0 x d_0``, symmetric), its symmetric root
+    ``S`` (``S S = Sigma_x``), ``Sigma_yx`` (``d_m x d_0``), ``Sigma_y`` (``d_m x d_m``)."""
+
+    def __init__(self, chain: LayerChain):
+        d0, dm = chain.d[0], chain.d[chain.depth]
+        self.sigma_x = matrix("Sigma_x", d0, d0, symmetric=True)
+        self.root = matrix("Sigma_x^{1/2}", d0, d0, symmetric=True)
+        self.sigma_yx = matrix("Sigma_yx", dm, d0)
+        self.sigma_y = matrix("Sigma_y", dm, dm, symmetric=True)
+        self.root_relation = Relation(tuple(self.root.items()[0][0]) * 2, self.sigma_x, "S S = Sigma_x")
+
+
+def square_loss(chain: LayerChain, moments: Moments) -> TracePoly:
+    """``tr(Sigma_y) - 2 tr(P Sigma_yx^T) + tr(P Sigma_x P^T)``, ``P = W_{m:1}``."""
+    P = chain.product()
+    return moments.sigma_y.trace() - (P @ moments.sigma_yx.T).trace().scale(2) + (P @ moments.sigma_x @ P.T).trace()
+
+
+def omega(chain: LayerChain, moments: Moments) -> Relation:
+    """``W_{m:1} Sigma_x = Sigma_yx`` (the minimum set Omega when ``Sigma_x`` is full rank)."""
+    word = chain.product().items()[0][0] + moments.sigma_x.items()[0][0]
+    return Relation(word, moments.sigma_yx, "w in Omega (W_{m:1} Sigma_x = Sigma_yx)")
+
+
+def loss_linearisation(chain: LayerChain, name: str = "G") -> tuple[TracePoly, MatPoly]:
+    """``(tr(G^T W_{m:1}), G)``: the first-order chain rule for a loss ``phi(W_{m:1})``,
+    ``G = grad phi(W_{m:1})`` held fixed."""
+    P = chain.product()
+    G = matrix(name, P.rows, P.cols)
+    return (G.T @ P).trace(), G
+
+
+def hessian_block(loss: TracePoly, chain: LayerChain, i, j, rules: Rules | None = None) -> KronPoly:
+    """``d^2 l / (d vec W_i d vec W_j)`` (rows ``vec W_i``, columns ``vec W_j``) in Kronecker form."""
+    di, ej = chain.direction(i), chain.direction(j, "E")
+    form = second_variation(loss, (chain.layer(i), di), (chain.layer(j), ej))
+    return bilinear_block(form, di, ej, rules)
+
+
+def phi_block(chain: LayerChain, moments: Moments, k) -> KronPoly:
+    """``Phi_k = (W_{k-1:1} Sigma_x^{1/2}) kron (W_{m:k+1})^T`` (Mulayoff & Michaeli eq. 16)."""
+    return KronPoly.kron(chain.segment(k - 1, 1) @ moments.root, chain.segment(chain.depth, k + 1).T)
+
+
+def prove_hessian_factorisation() -> GeneralProof:
+    """On Omega every block of the Hessian is ``2 Phi_i Phi_j^T`` (i < j, i = j, i > j), for
+    every depth, widths and data moments; the diagonal blocks equal it everywhere."""
+    proof = GeneralProof("d^2 l / dw_i dw_j = 2 Phi_i Phi_j^T on Omega for all i, j (so H = 2 Phi Phi^T)",
+                         standard=KRON_RULES + ("Leibniz rule", "cyclic trace"), hypotheses=("Omega",))
+    with timed(proof):
+        for case, layers in (("i < j", ("i", "j")), ("i > j", ("j", "i")), ("i = j", ("i",))):
+            ch = LayerChain("W", "m", layers)
+            mo = Moments(ch)
+            i = ch["i"]
+            j = ch["j"] if "j" in ch.indices else i
+            rules = Rules([mo.root_relation] + ([omega(ch, mo)] if case != "i = j" else []))
+            block = hessian_block(square_loss(ch, mo), ch, i, j, rules)
+            target = (phi_block(ch, mo, i) @ phi_block(ch, mo, j).T).scale(2)
+            proof.add(check_equal(f"block {case}" + (" (everywhere)" if case == "i = j" else " on Omega"), block, target, rules))
+    return proof
+
+
+def flow_derivative(expr: MatPoly, velocities) -> MatPoly:
+    """``d/dt expr`` when each variable moves with the given velocity: ``sum D expr [v]``."""
+    out = MatPoly.zero(expr.rows, expr.cols)
+    for var, v in velocities:
+        out = out + derivative(expr, var, v)
+    return out
+
+
+def _linear_invariant(ch: LayerChain, k):
+    Wk, Wl = ch.layer(k), ch.layer(k + 1)
+    return Wk, Wl, Wl.T @ Wl - Wk @ Wk.T
+
+
+def prove_linear_balancedness(loss: str = "generic") -> GeneralProof:
+    """``d/dt (W_{k+1}^T W_{k+1} - W_k W_k^T) = 0`` along gradient flow of a deep linear network,
+    every depth ``m``, every ``1 <= k < m``, all widths. ``loss``: ``"generic"`` (any
+    differentiable ``phi(W_{m:1})``, through :func:`loss_linearisation`), ``"square"``
+    (:func:`square_loss` differentiated itself) or ``"output"`` (Marion & Chizat's
+    ``R^1(W_1^T ... W_L^T w)`` with fixed output vector ``w`` and ``g = grad R^1``)."""
+    if loss not in ("generic", "square", "output"):
+        from symflat.symbolic.matrix_calculus.algebra import MatrixCalculusError
+        raise MatrixCalculusError(f"loss must be 'generic', 'square' or 'output', got {loss!r}")
+    proof = GeneralProof(f"d/dt(W_(k+1)^T W_(k+1) - W_k W_k^T) = 0 along gradient flow ({loss} loss), every depth and width",
+                         standard=("chain rule", "Leibniz rule", "cyclic trace"))
+    with timed(proof):
+        ch = LayerChain("W", "m", ("k", ("k+1", 1)))
+        k = ch["k"]
+        if loss == "generic":
+            f, _ = loss_linearisation(ch)
+        elif loss == "square":
+            f = square_loss(ch, Moments(ch))
+        else:
+            P = ch.product()
+            w, g = matrix("w", P.rows, 1), matrix("g", P.cols, 1)
+            f = (w.T @ P @ g).trace()
+        Wk, Wl, inv = _linear_invariant(ch, k)
+        grads = [gradient(f, Wk), gradient(f, Wl)]
+        dt = flow_derivative(inv, [(Wk, -grads[0]), (Wl, -grads[1])])
+        proof.add(check_equal("d/dt of the invariant vanishes", dt, MatPoly.zero(inv.rows, inv.cols)))
+    return proof
+
+
+def prove_homogeneous_balancedness() -> GeneralProof:
+    """``d/dt (||W_{k+1}||_F^2 - ||W_k||_F^2) = 0`` along gradient flow of a network with a
+    positively homogeneous activation, at every point where no pre-activation vanishes.
+
+    There ``sigma(z) = sigma'(z) z`` (Euler), so per sample the output is
+    ``A W_{k+1} D W_k B`` with ``D = diag(sigma'(W_k B))`` and ``A``, ``B`` the rest of the network
+    (later layers and patterns; the input activation), all locally constant in ``W_k, W_{k+1}``;
+    the loss gradient ``g`` of the sample is a symbol. The cancellation is checked for one sample
+    with all factors symbolic (``D`` need not even be diagonal); a sum over samples is linear."""
+    proof = GeneralProof("d/dt(||W_(k+1)||_F^2 - ||W_k||_F^2) = 0 along gradient flow, positively homogeneous activation",
+                         standard=("chain rule", "Leibniz rule", "cyclic trace"),
+                         hypotheses=("points where no pre-activation is zero",))
+    with timed(proof):
+        z, s = sp.Symbol("z", real=True), sp.Symbol("s", positive=True)
+        alpha, alpha_bar = sp.symbols("alpha alpha_bar", real=True)
+        sigma = alpha * sp.Max(z, 0) - alpha_bar * sp.Max(-z, 0)
+        euler = [sp.simplify((sigma - sp.diff(sigma, z) * z).subs(z, v)) for v in (s, -s)]
+        proof.add(Step("Euler: sigma(z) = sigma'(z) z for z > 0 and z < 0", all(e == 0 for e in euler),
+                       "" if all(e == 0 for e in euler) else str(euler)))
+        p, dl, dk, dk1, b = sp.symbols("p d_l d_k d_km1 b", integer=True, positive=True)
+        A, Wl, D = matrix("A", p, dl), matrix("W_{k+1}", dl, dk), matrix("D", dk, dk)
+        Wk, B, g = matrix("W_k", dk, dk1), matrix("B", dk1, b), matrix("g", p, b)
+        f = (g.T @ A @ Wl @ D @ Wk @ B).trace()
+        gk, gl = gradient(f, Wk), gradient(f, Wl)
+        norms = (Wl.T @ Wl).trace() - (Wk.T @ Wk).trace()
+        dt = derivative(norms, Wk, -gk) + derivative(norms, Wl, -gl)
+        proof.add(check_equal("d/dt of the Frobenius invariant vanishes (one sample)", dt, TracePoly()))
+    return proof
+
+
+def prove_second_variation_chain_rule() -> GeneralProof:
+    """Elkabetz & Cohen (2021), Lemma 5 / eq. (12): for ``f = phi(W_{n:1})``,
+    ``D^2 f[Delta, Delta] = D^2 phi(W_{n:1})[sum_j T_j] + 2 tr(grad phi^T sum_{j<j'} U_{j j'})``,
+    ``T_j = W_{n:j+1} Delta_j W_{j-1:1}``, ``U_{j j'} = W_{n:j'+1} Delta_{j'} W_{j'-1:j+1} Delta_j W_{j-1:1}``.
+    By the second-order chain rule ``D^2(phi o P) = D^2 phi(P)[DP, DP] + <grad phi(P), D^2 P>``,
+    it follows from the two product variations (each by induction on ``n``) and the summand
+    identities checked here at generic indices."""
+    first, second = product_first_variation(), product_second_variation()
+    proof = GeneralProof("Elkabetz & Cohen eq. (12), every depth n and widths",
+                         standard=first.standard + second.standard + ("second-order chain rule",))
+    with timed(proof):
+        for name, sub in (("first variation (induction)", first), ("second variation (induction)", second)):
+            proof.add(Step(name, sub.proved, "" if sub.proved else str(sub.failures()[0])))
+        ch = LayerChain("W", "n", ("j",))
+        n, j = ch.depth, ch["j"]
+        printed_t = ch.segment(n, j + 1) @ ch.direction(j) @ ch.segment(j - 1, 1)
+        proof.add(check_equal("summand T_j of (12) = first-variation summand", printed_t, first_variation_term(ch, n, j)))
+        ch2 = LayerChain("W", "n", ("j", "jp"))
+        n, j, jp = ch2.depth, ch2["j"], ch2["jp"]
+        printed_u = (ch2.segment(n, jp + 1) @ ch2.direction(jp) @ ch2.segment(jp - 1, j + 1) @ ch2.direction(j)
+                     @ ch2.segment(j - 1, 1))
+        G = matrix("grad_phi", printed_u.rows, printed_u.cols)
+        lhs = (G.T @ second_variation_term(ch2, n, j, jp, "Delta", "Delta")).trace()
+        proof.add(check_equal("<grad phi, (j, j') summand of D^2 P[Delta, Delta]> = 2 tr(grad phi^T U_{j j'})",
+                              lhs, (G.T @ printed_u).trace().scale(2)))
+    proof.seconds += first.seconds + second.seconds
+    return proof
