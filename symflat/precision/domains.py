@@ -6,6 +6,12 @@ arithmetic*: e.g. a PSD matrix is ``B B^T``, a rotation is the Cayley transform
 exact rationals, so a counterexample stored as rationals replays exactly at any precision.
 Shapes may name integer dimensions of the inequality (``Matrix("A", ("n", "n"))``) or be computed
 from them (``Matrices("W", lambda d: [(d["n"], d["n"])] * d["m"])``).
+
+Each variable also knows its *widenings* (:meth:`Var.widenings`): the same variable on a wider
+domain with one property given up (PSD -> symmetric -> general, unit -> any vector, a positive
+scalar -> nonnegative -> any sign, ...), each with that property as a constraint ``holds(x, ops)
+>= 0`` (or ``> 0``) that restores it. ``symflat search --widen`` (:mod:`symflat.search.widen`)
+searches each.
 """
 
 from __future__ import annotations
@@ -46,10 +52,32 @@ def _clip(x, lo, hi, lo_open, hi_open):
     return x
 
 
+@dataclass(frozen=True)
+class Widening:
+    """One widening of a variable's domain: a ``label`` (``"S:symmetric"``, ``"x:any-sign"``), the
+    wider variable, the property given up in words, and that property as a constraint
+    ``holds(x, ops) >= 0`` (``relation=">="``) or ``> 0`` on the wider domain."""
+
+    variable: str
+    label: str
+    wider: "Var"
+    gives_up: str
+    holds: Callable
+    relation: str = ">="
+
+
+def _num(ops, v):
+    return ops.num(Fraction(v)) if isinstance(v, (int, float, Fraction)) else ops.num(v)
+
+
 class Var(ABC):
     """A variable: its name, how many free parameters it has, and how they map to its value."""
 
     name: str
+
+    def widenings(self) -> list[Widening]:
+        """The wider domains this variable's own words would allow (none by default)."""
+        return []
 
     @abstractmethod
     def nparams(self, dims: dict) -> int:
@@ -94,6 +122,35 @@ class Scalar(Var):
             return False
         return not (self.hi is not None and (x > self.hi or (self.hi_open and x == self.hi)))
 
+    def widenings(self) -> list[Widening]:
+        """Each bound relaxed on its own: an open end included (``x > 0`` -> ``x >= 0``), a
+        positive lower bound lowered to 0, a lower bound removed (any sign), an upper bound removed."""
+        n, out = self.name, []
+        lo, hi = self.lo, self.hi
+
+        def above(x, ops, lo=lo):
+            return x[n] - _num(ops, lo)
+
+        def below(x, ops, hi=hi):
+            return _num(ops, hi) - x[n]
+
+        if lo is not None:
+            stated = f"{n} {'>' if self.lo_open else '>='} {lo}"
+            rel = ">" if self.lo_open else ">="
+            if self.lo_open:
+                out.append(Widening(n, f"{n}:include-{lo}", Scalar(n, lo, hi, False, self.hi_open), stated, above, rel))
+            if lo > 0 and (hi is None or 0 < hi):
+                out.append(Widening(n, f"{n}:down-to-0", Scalar(n, 0, hi, False, self.hi_open), stated, above, rel))
+            out.append(Widening(n, f"{n}:{'any-sign' if lo >= 0 else 'unbounded-below'}",
+                                Scalar(n, None, hi, False, self.hi_open), stated, above, rel))
+        if hi is not None:
+            stated = f"{n} {'<' if self.hi_open else '<='} {hi}"
+            rel = ">" if self.hi_open else ">="
+            if self.hi_open:
+                out.append(Widening(n, f"{n}:include-{hi}", Scalar(n, lo, hi, self.lo_open, False), stated, below, rel))
+            out.append(Widening(n, f"{n}:unbounded-above", Scalar(n, lo, None, self.lo_open, False), stated, below, rel))
+        return out
+
 
 @dataclass(frozen=True)
 class Vector(Var):
@@ -124,6 +181,17 @@ class Vector(Var):
     def encode(self, value, dims):
         v = np.asarray(value, dtype=float).ravel()
         return np.sqrt(np.abs(v)) if self.kind == "nonnegative" else v
+
+    def widenings(self) -> list[Widening]:
+        """``unit`` -> any vector (``||v|| = 1`` given up); ``nonnegative`` -> any signs."""
+        n = self.name
+        if self.kind == "unit":
+            return [Widening(n, f"{n}:general", Vector(n, self.length), f"||{n}|| = 1",
+                             lambda x, ops: -(ops.fro2(x[n]) - 1) ** 2)]
+        if self.kind == "nonnegative":
+            return [Widening(n, f"{n}:general", Vector(n, self.length), f"{n} >= 0 entrywise",
+                             lambda x, ops: ops.min(list(x[n])) if len(x[n]) else ops.num(0))]
+        return []
 
 
 @dataclass(frozen=True)
@@ -160,6 +228,42 @@ class Matrix(Var):
 
     def encode(self, value, dims):
         return encode_matrix(self.kind, np.asarray(value, dtype=float))
+
+    def widenings(self) -> list[Widening]:
+        """``psd`` -> ``symmetric`` (indefinite) -> ``general``; ``diagonal`` and ``rotation`` ->
+        ``general`` (so full rank, orthogonality and ``det = +1`` are given up too)."""
+        return [Widening(self.name, f"{self.name}:{kind}", Matrix(self.name, self.shape, kind), words,
+                         lambda x, ops, f=holds: f(x[self.name], ops))
+                for kind, words, holds in _matrix_widenings(self.name, self.kind)]
+
+
+def _property(kind: str) -> Callable:
+    """``holds(M, ops) >= 0`` exactly where ``M`` has the property of ``kind``."""
+    def symmetric(m, ops):
+        return -ops.fro2(m - m.T)
+
+    def psd(m, ops):
+        return ops.min(symmetric(m, ops), ops.lam_min((m + m.T) * ops.q(1, 2)))
+
+    def diagonal(m, ops):
+        off = [m[i, j] for i in range(m.shape[0]) for j in range(m.shape[1]) if i != j]
+        return -ops.sum(v * v for v in off) if off else ops.num(0)
+
+    def rotation(m, ops):
+        return ops.min(-ops.fro2(m.T @ m - ops.eye(m.shape[1])), ops.det(m))
+
+    return {"symmetric": symmetric, "psd": psd, "diagonal": diagonal, "rotation": rotation}[kind]
+
+
+_MATRIX_WORDS = {"psd": "positive semi-definite", "symmetric": "symmetric", "diagonal": "diagonal",
+                 "rotation": "a rotation (orthogonal, det = +1)"}
+_MATRIX_WIDER = {"psd": ("symmetric", "general"), "symmetric": ("general",), "diagonal": ("general",),
+                 "rotation": ("general",), "general": ()}
+
+
+def _matrix_widenings(name: str, kind: str) -> list[tuple[str, str, Callable]]:
+    """(wider kind, property given up in words, holds(M, ops)) for a matrix of ``kind``."""
+    return [(wider, f"{name} is {_MATRIX_WORDS[kind]}", _property(kind)) for wider in _MATRIX_WIDER[kind]]
 
 
 @dataclass(frozen=True)
@@ -202,6 +306,12 @@ class Matrices(Var):
 
     def encode(self, value, dims):
         return np.concatenate([encode_matrix(self.kind, np.asarray(v, dtype=float)) for v in value])
+
+    def widenings(self) -> list[Widening]:
+        """As for :class:`Matrix`, every matrix of the list at once."""
+        return [Widening(self.name, f"{self.name}:{kind}", Matrices(self.name, self.shapes, kind), words,
+                         lambda x, ops, f=holds: ops.min([f(m, ops) for m in x[self.name]]))
+                for kind, words, holds in _matrix_widenings(self.name + "_k", self.kind)]
 
 
 def decode_matrix(kind: str, shape: tuple[int, int], z, ops) -> np.ndarray:

@@ -5,10 +5,12 @@
     lemma4.check(search_check(ineq))          # adversarial search + certified sample
     lemma4.check(precision_check(ineq, instances=[...]))   # given instances, high precision + balls
 
-Both are seeded by ``ctx.seed`` and bounded by ``ctx.time_left()``, and return :class:`Evidence`:
-``refuted`` with the stored, exactly replayable counterexample; ``certified`` when ball arithmetic
-puts the slack strictly on the right side of zero on every instance tested; otherwise ``checked``
-(e.g. an equality case, reported with ``tight=True``).
+Both are seeded by ``ctx.seed`` and bounded by ``ctx.time_left()``, and return :class:`Evidence`
+of scope ``instances`` (what a search or a list of points shows): ``refuted`` with the stored,
+exactly replayable counterexample; ``certified`` when ball arithmetic puts the slack strictly on
+the right side of zero on every instance tested (and no equality case was met); otherwise
+``checked`` (e.g. an equality case, reported with ``tight=True``). Only :func:`decide_check` on an
+inequality without dimensions can give ``proved`` (in general: z3 decides every real point).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import numpy as np
 from symflat.claims import Evidence, Status
 from symflat.precision.inequality import DEFAULT_LADDER, Inequality, Point
 from symflat.search.counterexample import from_confirmation
+from symflat.search.errors import SearchSetupError, as_inequality
 from symflat.search.optimize import SearchResult, search
 from symflat.search.samplers import sample_point
 
@@ -52,20 +55,42 @@ def _certify_all(ineq: Inequality, points, dps: int, deadline: float | None = No
     return ok, undecided, bad
 
 
+def _dims_text(dims: list) -> str:
+    if not dims or dims == [{}]:
+        return ""
+    return " over dims " + ", ".join("(" + ", ".join(f"{k}={v}" for k, v in d.items()) + ")" for d in dims[:6]) + \
+        (f" and {len(dims) - 6} more" if len(dims) > 6 else "")
+
+
 def search_evidence(ineq: Inequality, res: SearchResult, *, certify_instances: int = 8, dps: int = 50,
                     seed: int = 0, dropped=(), deadline: float | None = None) -> Evidence:
-    """Evidence from a search result (plus a certified sample when nothing was found)."""
-    common = {"seed": seed, "dps": max(res.ladder), "method": "search", "instances": res.evaluations,
-              "undefined": res.undefined}
+    """Evidence from a search result (plus a certified sample when nothing was found).
+
+    Scope is always ``instances`` (a search shows nothing about the points it did not visit):
+
+    * ``refuted``: one instance, the stored counterexample (with its worst witness, if any);
+    * ``certified``: no violation, no equality case met, and arb balls put the slack strictly on
+      the right side of zero at every point of the seeded sample; ``instances`` = those points;
+    * ``checked``: no violation, but an equality case was reached, or some sampled point is
+      undecided by balls; ``instances`` = the points the search evaluated;
+    * ``open``: no point satisfying the hypotheses was found.
+
+    The search's float evaluation count is under ``evaluations`` in every case.
+    """
+    name = ineq.name or "inequality"
+    common = {"seed": seed, "dps": max(res.ladder), "method": "search", "evaluations": res.evaluations,
+              "undefined": res.undefined, "scope": "instances"}
     if dropped:
         common["dropped"] = list(dropped)
     if res.found:
         cex = res.counterexample
-        return Evidence.refuted(f"{ineq.name or 'inequality'}: {cex.describe()}", slack=cex.slack,
-                                counterexample=cex.to_json(ineq), **common)
+        return Evidence.refuted(f"{name}: {cex.describe()}", slack=cex.slack, counterexample=cex.to_json(ineq),
+                                instances=1, cases="the stored counterexample", **common)
+    searched = f"{res.evaluations} points evaluated by the search (seed {seed}){_dims_text(res.dims_tried)}"
     if not res.best_objective < 1:  # objective >= 1 means some hypothesis failed everywhere it looked
-        return Evidence.open(f"{ineq.name or 'inequality'}: the search found no point satisfying the hypotheses "
-                             f"{ineq.hypothesis_names} in {res.evaluations} evaluations; it shows nothing", **common)
+        return Evidence.open(f"{name}: the search found no point satisfying the hypotheses "
+                             f"{ineq.hypothesis_names} in {res.evaluations} evaluations; it shows nothing",
+                             instances=0, cases=searched, **common)
     tight = res.tight_point is not None
     rng = np.random.default_rng([seed, 7])
     grid = ineq.dims_grid()
@@ -83,43 +108,43 @@ def search_evidence(ineq: Inequality, res: SearchResult, *, certify_instances: i
         conf = ineq.confirm(p, res.ladder)
         cex = from_confirmation(ineq, p, conf, dropped=dropped)
         cex.certified = f"{cert.status} (slack in {cert.enclosure})"
-        return Evidence.refuted(f"{ineq.name or 'inequality'}: {cex.describe()}", slack=cex.slack,
-                                counterexample=cex.to_json(ineq), **common)
+        return Evidence.refuted(f"{name}: {cex.describe()}", slack=cex.slack, counterexample=cex.to_json(ineq),
+                                instances=1, cases="the stored counterexample", **common)
     detail = res.summary()
-    if sample and ok == len(sample):
-        return Evidence.certified(f"{detail}; slack certified positive (arb) on {ok} sampled instances", **data,
-                                  certified_instances=ok)
-    return Evidence.checked(f"{detail}; ball arithmetic certified {ok} of {len(sample)} sampled instances"
-                            f"{' (the others are tight or undecided)' if undecided else ''}", **data,
-                            certified_instances=ok)
-
-
-def drop_evidence(ev: Evidence, drop) -> Evidence:
-    """Re-label the evidence of a search run with hypotheses removed: a violation then shows that
-    they are necessary (status ``open``, ``hypothesis_necessary=True``); it never refutes the claim."""
-    names = ", ".join(drop)
-    data = dict(ev.data, dropped=list(drop))
-    if ev.status is Status.REFUTED:
-        return Evidence.open(f"hypothesis {names} is necessary: without it, {ev.detail}", hypothesis_necessary=True, **data)
-    return Evidence.open(f"without hypothesis {names} no violation was found ({ev.detail})", hypothesis_necessary=False, **data)
+    if sample and ok == len(sample) and not tight:
+        return Evidence.certified(f"{detail}; slack certified positive (arb) on {ok} sampled points", **data,
+                                  certified_instances=ok, instances=ok,
+                                  cases=f"{ok} sampled points (seed [{seed}, 7]){_dims_text(grid)}")
+    why = ("an equality case was reached, so no margin is certified" if tight else
+           "some sampled points are tight or undecided by balls")
+    return Evidence.checked(f"{detail}; ball arithmetic certified {ok} of {len(sample)} sampled points; {why}",
+                            **data, certified_instances=ok, instances=res.evaluations, cases=searched)
 
 
 def search_check(ineq: Inequality, *, budget: float | None = None, ladder=DEFAULT_LADDER, certify_instances: int = 8,
                  dps: int | None = None, shrink: bool = True, drop: Iterable[str] = (), name: str = "search") -> Callable:
-    """A check running :func:`~symflat.search.optimize.search` on ``ineq``, then certifying a
-    sample if nothing broke. Default ``budget``: 60% of the time the runner gives the check (at
-    most 20 s); shrinking and certification stay within the rest.
-    With ``drop`` it searches without those hypotheses and reports via :func:`drop_evidence`."""
-    drop = tuple(drop)
-    target = ineq.drop(*drop) if drop else ineq
+    """A check running :func:`~symflat.search.optimize.search` on ``ineq`` (an Inequality or a
+    claim carrying one), then certifying a sample if nothing broke. Default ``budget``: 60% of
+    the time the runner gives the check (at most 20 s); shrinking and certification stay within
+    the rest. With ``drop`` it runs the ablation of :func:`~symflat.search.ablation.ablate`
+    (the claim's standing with every hypothesis, then the search without those dropped)."""
+    from symflat.search.ablation import ablate
+    from symflat.search.parallel import check_drop
+
+    ineq = as_inequality(ineq, "search_check: ineq")
+    drop = check_drop(ineq, drop)
+    if budget is not None and (isinstance(budget, bool) or not isinstance(budget, (int, float)) or not budget > 0):
+        raise SearchSetupError(f"search_check: budget must be positive seconds or None, got {budget!r}")
 
     def check(ctx) -> Evidence:
         b = budget if budget is not None else max(0.5, min(20.0, 0.6 * ctx.time_left()))
-        res = search(target, budget=b, seed=ctx.seed, ladder=ladder, shrink=shrink, dropped=drop,
-                     shrink_seconds=max(1.0, b / 4))
-        ev = search_evidence(target, res, certify_instances=certify_instances, dps=dps or ctx.dps,
-                             seed=ctx.seed, dropped=drop, deadline=time.monotonic() + max(1.0, b / 4))
-        return drop_evidence(ev, drop) if drop else ev
+        d = dps or ctx.dps
+        if drop:
+            return ablate(ineq, drop, budget=b, seed=ctx.seed, ladder=ladder, dps=d,
+                          certify_instances=certify_instances).evidence()
+        res = search(ineq, budget=b, seed=ctx.seed, ladder=ladder, shrink=shrink, shrink_seconds=max(1.0, b / 4))
+        return search_evidence(ineq, res, certify_instances=certify_instances, dps=d, seed=ctx.seed,
+                               deadline=time.monotonic() + max(1.0, b / 4))
 
     check.__name__ = name
     check.__doc__ = f"Adversarial search on {ineq.name or 'the inequality'}{' without ' + ', '.join(drop) if drop else ''}."
@@ -131,8 +156,13 @@ def precision_check(ineq: Inequality, instances=None, *, n: int = 16, dps: int |
     """A check evaluating ``ineq`` on ``instances`` at high precision, then with balls.
 
     ``instances``: a list of points (``Point`` or dicts of variable values), a callable
-    ``f(rng) -> list`` of them, or ``None`` for ``n`` points from the samplers.
+    ``f(rng) -> list`` of them, or ``None`` for ``n`` points from the samplers. Scope: those
+    instances (``instances`` = how many satisfy the hypotheses).
     """
+    ineq = as_inequality(ineq, "precision_check: ineq")
+    if instances is not None and not callable(instances) and not isinstance(instances, (list, tuple)):
+        raise SearchSetupError(f"precision_check: instances must be a list of points, a callable rng -> list, or None; "
+                               f"got {type(instances).__name__}")
 
     def check(ctx) -> Evidence:
         rng = ctx.rng
@@ -155,7 +185,7 @@ def precision_check(ineq: Inequality, instances=None, *, n: int = 16, dps: int |
                 if conf.verdict == "violated":
                     point = p if isinstance(p, Point) else None
                     data = {"slack": str(conf.slack), "dps": conf.dps, "seed": ctx.seed, "method": "precision",
-                            "instances": len(pts)}
+                            "instances": 1, "cases": f"instance {pts.index(p)} of {len(pts)}", "scope": "instances"}
                     if point is not None:
                         cex = from_confirmation(ineq, point, conf)
                         data["counterexample"] = cex.to_json(ineq)
@@ -167,7 +197,9 @@ def precision_check(ineq: Inequality, instances=None, *, n: int = 16, dps: int |
         if not admissible:
             return Evidence.open(f"none of the {len(pts)} instances satisfies the hypotheses")
         pts = admissible
-        data = {"dps": d, "seed": ctx.seed, "instances": len(pts), "method": "precision", "tight": tight > 0}
+        data = {"dps": d, "seed": ctx.seed, "instances": len(pts), "method": "precision", "tight": tight > 0,
+                "scope": "instances", "cases": f"{len(pts)} {'given' if instances is not None else 'sampled'} points"
+                                              f" satisfying the hypotheses"}
         if certify:
             ok, _, _ = _certify_all(ineq, pts, d)
             if ok == len(pts):
@@ -183,9 +215,13 @@ def precision_check(ineq: Inequality, instances=None, *, n: int = 16, dps: int |
 def decide_check(ineq: Inequality, dims: list[dict] | None = None, *, timeout_ms: int = 10_000,
                  name: str = "z3") -> Callable:
     """A check deciding a small polynomial ``ineq`` with z3 at each dimension choice (default: the
-    smallest): ``proved`` when every negation is unsat, ``refuted`` with z3's exact model (confirmed
-    at high precision), else ``open``."""
+    smallest): when every negation is unsat, ``proved`` (scope general) if the inequality has no
+    dimensions, else ``certified`` on the dimension choices decided (scope instances: the claim
+    quantifies over every dimension); ``refuted`` with z3's exact model (confirmed at high
+    precision); else ``open``."""
     from symflat.precision.decide import decide
+
+    ineq = as_inequality(ineq, "decide_check: ineq")
 
     def check(ctx) -> Evidence:
         grid = dims if dims is not None else ineq.dims_grid()[:1]
@@ -196,11 +232,15 @@ def decide_check(ineq: Inequality, dims: list[dict] | None = None, *, timeout_ms
                 conf = ineq.confirm(res.point)
                 cex = from_confirmation(ineq, res.point, conf)
                 return Evidence.refuted(f"{ineq.name or 'inequality'}: {res.detail}", slack=cex.slack, method="z3",
-                                        counterexample=cex.to_json(ineq), dps=conf.dps, instances=len(decided) + 1)
+                                        counterexample=cex.to_json(ineq), dps=conf.dps, instances=1,
+                                        cases=f"z3's model at dims {d}")
             if res.status != "proved":
-                return Evidence.open(f"z3 could not decide dims {d}: {res.detail}", method="z3", instances=len(decided))
+                return Evidence.open(f"z3 could not decide dims {d}: {res.detail}", method="z3", decided=len(decided))
             decided.append(d)
-        return Evidence.proved(f"z3 proves it (negation unsat) for dims {decided}", method="z3", instances=len(decided))
+        if not ineq.dims:
+            return Evidence.proved("z3 proves it: the negation is unsat over all real points", method="z3")
+        return Evidence.certified(f"z3 proves it (negation unsat) for dims {decided}", method="z3",
+                                  instances=len(decided), cases=_dims_text(decided).replace(" over dims ", "dims "))
 
     check.__name__ = name
     return check

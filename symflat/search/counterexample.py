@@ -1,5 +1,7 @@
 """A confirmed counterexample: the exact point, its slack over the precision ladder, whether ball
-arithmetic certifies it, and the hypotheses dropped to find it; JSON round trip and exact replay."""
+arithmetic certifies it, and the hypotheses dropped to find it; beside the simplest witness, the
+most violating one the search met (``worst``) and what the shrinker did (``shrink_stats``); JSON
+round trip and exact replay of both witnesses."""
 
 from __future__ import annotations
 
@@ -27,7 +29,11 @@ def _readable(value):
 
 @dataclass
 class Counterexample:
-    """A violation of ``inequality`` at ``point`` confirmed at every precision in ``ladder``."""
+    """A violation of ``inequality`` at ``point`` confirmed at every precision in ``ladder``.
+
+    ``worst``: the most violating witness met (lowest relative slack), when it differs from
+    ``point``; ``shrink_stats``: per-pass candidate, confirmation and success counts, totals, and
+    what stopped the shrinker (see :mod:`symflat.search.shrink`)."""
 
     point: Point
     slack: str
@@ -38,6 +44,8 @@ class Counterexample:
     dropped: list = field(default_factory=list)
     shrunk: bool = False
     inequality: str = ""
+    shrink_stats: dict = field(default_factory=dict)
+    worst: "Counterexample | None" = None
 
     def to_json(self, ineq: Inequality | None = None) -> dict:
         data = {"inequality": self.inequality, "point": self.point.to_json(), "slack": self.slack,
@@ -46,6 +54,10 @@ class Counterexample:
         if ineq is not None:
             x = ineq.values(self.point, FloatOps())
             data["values"] = {k: _readable(v) for k, v in x.items()}
+        if self.shrink_stats:
+            data["shrink"] = self.shrink_stats
+        if self.worst is not None:
+            data["worst"] = self.worst.to_json(ineq)
         return data
 
     @classmethod
@@ -57,9 +69,11 @@ class Counterexample:
                 raise InequalityError(f"stored counterexample is not valid JSON: {e}") from None
         if not isinstance(data, dict) or "point" not in data:
             raise InequalityError(f"stored counterexample needs a 'point' entry, got {str(data)[:200]!r}")
+        worst = data.get("worst")
         return cls(Point.from_json(data["point"]), str(data.get("slack", "")), str(data.get("lhs", "")),
                    str(data.get("rhs", "")), list(data.get("ladder", DEFAULT_LADDER)), str(data.get("certified", "")),
-                   list(data.get("dropped", [])), bool(data.get("shrunk", False)), str(data.get("inequality", "")))
+                   list(data.get("dropped", [])), bool(data.get("shrunk", False)), str(data.get("inequality", "")),
+                   dict(data.get("shrink", {})), cls.from_json(worst) if isinstance(worst, dict) else None)
 
     def describe(self) -> str:
         dims = ", ".join(f"{k}={v}" for k, v in self.point.dims.items())
@@ -74,8 +88,11 @@ def from_confirmation(ineq: Inequality, point: Point, conf: Confirmation, droppe
                           inequality=ineq.name)
 
 
-def replay(ineq: Inequality, cex: Counterexample | dict | str, ladder=None) -> Confirmation:
-    """Re-evaluate a stored counterexample exactly (its rational parameters) over the ladder."""
+def replay(ineq: Inequality, cex: Counterexample | dict | str, ladder=None, *, worst: bool = False) -> Confirmation:
+    """Re-evaluate a stored counterexample exactly (its rational parameters) over the ladder;
+    with ``worst=True`` its most violating witness instead (the simplest one if none is stored)."""
     if not isinstance(cex, Counterexample):
         cex = Counterexample.from_json(cex)
+    if worst and cex.worst is not None:
+        cex = cex.worst
     return ineq.confirm(cex.point, ladder or cex.ladder or DEFAULT_LADDER)

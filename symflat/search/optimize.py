@@ -5,7 +5,8 @@ first), keep the lowest relative slacks (:meth:`Inequality.objective`, which res
 polish the best with local optimisers from random restarts (Nelder-Mead, Powell or L-BFGS-B in
 float64), and send every point whose float slack is negative or nearly zero to the precision
 ladder. Only a violation that persists at every precision is kept; it is then shrunk (smaller
-dimensions, simpler rational entries) and checked with ball arithmetic.
+dimensions, simpler rational entries; :mod:`symflat.search.shrink`, which is handed this search for
+its smaller-dimension pass and never imports it) and checked with ball arithmetic.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from scipy import optimize as spo
 from symflat.precision.errors import InequalityError
 from symflat.precision.inequality import DEFAULT_LADDER, Inequality, Point
 from symflat.search.counterexample import Counterexample, from_confirmation
+from symflat.search.errors import SearchError, as_inequality
 from symflat.search.samplers import sample_point
+from symflat.search.shrink import DIMS_EVALUATIONS, ShrinkBudget, strict_equality
 from symflat.search.shrink import shrink as do_shrink
-from symflat.search.shrink import strict_equality
 
 CONFIRM_BELOW = 1e-9  # float relative slacks below this go to the precision ladder
 METHODS = ("Nelder-Mead", "Powell", "L-BFGS-B")
@@ -134,20 +136,44 @@ def _explain_failure(ineq: Inequality, point: Point):
                           f"undefined values) although high precision succeeds at {point.to_json()}")
 
 
+def engine_for_shrinking(ladder, dropped=()):
+    """This search as the shrinker's ``search_fn``: one dimension choice, no shrinking, at most
+    :data:`~symflat.search.shrink.DIMS_EVALUATIONS` float evaluations (so it is reproducible)."""
+
+    def search_fn(ineq: Inequality, dims: dict, seed: int, seconds: float) -> SearchResult:
+        return search(ineq, budget=max(0.05, seconds), seed=seed, ladder=ladder, shrink=False, certify=False,
+                      dims=[dims], dropped=dropped, max_evaluations=DIMS_EVALUATIONS)
+
+    return search_fn
+
+
+def _check_args(budget, seed, max_evaluations):
+    if isinstance(budget, bool) or not isinstance(budget, (int, float)) or not budget > 0 or not math.isfinite(budget):
+        raise SearchError(f"search budget must be positive seconds, got {budget!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise SearchError(f"search seed must be a non-negative int, got {seed!r}")
+    if max_evaluations is not None and (isinstance(max_evaluations, bool) or not isinstance(max_evaluations, int)
+                                        or max_evaluations < 1):
+        raise SearchError(f"search max_evaluations must be a positive int or None, got {max_evaluations!r}")
+
+
 def search(ineq: Inequality, budget: float = 10.0, seed: int = 0, ladder=DEFAULT_LADDER, *,
            shrink: bool = True, certify: bool = True, dims: list[dict] | None = None, batch: int = 48,
-           dropped=(), max_evaluations: int | None = None, shrink_seconds: float | None = None) -> SearchResult:
-    """Try to break ``ineq`` within ``budget`` seconds (and at most ``max_evaluations`` float
-    evaluations, if given: with a budget large enough not to bind, the whole run is then
-    reproducible from ``seed``; a counterexample always replays exactly).
+           dropped=(), max_evaluations: int | None = None, shrink_seconds: float | None = None,
+           shrink_budget: ShrinkBudget | None = None) -> SearchResult:
+    """Try to break ``ineq`` (an :class:`Inequality`, or a claim carrying one) within ``budget``
+    seconds (and at most ``max_evaluations`` float evaluations, if given: with a budget large
+    enough not to bind, the whole run is then reproducible from ``seed``; a counterexample always
+    replays exactly).
 
     ``dims`` restricts the dimension choices (default: all of ``ineq.dims_grid()``, smallest
     first, then random with a bias to small ones). ``dropped`` only labels the result (the caller
-    passes ``ineq.drop(...)`` itself). Shrinking a counterexample takes up to ``shrink_seconds``
-    more (default: half the budget, at least 2 s).
+    passes ``ineq.drop(...)`` itself). A counterexample is shrunk within ``shrink_budget`` (a count
+    of confirmations, so machine-independent; default :class:`ShrinkBudget`), under an outer wall
+    cap of ``shrink_seconds`` (default: half the budget, at least 2 s).
     """
-    if not budget > 0:
-        raise InequalityError(f"search budget must be positive seconds, got {budget}")
+    ineq = as_inequality(ineq, "search: ineq")
+    _check_args(budget, seed, max_evaluations)
     t0 = time.monotonic()
     deadline = t0 + budget
     rng = np.random.default_rng(seed)
@@ -186,7 +212,8 @@ def search(ineq: Inequality, budget: float = 10.0, seed: int = 0, ladder=DEFAULT
                         break
                     if verdict == "tight":
                         if ineq.strict and key not in confirmed_tight_dims:
-                            eq = strict_equality(ineq, p, ladder, seconds=min(3.0, max(0.1, deadline - time.monotonic())))
+                            eq = strict_equality(ineq, p, ladder, ShrinkBudget(
+                                confirms=60, evaluations=5000, seconds=min(3.0, max(0.1, deadline - time.monotonic()))))
                             if eq is not None:
                                 strict_cex = eq
                                 break
@@ -210,7 +237,9 @@ def search(ineq: Inequality, budget: float = 10.0, seed: int = 0, ladder=DEFAULT
         cex = from_confirmation(ineq, cex_point, cex_conf, dropped=dropped)
         if shrink:
             seconds = shrink_seconds if shrink_seconds is not None else max(2.0, 0.5 * budget)
-            cex = do_shrink(ineq, cex, ladder=ladder, seconds=seconds, seed=seed)
+            sb = shrink_budget or ShrinkBudget(seconds=seconds)
+            cex = do_shrink(ineq, cex, ladder=ladder, budget=sb, seed=seed,
+                            search_fn=engine_for_shrinking(ladder, dropped))
         if certify:
             cert = ineq.certify(cex.point, dps=max(30, min(ladder)), max_dps=max(ladder) * 2)
             cex.certified = f"{cert.status} (slack in {cert.enclosure})" if cert.enclosure else cert.status

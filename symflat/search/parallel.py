@@ -13,26 +13,33 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from symflat.precision.errors import InequalityError
 from symflat.precision.inequality import Inequality, Point
 from symflat.search.counterexample import Counterexample
-from symflat.search.optimize import SearchResult, search
-from symflat.search.shrink import shrink
+from symflat.search.errors import SearchSetupError, as_inequality
+from symflat.search.optimize import SearchResult, engine_for_shrinking, search
+from symflat.search.shrink import ShrinkBudget, shrink
 
 
-class SearchSetupError(InequalityError):
-    """A claim that cannot be searched (no inequality attached, unknown hypothesis to drop)."""
+def check_drop(ineq: Inequality, drop, owner: str = "the inequality") -> tuple[str, ...]:
+    """The hypothesis labels in ``drop`` (``"a2"`` or ``"paper/a2"``), each one the inequality has."""
+    if isinstance(drop, str):
+        drop = (drop,)
+    names = tuple(d.split("/")[-1] if isinstance(d, str) else d for d in drop)
+    for d in names:
+        if not isinstance(d, str) or not d:
+            raise SearchSetupError(f"drop: hypothesis names are non-empty strings, got {d!r}")
+    unknown = [d for d in names if d not in ineq.hypothesis_names]
+    if unknown:
+        raise SearchSetupError(f"drop: {owner} has no hypothesis {', '.join(map(repr, unknown))}; "
+                               f"its inequality's hypotheses are {ineq.hypothesis_names}")
+    return names
 
 
 def claim_inequality(claim, drop=()) -> Inequality:
     """The inequality a claim carries in ``claim.extras['inequality']``, minus dropped hypotheses."""
-    ineq = claim.extras.get("inequality")
-    if ineq is None:
-        raise SearchSetupError(f"claim {claim.id} has no inequality attached; declare it with "
-                               f"inequality=Inequality(...) (see docs/search.md)")
-    if not isinstance(ineq, Inequality):
-        raise SearchSetupError(f"claim {claim.id}: extras['inequality'] is a {type(ineq).__name__}, not an Inequality")
-    return ineq.drop(*drop) if drop else ineq
+    ineq = as_inequality(claim, "claim")
+    names = check_drop(ineq, drop, f"claim {claim.id}")
+    return ineq.drop(*names) if names else ineq
 
 
 @dataclass(frozen=True)
@@ -87,7 +94,8 @@ def parallel_search(ineq: Inequality, paths, claim_id: str, executor, *, workers
         raise SearchSetupError(f"every search worker failed: {errors[0]}")
     if found is not None:
         if do_shrink:
-            found = shrink(ineq, found, ladder=ladder, seconds=max(2.0, 0.5 * budget), seed=seed)
+            found = shrink(ineq, found, ladder=ladder, budget=ShrinkBudget(seconds=max(2.0, 0.5 * budget)), seed=seed,
+                           search_fn=engine_for_shrinking(ladder, drop))
         cert = ineq.certify(found.point, dps=max(30, min(ladder)), max_dps=max(ladder) * 2)
         found.certified = f"{cert.status} (slack in {cert.enclosure})" if cert.enclosure else cert.status
     return SearchResult(found, best, best_point, tight, evals, runs, confs, time.monotonic() - t0, seed, tuple(ladder), dims,

@@ -1,138 +1,354 @@
-"""Shrinking a confirmed counterexample: smallest dimensions first, then the simplest entries.
+"""Shrinking a confirmed counterexample to the simplest one a reader can check by hand.
 
-1. Dimensions: for each dimension choice no larger (coordinate-wise) than the current one, smallest
-   total first, run a short search there; a confirmed violation replaces the counterexample.
-2. Entries: first rescale all parameters by a power of two bringing them near 1 (homogeneous
-   bounds keep their violation), then round all parameters jointly to the smallest denominator among 1, 2, 4, 10,
-   100, 10^3, 10^4, 10^6 that keeps the violation (joint rounding keeps couplings such as
-   alignment); then greedily replace each parameter by the simplest rational that keeps it
-   (:func:`simpler`: ``0``, ``+-1``, continued-fraction approximations, decimal roundings, fewest
-   bits first) - accepting a change only if the violation is confirmed over the whole precision
-   ladder with the new exact entries.
+The model is Hypothesis's shrinker (``internal/conjecture/shrinker.py``):
+
+* one public total order, :func:`simplicity_key`: points with small integers and low-height
+  rationals come first (the largest height ``max(|p|, q)`` of an entry ``p/q``, then the sum of
+  heights), then points with fewer nonzero entries, then smaller dimensions; ties are broken
+  entry by entry (integers before fractions of the same height, positive before negative);
+* a candidate is accepted only if it still violates (confirmed over the whole precision ladder,
+  with its exact rational entries) **and** its key is strictly smaller than the current one;
+* shrinking is a list of small passes (:data:`PASSES`) run in turn until none of them changes the
+  point (a fixed point); each pass counts its candidates, its confirmations and its successes;
+* the budget is a number of confirmations (and of float pre-tests), so the result does not depend
+  on the speed of the machine; wall time is only an outer cap, and the report says which stopped it;
+* confirmations are cached by the exact point;
+* the shrinker never imports the search engine: the pass over smaller dimensions calls the
+  ``search_fn`` it is given (the engine, :mod:`symflat.search.optimize`, passes itself in).
+
+Beside the simplest witness, the most violating one met along the way (lowest relative slack
+``slack / (|lhs| + |rhs|)``) is kept as :attr:`Counterexample.worst`; both replay exactly.
 """
 
 from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Callable, Iterator
 
-from symflat.precision.inequality import DEFAULT_LADDER, Inequality, Point
+import mpmath
+
+from symflat.precision.inequality import DEFAULT_LADDER, Confirmation, Inequality, Point
 from symflat.search.counterexample import Counterexample, from_confirmation
+from symflat.search.errors import SearchError
+
+__all__ = ["PASSES", "ShrinkBudget", "Shrinker", "height", "shrink", "simpler", "simplicity_key", "strict_equality"]
 
 DENOMINATORS = (1, 2, 4, 10, 100, 1000, 10**4, 10**6)
+HEIGHT_LIMIT = 12  # every rational of height <= this is a candidate replacement for an entry
+TIGHT_PREFILTER = 1e-8  # float relative slack a candidate equality point must reach before confirming
+DIMS_EVALUATIONS = 3000  # float evaluations of the search run at each smaller dimension choice
 
 
-def _bits(f: Fraction) -> int:
-    return abs(f.numerator).bit_length() + f.denominator.bit_length()
+def height(x) -> int:
+    """Height ``max(|p|, q)`` of the rational ``p/q`` in lowest terms; 0 for zero."""
+    f = Fraction(x)
+    return 0 if f == 0 else max(abs(f.numerator), f.denominator)
+
+
+def _entry_key(f: Fraction) -> tuple:
+    return height(f), f.denominator, f < 0, abs(f.numerator)
+
+
+def _entries(p: Point) -> list[Fraction]:
+    return [Fraction(v) for vs in p.params.values() for v in vs]
+
+
+def simplicity_key(point: Point) -> tuple:
+    """The total order the shrinker descends: smaller is simpler.
+
+    ``(largest entry height, sum of entry heights, number of nonzero entries, sum of dims, dims,
+    entries)``, heights as in :func:`height`, entries compared one by one (height, denominator,
+    sign, numerator). So ``w = 2`` precedes ``w = -1/2`` precedes ``w = 3/500000``, and a point
+    with integer entries precedes any point with an entry of larger height, whatever the dims.
+    """
+    entries = _entries(point)
+    heights = [height(f) for f in entries]
+    dims = tuple(int(point.dims[k]) for k in sorted(point.dims))
+    return (max(heights, default=0), sum(heights), sum(1 for f in entries if f), sum(dims), dims,
+            tuple(_entry_key(f) for f in entries))
+
+
+def _exact(point: Point) -> tuple:
+    return (tuple(sorted((k, int(v)) for k, v in point.dims.items())),
+            tuple((k, tuple(Fraction(v) for v in vs)) for k, vs in point.params.items()))
+
+
+def _low_height(limit: int) -> list[Fraction]:
+    out = {Fraction(p, q) for q in range(1, limit + 1) for p in range(-limit, limit + 1)}
+    return sorted(out, key=_entry_key)
+
+
+_LOW = _low_height(HEIGHT_LIMIT)
 
 
 def simpler(x) -> list[Fraction]:
-    """Candidate replacements for ``x``, simplest (fewest numerator + denominator bits) first, all
-    different from ``x``: 0, +-1, continued-fraction approximations with bounded denominators, and
-    ``x`` rounded to 1..6 significant decimal digits."""
+    """Candidate replacements for the entry ``x`` that are simpler than it (smaller entry key),
+    simplest first: every rational of height at most :data:`HEIGHT_LIMIT`, the best approximations
+    of ``x`` with denominators in :data:`DENOMINATORS`, and ``x`` rounded to 1..6 significant digits."""
     fx = Fraction(x)
-    out = [Fraction(0), Fraction(1) if fx > 0 else Fraction(-1)]
-    out += [fx.limit_denominator(d) for d in DENOMINATORS]
+    own = _entry_key(fx)
+    out = set(f for f in _LOW if _entry_key(f) < own)
+    out.update(fx.limit_denominator(d) for d in DENOMINATORS)
     if fx:
-        out += [Fraction(f"{float(fx):.{k}e}") for k in range(6)]
-    unique = {c for c in out if c != fx}
-    return sorted(unique, key=lambda c: (_bits(c), abs(c - fx)))
+        out.update(Fraction(f"{float(fx):.{k}e}") for k in range(6))
+    return sorted((c for c in out if _entry_key(c) < own), key=lambda c: (_entry_key(c), abs(c - fx)))
 
 
-def _scalings(p: Point) -> list[Fraction]:
-    """Factors (powers of two, so exact) that bring the largest, then the smallest nonzero
-    parameter magnitude to about 1; empty when they are there already."""
-    mags = [abs(v) for vs in p.params.values() for v in vs if v != 0]
-    if not mags:
-        return []
-    out = []
-    for m in (max(mags), min(mags)):
-        e = -round(math.log2(float(m))) if float(m) > 0 else 0
-        if e:
-            out.append(Fraction(2) ** e)
-    return out
+def _with_entries(p: Point, entries: list[Fraction]) -> Point:
+    params, k = {}, 0
+    for name, vs in p.params.items():
+        params[name] = entries[k:k + len(vs)]
+        k += len(vs)
+    return Point(dict(p.dims), params)
 
 
-def _complexity(p: Point) -> tuple:
-    return sum(p.dims.values()), p.size(), sum(_bits(Fraction(v)) for vs in p.params.values() for v in vs)
+# passes: each yields candidate points from the current one -------------------------------------
+
+def _zero_blocks(p: Point, _s) -> Iterator[Point]:
+    """Each variable set to zero as a whole, then each entry on its own."""
+    for name, vs in p.params.items():
+        if any(vs):
+            yield Point(dict(p.dims), {k: ([Fraction(0)] * len(v) if k == name else list(v)) for k, v in p.params.items()})
+    entries = _entries(p)
+    for i, f in enumerate(entries):
+        if f:
+            yield _with_entries(p, entries[:i] + [Fraction(0)] + entries[i + 1:])
 
 
-def _violates(ineq: Inequality, p: Point, ladder, verdict: str = "violated"):
-    if verdict == "violated" and ineq.objective(p) >= 0:
-        return None
-    try:
-        conf = ineq.confirm(p, ladder)
-    except (ValueError, ArithmeticError, RuntimeError, TypeError):
-        return None
-    return conf if conf.verdict == verdict else None
+def _scale_and_round(p: Point, _s) -> Iterator[Point]:
+    """All entries rounded jointly to a common denominator (keeps couplings such as alignment),
+    first as they are, then rescaled by the power of two that brings the largest, or the smallest
+    nonzero, magnitude to about 1 (homogeneous bounds keep their violation)."""
+    entries = _entries(p)
+    mags = [abs(f) for f in entries if f]
+    scales = [Fraction(1)]
+    for m in (max(mags, default=0), min(mags, default=0)):
+        if m:
+            e = -round(math.log2(m))
+            if e and Fraction(2) ** e not in scales:
+                scales.append(Fraction(2) ** e)
+    for s in scales:
+        for d in DENOMINATORS:
+            yield _with_entries(p, [(f * s).limit_denominator(d) for f in entries])
 
 
-def shrink_dims(ineq: Inequality, cex: Counterexample, ladder, deadline: float, seed: int) -> Counterexample:
-    from symflat.search.optimize import search
-
-    current = cex
-    smaller = [d for d in ineq.dims_grid()
-               if all(d[k] <= current.point.dims[k] for k in d) and d != current.point.dims]
-    for i, d in enumerate(smaller):
-        left = deadline - time.monotonic()
-        if left <= 0.2:
-            break
-        res = search(ineq, budget=min(left / 2, max(0.5, left / (len(smaller) - i + 1))), seed=seed + 1 + i,
-                     ladder=ladder, shrink=False, certify=False, dims=[d], dropped=current.dropped)
-        if res.found:
-            return shrink_dims(ineq, res.counterexample, ladder, deadline, seed + 101)
-    return current
+def _simplest_entries(p: Point, _s) -> Iterator[Point]:
+    """Each entry replaced by each simpler rational (:func:`simpler`), simplest first."""
+    entries = _entries(p)
+    for i, f in enumerate(entries):
+        for c in simpler(f):
+            yield _with_entries(p, entries[:i] + [c] + entries[i + 1:])
 
 
-def shrink_entries(ineq: Inequality, cex: Counterexample, ladder, deadline: float,
-                   verdict: str = "violated") -> Counterexample:
-    """Simplest entries keeping the confirmation ``verdict`` (``tight`` to isolate an equality case)."""
-    point = Point(dict(cex.point.dims), {k: [Fraction(v) for v in vs] for k, vs in cex.point.params.items()})
-    conf = None
-    for c in _scalings(point):  # bring magnitudes to ~1 (keeps the violation of homogeneous bounds)
-        trial = Point(point.dims, {k: [v * c for v in vs] for k, vs in point.params.items()})
-        found = _violates(ineq, trial, ladder, verdict)
-        if found is not None:
-            point, conf = trial, found
-            break
-    for d in DENOMINATORS:  # joint rounding first: keeps couplings between entries (alignment, near-rank-deficiency)
-        if time.monotonic() > deadline:
-            break
-        trial = Point(point.dims, {k: [v.limit_denominator(d) for v in vs] for k, vs in point.params.items()})
-        if trial.params != point.params:
-            c = _violates(ineq, trial, ladder, verdict)
-            if c is not None:
-                point, conf = trial, c
-                break
-    for name in list(point.params):
-        for i in range(len(point.params[name])):
-            for cand in simpler(point.params[name][i]):
-                if time.monotonic() > deadline:
-                    break
-                trial = Point(point.dims, {k: list(v) for k, v in point.params.items()})
-                trial.params[name][i] = cand
-                c = _violates(ineq, trial, ladder, verdict)
-                if c is not None:
-                    point, conf = trial, c
-                    break
-    if conf is None:
-        conf = ineq.confirm(point, ladder)
-        if conf.verdict != verdict:  # exact re-reading of the float point did not keep it
-            return cex
-    return from_confirmation(ineq, point, conf, dropped=cex.dropped, shrunk=True)
+def _smaller_dims(p: Point, shrinker: "Shrinker") -> Iterator[Point]:
+    """For each dimension choice no larger (coordinate-wise) than the current one, smallest first:
+    the engine's search there (``search_fn``), its witness shrunk in turn; cached per choice."""
+    if shrinker.search_fn is None:
+        return
+    smaller = [d for d in shrinker.ineq.dims_grid()
+               if all(d[k] <= p.dims[k] for k in d) and d != {k: p.dims[k] for k in d}]
+    for d in smaller:
+        yield from shrinker.witness_at(d)
 
 
-def shrink(ineq: Inequality, cex: Counterexample, ladder=DEFAULT_LADDER, seconds: float = 5.0,
-           seed: int = 0) -> Counterexample:
-    """A counterexample no more complex than ``cex`` (dims, then entries), within ``seconds``."""
-    deadline = time.monotonic() + seconds
-    small = shrink_dims(ineq, cex, ladder, time.monotonic() + seconds / 2, seed)
-    out = shrink_entries(ineq, small, ladder, deadline)
-    return out if _complexity(out.point) <= _complexity(cex.point) else cex
+@dataclass
+class ShrinkPass:
+    """One pass: a name, a candidate generator, and its counts (candidates whose key was smaller,
+    confirmations over the ladder, accepted candidates)."""
+
+    name: str
+    generate: Callable
+    candidates: int = 0
+    confirms: int = 0
+    successes: int = 0
+
+    def stats(self) -> dict:
+        return {"candidates": self.candidates, "confirms": self.confirms, "successes": self.successes}
 
 
-def strict_equality(ineq: Inequality, point: Point, ladder=DEFAULT_LADDER, seconds: float = 3.0) -> Counterexample | None:
+PASSES = (("zero", _zero_blocks), ("scale-and-round", _scale_and_round), ("simplest-entries", _simplest_entries),
+          ("smaller-dims", _smaller_dims))
+
+
+@dataclass(frozen=True)
+class ShrinkBudget:
+    """What a shrink may spend: ``confirms`` precision-ladder confirmations and ``evaluations``
+    float pre-tests (these make the result machine-independent), within ``seconds`` of wall time
+    (an outer cap only)."""
+
+    confirms: int = 300
+    evaluations: int = 30_000
+    seconds: float = 30.0
+
+    def __post_init__(self):
+        for name in ("confirms", "evaluations"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+                raise SearchError(f"shrink budget: {name} must be a non-negative int, got {v!r}")
+        if not (isinstance(self.seconds, (int, float)) and self.seconds > 0):
+            raise SearchError(f"shrink budget: seconds must be a positive number, got {self.seconds!r}")
+
+
+class _Exhausted(Exception):
+    """The confirmation, evaluation or time budget is spent."""
+
+
+class Shrinker:
+    """Shrinks a point confirmed to have ``verdict`` (``violated``, or ``tight`` to isolate an
+    equality case) down :func:`simplicity_key`; see the module docstring."""
+
+    def __init__(self, ineq: Inequality, ladder=DEFAULT_LADDER, *, verdict: str = "violated",
+                 budget: ShrinkBudget = ShrinkBudget(), search_fn: Callable | None = None, seed: int = 0):
+        self.ineq, self.ladder, self.verdict, self.budget = ineq, tuple(ladder), verdict, budget
+        self.search_fn, self.seed = search_fn, seed
+        self.passes = [ShrinkPass(n, g) for n, g in PASSES]
+        self.cache: dict = {}
+        self.confirms = self.evaluations = 0
+        self.deadline = time.monotonic() + budget.seconds
+        self.stopped = "fixed point"
+        self.worst: tuple | None = None  # (relative slack, point, confirmation)
+        self._dims_cache: dict = {}
+        self._current_pass: ShrinkPass | None = None
+
+    # the test function --------------------------------------------------------------------------
+    def _spend(self, confirms: int = 0, evaluations: int = 0):
+        if self.confirms + confirms > self.budget.confirms:
+            self.stopped = "confirmation budget"
+            raise _Exhausted
+        if self.evaluations + evaluations > self.budget.evaluations:
+            self.stopped = "evaluation budget"
+            raise _Exhausted
+        if time.monotonic() > self.deadline:
+            self.stopped = "time cap"
+            raise _Exhausted
+        self.confirms += confirms
+        self.evaluations += evaluations
+
+    def _note(self, point: Point, conf: Confirmation):
+        top = conf.evaluations[-1]
+        denom = abs(top.lhs) + abs(top.rhs)
+        rel = float(top.slack / denom) if denom else float(mpmath.sign(top.slack))
+        if self.worst is None or rel < self.worst[0]:
+            self.worst = (rel, point, conf)
+
+    def confirmed(self, point: Point) -> Confirmation | None:
+        """The confirmation of ``point`` if it has the wanted verdict, else ``None`` (cached)."""
+        key = _exact(point)
+        if key in self.cache:
+            return self.cache[key]
+        self._spend(evaluations=1)
+        obj = self.ineq.objective(point)
+        near = obj < 0 if self.verdict == "violated" else abs(obj) < TIGHT_PREFILTER
+        out = None
+        if near:
+            self._spend(confirms=1)
+            if self._current_pass is not None:
+                self._current_pass.confirms += 1
+            try:
+                conf = self.ineq.confirm(point, self.ladder)
+            except (ArithmeticError, ValueError, RuntimeError, TypeError):  # undefined there: not a witness
+                conf = None
+            if conf is not None and conf.verdict == self.verdict:
+                out = conf
+                if self.verdict == "violated":
+                    self._note(point, conf)
+        self.cache[key] = out
+        return out
+
+    # the smaller-dims pass's engine calls ------------------------------------------------------------
+    def witness_at(self, dims: dict) -> list[Point]:
+        key = tuple(sorted(dims.items()))
+        if key not in self._dims_cache:
+            self._dims_cache[key] = []
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                self.stopped = "time cap"
+                raise _Exhausted
+            res = self.search_fn(self.ineq, dims, self.seed + 1 + len(self._dims_cache), left)
+            self._spend(confirms=min(res.confirmations, self.budget.confirms - self.confirms))
+            if res.counterexample is not None:
+                raw = res.counterexample.point
+                conf = self.confirmed(raw)
+                if conf is not None:
+                    self._dims_cache[key] = [self._descend(raw, conf, passes=self.passes[:-1])[0]]
+        return self._dims_cache[key]
+
+    # the loop ---------------------------------------------------------------------------------------
+    def _descend(self, point: Point, conf: Confirmation, passes) -> tuple[Point, Confirmation]:
+        """Run ``passes`` in turn until none changes the point (or the budget ends)."""
+        try:
+            changed = True
+            while changed:
+                changed = False
+                for sp in passes:
+                    progress = True
+                    while progress:  # rerun a pass from the new point while it succeeds
+                        progress = False
+                        current_key = simplicity_key(point)
+                        for cand in sp.generate(point, self):
+                            if simplicity_key(cand) >= current_key:
+                                continue
+                            sp.candidates += 1
+                            outer, self._current_pass = self._current_pass, sp
+                            try:
+                                c = self.confirmed(cand)
+                            finally:
+                                self._current_pass = outer
+                            if c is not None:
+                                point, conf = cand, c
+                                sp.successes += 1
+                                progress = changed = True
+                                break
+        except _Exhausted:
+            pass
+        return point, conf
+
+    def shrink(self, cex: Counterexample) -> Counterexample:
+        """The simplest witness reached from ``cex`` (``cex`` itself if none is simpler), with
+        :attr:`Counterexample.worst` and :attr:`Counterexample.shrink_stats` filled in."""
+        start = Point(dict(cex.point.dims), {k: [Fraction(v) for v in vs] for k, vs in cex.point.params.items()})
+        conf = self.confirmed(start)
+        if conf is None:  # the exact re-reading of the float point lost the verdict: nothing to shrink
+            self.stopped = f"start point no longer {self.verdict} when read exactly"
+            point = None
+        else:
+            point, conf = self._descend(start, conf, self.passes if self.search_fn else self.passes[:-1])
+        stats = self.stats()
+        if point is None:
+            out = cex
+        else:
+            out = from_confirmation(self.ineq, point, conf, dropped=cex.dropped, shrunk=point != start)
+        out.shrink_stats = stats
+        if self.worst is not None and self.verdict == "violated":
+            _, wpoint, wconf = self.worst
+            worst = from_confirmation(self.ineq, wpoint, wconf, dropped=cex.dropped)
+            out.worst = worst if _exact(wpoint) != _exact(out.point) else None
+        return out
+
+    def stats(self) -> dict:
+        return {"passes": {sp.name: sp.stats() for sp in self.passes}, "confirms": self.confirms,
+                "evaluations": self.evaluations, "stopped": self.stopped,
+                "budget": {"confirms": self.budget.confirms, "evaluations": self.budget.evaluations,
+                           "seconds": self.budget.seconds}}
+
+
+def shrink(ineq: Inequality, cex: Counterexample, ladder=DEFAULT_LADDER, *, budget: ShrinkBudget | None = None,
+           search_fn: Callable | None = None, seed: int = 0) -> Counterexample:
+    """The simplest counterexample reachable from ``cex`` (never less simple than it).
+
+    ``search_fn(ineq, dims, seed, seconds) -> SearchResult`` searches one smaller dimension choice
+    (without shrinking); without it the dimensions stay as they are.
+    """
+    if not isinstance(cex, Counterexample):
+        raise SearchError(f"shrink: cex must be a Counterexample, got {type(cex).__name__}")
+    return Shrinker(ineq, ladder, budget=budget or ShrinkBudget(), search_fn=search_fn, seed=seed).shrink(cex)
+
+
+def strict_equality(ineq: Inequality, point: Point, ladder=DEFAULT_LADDER,
+                    budget: ShrinkBudget = ShrinkBudget(confirms=60, evaluations=5000, seconds=3.0)) -> Counterexample | None:
     """For a *strict* inequality met with equality (numerically) at ``point``: simplify the entries
     while the equality persists, and return a counterexample if ball arithmetic then finds the
     slack exactly zero (rigorous refutation of strictness); else ``None``."""
@@ -140,7 +356,7 @@ def strict_equality(ineq: Inequality, point: Point, ladder=DEFAULT_LADDER, secon
     if not ineq.strict or conf.verdict != "tight":
         return None
     start = from_confirmation(ineq, point, conf)
-    simple = shrink_entries(ineq, start, ladder, time.monotonic() + seconds, verdict="tight")
+    simple = Shrinker(ineq, ladder, verdict="tight", budget=budget).shrink(start)
     cert = ineq.certify(simple.point, dps=min(ladder), max_dps=min(ladder))
     if cert.status != "refuted":
         return None

@@ -80,7 +80,7 @@ def test_shrinking_reaches_small_dims_and_simple_rationals():
     assert res.counterexample.shrunk
     # shrink never makes a counterexample more complex, and keeps it a counterexample
     raw = search(ineq, budget=5, seed=1, shrink=False).counterexample
-    small = shrink(ineq, raw, seconds=3)
+    small = shrink(ineq, raw)
     assert ineq.confirm(small.point).verdict == "violated"
     assert small.point.dims["n"] <= raw.point.dims["n"]
 
@@ -120,10 +120,11 @@ def test_relu_step_depth_strategies(net, eta, m):
     assert 1e-3 <= eta <= 1.0 + 1e-12 and 2 <= m <= 5
 
 
-def test_simpler_candidates_are_ordered_by_size():
-    from symflat.search.shrink import simpler
+def test_simpler_candidates_are_simpler_and_ordered():
+    from symflat.search.shrink import height, simpler
 
     cands = simpler(-0.000395961)
-    bits = [abs(c.numerator).bit_length() + c.denominator.bit_length() for c in cands]
-    assert bits == sorted(bits) and cands[0] == 0
+    heights = [height(c) for c in cands]
+    assert heights == sorted(heights) and cands[0] == 0 and cands[1:3] == [1, -1]
     assert Fraction(-4, 10**4) in cands and Fraction(-0.000395961) not in cands
+    assert simpler(2) == [0, 1, -1] and simpler(0) == []
