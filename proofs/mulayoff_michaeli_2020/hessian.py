@@ -99,6 +99,18 @@ def eq19_blocks(ctx):
                            instances=4, cases=[str(s) for s in SHAPES[:4]], seed=ctx.seed, method="sympy differentiation")
 
 
+@eq19_blocks.check
+def eq19_general():
+    """Every depth m, widths and moments: the Hessian block of the loss (2) in vec/Kronecker form, for generic
+    layers i < j, i > j and i = j (symflat.symbolic.matrix_calculus), equals 2 Phi_i Phi_j^T on Omega."""
+    from symflat.symbolic.matrix_calculus import prove_hessian_factorisation
+    proof = prove_hessian_factorisation()
+    return proof.evidence("for every depth m, all widths and moments: the mixed second derivative of (2) in layers i, j, "
+                          "turned into a Kronecker block by vec(AXB) = (B^T kron A) vec X, equals 2 Phi_i Phi_j^T for "
+                          "generic i < j and i > j once W_{m:1} Sigma_x = Sigma_yx (Omega with Sigma_x invertible: W_{m:1} = T), "
+                          "and for i = j everywhere")
+
+
 def _factorisation_failure(rng, shapes):
     """The first ``(dims, Ws)`` at whose random rational point of Omega (non-white Sigma_x) the
     differentiated Hessian differs from 2 Phi Phi^T, or None when it matches for every shape."""
@@ -152,6 +164,17 @@ def lemma3_symbolic_engine(ctx):
     return Evidence.certified(f"symbolic engine, exact random points of Omega with generic Sigma_x, dims {SHAPES}: "
                               "the differentiated Hessian equals 2 Phi Phi^T entry by entry", instances=len(SHAPES),
                               cases=[str(s) for s in SHAPES], seed=ctx.seed, method="symflat.symbolic.factorisation_identity")
+
+
+@lemma3_exact.check
+def lemma3_general():
+    """Every depth, width and data: all blocks (i < j, i > j, i = j) equal 2 Phi_i Phi_j^T on Omega, so the block
+    matrix H_w equals 2 Phi Phi^T with Phi = [Phi_1^T, ..., Phi_m^T]^T (eq. 19 assembled); A1 is not used."""
+    from symflat.symbolic.matrix_calculus import prove_hessian_factorisation
+    proof = prove_hessian_factorisation()
+    return proof.evidence("H_w = 2 Phi Phi^T on Omega for every depth m, widths and moments: each block (i, j) equals "
+                          "2 Phi_i Phi_j^T (generic layers i < j, i > j, i = j, symbolic sizes; Kronecker rewriting), and a "
+                          "block matrix is determined by its blocks; A1 is not needed (it only makes Omega nonempty)")
 
 
 @paper.remark(

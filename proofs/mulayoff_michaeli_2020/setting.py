@@ -214,6 +214,16 @@ def s5_conserved_exact():
                            cases="m = 3, all layers 2x2", method="sympy")
 
 
+@arora.check
+def s5_conserved_general():
+    """Every depth m, every 1 <= i < m, all widths and moments: the engine differentiates the loss (2) at symbolic size
+    (W_{m:1} through segments around the generic layers i, i+1) and d/dt of the (S5) matrix along dW/dt = -grad l is 0."""
+    from symflat.symbolic.matrix_calculus import prove_linear_balancedness
+    return prove_linear_balancedness("square").evidence(
+        "for every depth m, layer pair (i, i+1) and widths, with Sigma_x, Sigma_yx symbolic: the gradients of (2) in W_i and "
+        "W_(i+1) make d/dt(W_i W_i^T - W_(i+1)^T W_(i+1)) vanish identically, so the (S5) matrix is constant along gradient flow")
+
+
 nar_sastry = paper.lemma(
     "nar-sastry-2018", r"\hat\Sigma_x=\mathbf I,\ \mathbf T\succ0,\ \mathbf W_i(0)=\mathbf I,\ \eta\le\tfrac{1}{2m}\min\{1,\sigma_{\max}(\mathbf T)^{-2(1-1/m)}\}:\ \text{GD gives }\mathbf W_i\to\mathbf T^{1/m}\ \text{linearly}",
     where="App. II", uses=["eq-2", "a2"], cite="Nar & Sastry (2018), Step size matters in deep learning, NeurIPS",
