@@ -1,14 +1,18 @@
 """Training data for the models: as second moments (quadratic losses) or as points.
 
-Entries may be floats, integers, ``fractions.Fraction``, or SymPy expressions; this module only
-stores them and checks shapes, so the engines decide how to compute with them.
+Entries may be floats, integers, ``fractions.Fraction``, or SymPy expressions; this module stores
+them as given and checks shapes and entries (finite real numbers or SymPy expressions; complex
+numbers, NaN, infinities and strings are refused), so the engines decide how to compute with them.
+A scalar covariance is a 1x1 matrix: ``Moments([[2]], [[3]])``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from symflat.models.networks import ModelError
+import numpy as np
+
+from symflat.models.networks import ModelError, _entry
 
 
 def _shape(a, name: str) -> tuple[int, ...]:
@@ -24,6 +28,35 @@ def _shape(a, name: str) -> tuple[int, ...]:
             raise ModelError(f"{name}: ragged rows, shapes {sorted(inner)}")
         return (len(a), *inner.pop())
     return ()
+
+
+def _check_entries(a, name: str) -> None:
+    """Every entry of ``a`` is a finite real number or a SymPy expression (see :func:`_entry`).
+    numpy arrays are checked by dtype and ``isfinite``; nested sequences and SymPy matrices entry by
+    entry; other array libraries (torch, jax) are left to the numeric engine, which checks them."""
+    if isinstance(a, np.ndarray):
+        if np.iscomplexobj(a):
+            raise ModelError(f"{name}: entries must be real numbers, got a complex array")
+        if a.dtype.kind in "biuf":
+            if a.dtype.kind == "f" and not np.isfinite(a).all():
+                bad = tuple(int(i) for i in np.argwhere(~np.isfinite(a))[0])
+                raise ModelError(f"{name}: entries must be finite, got the non-finite {a[bad]!r} at index {bad}")
+            return
+        if a.dtype.kind != "O":
+            raise ModelError(f"{name}: entries must be real numbers, got an array of dtype {a.dtype}")
+        items = a.ravel().tolist()
+    elif isinstance(a, (list, tuple)):
+        for row in a:
+            _check_entries(row, name)
+        return
+    elif type(a).__module__.split(".")[0] == "sympy" and hasattr(a, "shape"):
+        items = list(a)
+    elif hasattr(a, "shape"):
+        return
+    else:
+        items = [a]
+    for v in items:
+        _entry(v, name)
 
 
 @dataclass(frozen=True)
@@ -42,7 +75,8 @@ class Moments:
     def __post_init__(self):
         sx = _shape(self.sigma_x, "Sigma_x")
         if len(sx) != 2 or sx[0] != sx[1]:
-            raise ModelError(f"Sigma_x must be a square matrix, got shape {sx}")
+            hint = " (a scalar covariance is a 1x1 matrix, e.g. [[2]])" if len(sx) < 2 else ""
+            raise ModelError(f"Sigma_x must be a square matrix, got shape {sx}{hint}")
         syx = _shape(self.sigma_yx, "Sigma_yx")
         if len(syx) != 2 or syx[1] != sx[0]:
             raise ModelError(f"Sigma_yx must have shape (d_y, {sx[0]}) to match Sigma_x {sx}, got {syx}")
@@ -50,6 +84,9 @@ class Moments:
             sy = _shape(self.sigma_y, "Sigma_y")
             if sy != (syx[0], syx[0]):
                 raise ModelError(f"Sigma_y must have shape ({syx[0]}, {syx[0]}) to match Sigma_yx {syx}, got {sy}")
+        for value, name in ((self.sigma_x, "Sigma_x"), (self.sigma_yx, "Sigma_yx"), (self.sigma_y, "Sigma_y")):
+            if value is not None:
+                _check_entries(value, name)
 
     @property
     def d_x(self) -> int:
@@ -76,6 +113,8 @@ class Points:
             raise ModelError(f"X has {xs[0]} rows but Y has {ys[0]}: one target per example is needed")
         if xs[0] == 0:
             raise ModelError("no training examples: X has 0 rows")
+        _check_entries(self.X, "X")
+        _check_entries(self.Y, "Y")
 
     @property
     def n(self) -> int:

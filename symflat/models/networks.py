@@ -13,10 +13,12 @@
 
 from __future__ import annotations
 
+import cmath
+import numbers
 from dataclasses import dataclass, field
 from math import prod
 
-from symflat.errors import SymflatError
+from symflat.errors import SymflatError, check_bool, check_int
 
 
 class ModelError(SymflatError, ValueError):
@@ -41,15 +43,38 @@ class Block:
 
 
 def _check_dims(dims, what: str, minimum_layers: int = 1) -> tuple[int, ...]:
-    try:
-        dims = tuple(int(d) for d in dims)
-    except (TypeError, ValueError):
-        raise ModelError(f"{what}: layer dimensions must be positive integers, got {dims!r}") from None
+    """``dims`` as a tuple of integers >= 1 (an integral float such as ``4.0`` is read as 4; ``2.5``,
+    ``True`` or ``"3"`` are refused, never truncated)."""
+    if isinstance(dims, (str, bytes)) or not hasattr(dims, "__iter__"):
+        raise ModelError(f"{what}: dims must be a sequence of layer dimensions [d0, ..., dm], got {dims!r}")
+    dims = list(dims)
     if len(dims) < minimum_layers + 1:
-        raise ModelError(f"{what}: need at least {minimum_layers + 1} dimensions [d0, ..., dm], got {list(dims)}")
-    if any(d < 1 for d in dims):
-        raise ModelError(f"{what}: every layer dimension must be >= 1, got {list(dims)}")
-    return dims
+        raise ModelError(f"{what}: dims needs at least {minimum_layers + 1} dimensions [d0, ..., dm], got {dims!r}")
+    out = []
+    for j, d in enumerate(dims):
+        if isinstance(d, (str, bytes)):
+            raise ModelError(f"{what}: dims[{j}] must be an integer >= 1, got {d!r} in dims {dims!r}")
+        out.append(check_int(d, f"{what}: dims[{j}]", minimum=1, error=ModelError))
+    return tuple(out)
+
+
+def _entry(value, what: str):
+    """One entry of a model's or data set's numbers, kept as given: a real number (int, float,
+    Fraction, numpy scalar) that is finite, or a SymPy expression; complex numbers, NaN, infinities,
+    strings and other objects are refused."""
+    if isinstance(value, bool):
+        raise ModelError(f"{what}: entries must be real numbers, got {value!r}")
+    if isinstance(value, numbers.Real):
+        if not cmath.isfinite(float(value)):
+            raise ModelError(f"{what}: entries must be finite, got the non-finite {value!r}")
+        return value
+    if isinstance(value, numbers.Complex):
+        raise ModelError(f"{what}: entries must be real numbers, got the complex {value!r}")
+    if type(value).__module__.split(".")[0] in ("sympy", "mpmath", "flint"):
+        if getattr(value, "is_real", True) is False or getattr(value, "is_finite", True) is False:
+            raise ModelError(f"{what}: entries must be finite real numbers, got {value!r}")
+        return value
+    raise ModelError(f"{what}: entries must be real numbers or SymPy expressions, got {type(value).__name__} {value!r}")
 
 
 def _matrix_blocks(dims: tuple[int, ...], prefix: str = "W") -> tuple[Block, ...]:
@@ -130,8 +155,7 @@ class ScalarChain(_Layered):
     blocks: tuple[Block, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
-        if not isinstance(self.depth, int) or self.depth < 1:
-            raise ModelError(f"ScalarChain: depth must be a positive integer, got {self.depth!r}")
+        object.__setattr__(self, "depth", check_int(self.depth, "ScalarChain: depth", minimum=1, error=ModelError))
         object.__setattr__(self, "blocks", tuple(Block(f"w{j}", (1, 1), j - 1) for j in range(1, self.depth + 1)))
 
     @property
@@ -163,12 +187,15 @@ class LinearWithOutput(_Layered):
 
     def __post_init__(self):
         dims = _check_dims(self.dims, "LinearWithOutput")
+        object.__setattr__(self, "residual", check_bool(self.residual, "LinearWithOutput: residual", error=ModelError))
         if self.residual and len(set(dims)) != 1:
             raise ModelError(f"LinearWithOutput(residual=True) needs square layers d_0 = ... = d_L, got {list(dims)}")
         if not self.residual and (self.noise is not None or self.scale is not None):
             raise ModelError("LinearWithOutput: noise and scale belong to the residual parametrisation (residual=True)")
         if self.output is not None:
-            out = tuple(self.output)
+            if isinstance(self.output, (str, bytes)) or not hasattr(self.output, "__iter__"):
+                raise ModelError(f"LinearWithOutput: output must be a vector of length d_L = {dims[-1]}, got {self.output!r}")
+            out = tuple(_entry(v, "LinearWithOutput: output") for v in self.output)
             if len(out) != dims[-1]:
                 raise ModelError(f"LinearWithOutput: output vector has length {len(out)}, expected d_L = {dims[-1]}")
             object.__setattr__(self, "output", out)
@@ -194,8 +221,7 @@ class ReluOneHidden(_Layered):
     blocks: tuple[Block, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
-        if not isinstance(self.width, int) or self.width < 1:
-            raise ModelError(f"ReluOneHidden: width must be a positive integer, got {self.width!r}")
+        object.__setattr__(self, "width", check_int(self.width, "ReluOneHidden: width", minimum=1, error=ModelError))
         k = self.width
         object.__setattr__(self, "blocks", (Block("w1", (k,), 0), Block("b1", (k,), k), Block("w2", (k,), 2 * k), Block("b2", (1,), 3 * k)))
 
@@ -222,11 +248,13 @@ class DeepNetwork(_Layered):
 
     def __post_init__(self):
         dims = _check_dims(self.dims, "DeepNetwork")
-        if self.activation not in ("linear", "relu", "leaky_relu"):
+        if not isinstance(self.activation, str) or self.activation not in ("linear", "relu", "leaky_relu"):
             raise ModelError(f"DeepNetwork: unknown activation {self.activation!r}; use 'linear', 'relu' or 'leaky_relu'")
-        if self.activation == "leaky_relu" and not (0 <= float(self.negative_slope) < 1):
-            raise ModelError(f"DeepNetwork: leaky_relu needs 0 <= negative_slope < 1, got {self.negative_slope!r}")
-        if self.loss not in self.LOSSES:
+        if self.activation == "leaky_relu":
+            slope = self.negative_slope
+            if isinstance(slope, bool) or not isinstance(slope, numbers.Real) or not 0 <= float(slope) < 1:
+                raise ModelError(f"DeepNetwork: leaky_relu needs 0 <= negative_slope < 1, got {slope!r}")
+        if not isinstance(self.loss, str) or self.loss not in self.LOSSES:
             raise ModelError(f"DeepNetwork: unknown loss {self.loss!r}; use one of {self.LOSSES}")
         if self.loss == "logistic" and dims[-1] != 1:
             raise ModelError(f"DeepNetwork: the logistic loss needs a scalar output, got d_n = {dims[-1]}")

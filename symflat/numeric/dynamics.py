@@ -9,7 +9,12 @@
 - balancedness ``W_{j+1}^T W_{j+1} - W_j W_j^T``, conserved by gradient flow (Du, Hu & Lee 2018,
   Theorem 2.1; for ReLU-type activations only its diagonal is conserved).
 
-Divergence, NaN and overflow end a run with a ``status`` (never an exception).
+Divergence, NaN and overflow end a run with a ``status``: a diverging run is an answer (GD above
+the stability threshold ``2 / lambda_max`` is expected to diverge), and it is never reported as a
+success (``Trajectory.ok`` is false). :meth:`Trajectory.require_ok` turns such a status into a
+:class:`~symflat.numeric.errors.DivergenceError` for callers that need a finite, bounded run. Bad
+input (a NaN or complex start, a step size or time that is not a positive number, a negative
+count) is a :class:`~symflat.numeric.errors.NumericError` before any step is taken.
 """
 
 from __future__ import annotations
@@ -21,7 +26,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from symflat.models import DeepLinear, DeepNetwork, LinearWithOutput, Points, ReluOneHidden, ScalarChain
+from symflat.errors import check_real
+from symflat.numeric import options
 from symflat.numeric.backend import get_backend
+from symflat.numeric.errors import DivergenceError
 from symflat.numeric.objective import (
     LinearMomentsObjective,
     NumericError,
@@ -61,6 +69,13 @@ class Trajectory:
     @property
     def ok(self) -> bool:
         return self.status in ("converged", "max_steps", "finished")
+
+    def require_ok(self) -> "Trajectory":
+        """This trajectory, if it ended well (``converged``, ``max_steps`` or ``finished``, with a
+        finite final point); otherwise a :class:`DivergenceError` saying how and when it ended."""
+        if not self.ok or not np.all(np.isfinite(self.final)):
+            raise DivergenceError(f"{self.kind} run ended with status {self.status!r}: {self.message}")
+        return self
 
     def __str__(self) -> str:
         last = self.loss[-1] if len(self.loss) else float("nan")
@@ -131,11 +146,22 @@ class _Recorder:
         )
 
 
-def _check_run_args(lr, steps):
-    if not (isinstance(lr, (int, float)) and lr > 0 and math.isfinite(lr)):
-        raise NumericError(f"the step size lr must be a positive finite number, got {lr!r}")
-    if int(steps) < 0:
-        raise NumericError(f"steps must be >= 0, got {steps!r}")
+def _check_run_args(lr, steps, *, grad_tol=None, divergence=None, record_every=1, sharpness_every=0,
+                    balanced=False, keep_weights=False) -> tuple[float, int]:
+    """The options shared by GD and SGD, checked before any step (``lr``, ``steps`` returned as
+    float and int)."""
+    lr = options.positive(lr, "lr (the step size)")
+    steps = options.count(steps, "steps")
+    if grad_tol is not None:
+        options.tolerance(grad_tol, "grad_tol")
+    if divergence is not None and check_real(divergence, "divergence", finite=False, error=NumericError) <= 1:
+        raise NumericError(f"divergence must be a factor > 1 (a run diverges when its loss exceeds divergence x "
+                           f"max(initial loss, 1)), got {divergence!r}")
+    options.count(record_every, "record_every", minimum=1)
+    options.count(sharpness_every, "sharpness_every")
+    options.flag(balanced, "balancedness")
+    options.flag(keep_weights, "keep_weights")
+    return lr, steps
 
 
 def _status_of(loss, loss0, divergence) -> tuple[str, str] | None:
@@ -150,11 +176,12 @@ def _status_of(loss, loss0, divergence) -> tuple[str, str] | None:
 
 def _descent(kind, model, w0, data, lr, steps, batches, *, grad_tol, divergence, record_every, sharpness_every,
              sharpness_method, balanced, keep_weights, backend, device, dtype):
-    _check_run_args(lr, steps)
+    lr, steps = _check_run_args(lr, steps, grad_tol=grad_tol, divergence=divergence, record_every=record_every,
+                                sharpness_every=sharpness_every, balanced=balanced, keep_weights=keep_weights)
     t0 = time.perf_counter()
     full = objective(model, data, backend, device, dtype)
     bk = full.backend
-    w = full.weights(w0)
+    w = full.finite_weights(w0, "w0 (the starting point)")
     rec = _Recorder(model, data, sharpness_every, sharpness_method, balanced, keep_weights, bk.to_numpy(w), bk.describe())
     record_every = max(1, int(record_every))
     with np.errstate(all="ignore"):
@@ -211,8 +238,10 @@ def sgd(model, w0, data, lr: float, steps: int, batch_size: int, *, seed: int = 
     if not isinstance(data, Points):
         raise NumericError("SGD needs the training points (symflat.models.Points), not moments")
     n = data.n
-    if not 1 <= int(batch_size) <= n:
+    batch_size = options.count(batch_size, "batch_size", minimum=1)
+    if batch_size > n:
         raise NumericError(f"batch_size must be between 1 and n = {n}, got {batch_size!r}")
+    options.seed(seed)
     X, Y = np.asarray(data.X), np.asarray(data.Y)
     rng = np.random.default_rng(seed)
     per_epoch = n // int(batch_size)
@@ -246,15 +275,13 @@ def gradient_flow(model, w0, data, t_final: float, *, t_eval=None, rtol: float =
     ``dps``: mpmath ``odefun`` at ``dps`` digits (linear models only; small models, the Taylor
     method is slow).
     """
-    if not (t_final > 0 and math.isfinite(t_final)):
-        raise NumericError(f"t_final must be a positive finite time, got {t_final!r}")
-    t_eval = np.linspace(0.0, t_final, 101) if t_eval is None else np.asarray(t_eval, dtype=float)
-    if t_eval.ndim != 1 or np.any(np.diff(t_eval) < 0) or t_eval[0] < 0 or t_eval[-1] > t_final:
-        raise NumericError("t_eval must be a non-decreasing sequence of times in [0, t_final]")
+    t_final = options.positive(t_final, "t_final")
+    _check_flow_args(rtol, atol, method, dps, blowup, sharpness_every, balancedness, keep_weights)
+    t_eval = np.linspace(0.0, t_final, 101) if t_eval is None else _times(t_eval, t_final)
     t0 = time.perf_counter()
     obj = objective(model, data, backend, device, dtype)
     bk = obj.backend
-    w_init = bk.to_numpy(obj.weights(w0)).astype(float)
+    w_init = bk.to_numpy(obj.finite_weights(w0, "w0 (the starting point)")).astype(float)
     rec = _Recorder(model, data, sharpness_every, sharpness_method, balancedness, keep_weights, w_init, bk.describe())
     if dps is not None:
         w_exact = w0 if isinstance(w0, (list, tuple, np.ndarray)) else w_init
@@ -269,6 +296,33 @@ def gradient_flow(model, w0, data, t_final: float, *, t_eval=None, rtol: float =
         status, message = "nan", "the loss became non-finite"
     return rec.trajectory("gf", status, message, final, len(ts), time.perf_counter() - t0, nfev=nfev,
                           rtol=rtol, atol=atol, method=method)
+
+
+FLOW_METHODS = ("RK45", "RK23", "DOP853", "Radau", "BDF", "LSODA")
+
+
+def _check_flow_args(rtol, atol, method, dps, blowup, sharpness_every, balanced, keep_weights) -> None:
+    options.tolerance(rtol, "rtol", positive=True)
+    options.tolerance(atol, "atol", positive=True)
+    options.choice(method, "method (the solve_ivp integrator)", FLOW_METHODS)
+    if dps is not None:
+        options.count(dps, "dps (decimal digits)", minimum=5)
+    options.positive(blowup, "blowup")
+    options.count(sharpness_every, "sharpness_every")
+    options.flag(balanced, "balancedness")
+    options.flag(keep_weights, "keep_weights")
+
+
+def _times(t_eval, t_final: float) -> np.ndarray:
+    """``t_eval`` as a finite, non-decreasing float vector inside ``[0, t_final]``."""
+    try:
+        t = np.asarray(t_eval, dtype=float)
+    except (TypeError, ValueError):
+        raise NumericError(f"t_eval must be a sequence of times, got {t_eval!r}") from None
+    if t.ndim != 1 or t.size == 0 or not np.all(np.isfinite(t)) or np.any(np.diff(t) < 0) or t[0] < 0 or t[-1] > t_final:
+        raise NumericError(f"t_eval must be a non-empty, finite, non-decreasing sequence of times in [0, t_final = {t_final:g}], "
+                           f"got {t_eval!r}")
+    return t
 
 
 KINK_SLACK = 1e-9  # a region is left when a pre-activation is this far (relative to 1 + ||w||) past its kink
@@ -426,9 +480,9 @@ def gd_vs_gf(model, w0, data, lr: float, steps: int, *, rtol: float = 1e-10, ato
     """Run GD (``steps`` steps of size ``lr``) and GF from the same ``w0``; compare at ``t = k lr``
     (the central quantity of Elkabetz & Cohen 2021, Theorem 3). A GD run that diverges is
     compared up to its last finite iterate."""
-    _check_run_args(lr, steps)
-    if int(steps) < 1:
-        raise NumericError("gd_vs_gf needs at least one step")
+    lr, steps = _check_run_args(lr, steps)
+    if steps < 1:
+        raise NumericError(f"steps must be >= 1: gd_vs_gf needs at least one step, got {steps!r}")
     gd = gradient_descent(model, w0, data, lr, steps, keep_weights=True, backend=backend, device=device, dtype=dtype)
     t_eval = gd.times
     gf = gradient_flow(model, w0, data, float(steps) * lr, t_eval=t_eval, rtol=rtol, atol=atol, method=method,

@@ -1,7 +1,8 @@
 """Errors of the numeric engine: one base, :class:`NumericError`, under :class:`symflat.errors.SymflatError`.
 
 - :class:`NumericError`: input the engine cannot use (bad weights, data, options), or a result it
-  could not verify (a "minimum" whose gradient is not zero);
+  could not verify;
+- :class:`NotAMinimum`: a returned "minimum" whose gradient is not zero, or data without a minimum;
 - ``BackendError`` (backend.py): an array library, device or dtype that cannot be used;
 - ``SolverError`` (linalg.py): an eigen-solver given options it cannot honour;
 - ``NotApplicable`` (structured.py): the structured method's hypothesis fails at the point;
@@ -17,9 +18,14 @@ class NumericError(SymflatError, ValueError):
     pair, bad solver option), or a returned object that failed its own verification."""
 
 
+class NotAMinimum(NumericError):
+    """A function that returns a minimum could not verify the point it built (nonzero gradient),
+    or the data admit no minimum at all (a loss unbounded below)."""
+
+
 class DivergenceError(NumericError):
     """A run whose trajectory had to stay finite and bounded diverged (see
     :meth:`symflat.numeric.dynamics.Trajectory.require_ok`)."""
 
 
-__all__ = ["DivergenceError", "NumericError"]
+__all__ = ["DivergenceError", "NotAMinimum", "NumericError"]

@@ -69,8 +69,33 @@ def pack(backend: Backend, blocks) -> object:
     return backend.concat([m.T.reshape(-1) if len(m.shape) == 2 else m.reshape(-1) for m in blocks])
 
 
+def _is_complex(a) -> bool:
+    """Whether ``a`` (array of any library, nested list, scalar) holds complex numbers."""
+    if hasattr(a, "is_complex") and callable(a.is_complex):  # torch
+        return bool(a.is_complex())
+    try:
+        return bool(np.iscomplexobj(a))
+    except (TypeError, ValueError, RuntimeError):
+        return False
+
+
+def real_array(a, backend: Backend, what: str):
+    """``a`` as a real backend array: ``None``, complex numbers (their imaginary part would be
+    dropped) and non-numbers are a :class:`NumericError` naming ``what``."""
+    if a is None:
+        raise NumericError(f"{what} is required, got None")
+    if _is_complex(a):
+        raise NumericError(f"{what} must be real, got complex entries (the imaginary parts would be lost)")
+    try:
+        return backend.asarray(a)
+    except (TypeError, ValueError, RuntimeError) as exc:
+        raise NumericError(f"{what} must be numeric for numeric work ({exc})") from None
+
+
 def numeric_array(a, backend: Backend, what: str):
     """``a`` as a finite backend array, or a :class:`NumericError` that names ``what``."""
+    if a is None or _is_complex(a):
+        return real_array(a, backend, what)
     try:
         a = backend.asarray(a)
     except (TypeError, ValueError) as exc:
@@ -209,24 +234,26 @@ class Objective(ABC):
         self.backend = backend
         self.num_params = model.num_params
 
+    def vector(self, v, what: str):
+        """``v`` as a real backend vector of length ``num_params`` (an error naming ``what`` otherwise)."""
+        v = real_array(v, self.backend, what)
+        if tuple(v.shape) != (self.num_params,):
+            raise NumericError(
+                f"{type(self.model).__name__} has {self.num_params} parameters but {what} has shape {tuple(v.shape)}"
+            )
+        return v
+
     def weights(self, w):
         """``w`` as a backend vector of the right length (clear error otherwise)."""
-        try:
-            w = self.backend.asarray(w)
-        except (TypeError, ValueError) as exc:
-            raise NumericError(f"the weight vector must be numeric ({exc})") from None
-        if tuple(w.shape) != (self.num_params,):
-            raise NumericError(
-                f"{type(self.model).__name__} has {self.num_params} parameters but the weight vector has shape {tuple(w.shape)}"
-            )
-        return w
+        return self.vector(w, "weights (the weight vector)")
 
-    def finite_weights(self, w):
-        """:meth:`weights`, refusing NaN or infinite entries (a point where curvature is asked for)."""
-        w = self.weights(w)
-        if not self.backend.isfinite(w):
-            raise NumericError("the weight vector contains NaN or infinite entries")
-        return w
+    def finite_weights(self, w, what: str | None = None):
+        """:meth:`weights` (or :meth:`vector` for another vector named ``what``), refusing NaN or
+        infinite entries (a point where curvature is asked for)."""
+        v = self.weights(w) if what is None else self.vector(w, what)
+        if not self.backend.isfinite(v):
+            raise NumericError(f"{what or 'weights (the weight vector)'} contains NaN or infinite entries")
+        return v
 
     @abstractmethod
     def loss(self, w) -> float:
@@ -246,7 +273,7 @@ class Objective(ABC):
 
     def hessian(self, w) -> np.ndarray:
         """Dense Hessian from ``num_params`` Hessian-vector products, symmetrised."""
-        w = self.weights(w)
+        w = self.finite_weights(w)
         eye = self.backend.eye(self.num_params)
         cols = [self.backend.to_numpy(self.hvp(w, eye[i])) for i in range(self.num_params)]
         H = np.stack(cols, axis=1)

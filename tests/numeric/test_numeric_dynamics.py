@@ -143,8 +143,8 @@ def test_divergence_nan_and_overflow_end_runs_with_a_status():
     data = Moments([[1.0]], [[2.0]])
     traj = gradient_descent(ScalarChain(2), [3.0, 3.0], data, 0.5, 100)
     assert traj.status == "diverged" and not traj.ok and traj.steps < 100
-    traj = gradient_descent(ScalarChain(2), [np.nan, 1.0], data, 0.1, 10)
-    assert traj.status == "nan"
+    with pytest.raises(NumericError, match="w0"):  # a NaN start is bad input (issue 17), not a run
+        gradient_descent(ScalarChain(2), [np.nan, 1.0], data, 0.1, 10)
     traj = gradient_descent(ScalarChain(2), [1e200, 1e200], data, 0.1, 10, divergence=np.inf)
     assert traj.status in ("overflow", "nan")
     gf = gradient_flow(ScalarChain(3), [3.0, 3.0, 3.0], Moments([[1.0]], [[-50.0]]), 10.0, blowup=1e3)
