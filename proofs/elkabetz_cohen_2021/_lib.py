@@ -220,3 +220,164 @@ def region_flow(model, data, w0, t_end, times):
                     atol=1e-13, events=events)
     stayed = sol.status == 0 and sol.y.shape[1] == len(times)
     return sol.y.T, stayed
+
+
+# --- the reparametrised end-to-end trajectory of App. I.12 ----------------------------------------
+
+class EndToEnd:
+    """Closed form of the solution u(t) of (59) (whitened data, ||lambda_yx|| = 1, balanced start), at ``dps``
+    digits (mpmath) or in float64 (``dps=None``). With c = (1 - nu0)/(1 + nu0): nu(t) = 1 - 2c/(c + e^{2t})
+    (Lemma 44 iii), and s = 1/||u|| solves the linear equation s' = n - n nu(t) s (Lemma 40), so
+    s(t) = (s0 + n int_0^t E)/E(t), E(t) = exp(n int_0^t nu) = e^{-nt} ((c + e^{2t})/(c + 1))^n, whose
+    integral is a sum of exponentials with positive coefficients (binomial expansion; no cancellation, so
+    float64 keeps full relative accuracy). u(t) stays in the plane of u(0) and lambda_yx:
+    u = ||u|| (nu lambda + sqrt(1 - nu^2) v), v the unit part of u(0) orthogonal to lambda. The flow's own
+    time is xi(t) = int_0^t ||u||^{-(1 - 2/n)} (Lemma 43)."""
+
+    def __init__(self, n: int, w0, nu0, dps: int | None = 40):
+        import mpmath as mp
+
+        self.n, self.dps = n, dps
+        if dps is None:
+            self.f, self.ctx = float, None
+            self.exp, self.log, self.sqrt, self.comb = math.exp, math.log, math.sqrt, math.comb
+        else:
+            self.f, self.ctx = mp.mpf, mp
+            self.exp, self.log, self.sqrt, self.comb = mp.exp, mp.log, mp.sqrt, mp.binomial
+        with self._prec():
+            self.w0, self.nu0 = self.f(w0), self.f(nu0)
+            self.c = (1 - self.nu0) / (1 + self.nu0)
+
+    def _prec(self):
+        import contextlib
+
+        return contextlib.nullcontext() if self.ctx is None else self.ctx.workdps(self.dps)
+
+    def nu(self, t):
+        with self._prec():
+            return 1 - 2 * self.c / (self.c + self.exp(2 * self.f(t)))
+
+    def norm(self, t):
+        """||u(t)||."""
+        n, c = self.n, self.c
+        with self._prec():
+            t = self.f(t)
+            E = self.exp(-n * t) * ((c + self.exp(2 * t)) / (c + 1)) ** n
+            total = self.f(0)
+            for k in range(n + 1):
+                rate = 2 * k - n
+                part = t if rate == 0 else (self.exp(rate * t) - 1) / rate
+                total += self.comb(n, k) * c ** (n - k) * part
+            return E / (1 / self.w0 + n * total / (c + 1) ** n)
+
+    def distance(self, t):
+        """||u(t) - lambda_yx|| = sqrt(||u||^2 - 2 ||u|| nu + 1)."""
+        with self._prec():
+            r, v = self.norm(t), self.nu(t)
+            return self.sqrt(max(r * r - 2 * r * v + 1, self.f(0)))
+
+    def slope(self, t):
+        """d/dt ||u(t)|| = n ||u|| (nu - ||u||) (Lemma 40)."""
+        with self._prec():
+            r = self.norm(t)
+            return self.n * r * (self.nu(t) - r)
+
+    def norms(self, ts):
+        """||u(t)|| on a float64 array of times (the float path of ``norm``, vectorised)."""
+        n, c = self.n, float(self.c)
+        ts = np.asarray(ts, dtype=float)
+        E = np.exp(-n * ts) * ((c + np.exp(2 * ts)) / (c + 1)) ** n
+        total = np.zeros_like(ts)
+        for k in range(n + 1):
+            rate = 2 * k - n
+            total += math.comb(n, k) * c ** (n - k) * (ts if rate == 0 else np.expm1(rate * ts) / rate)
+        return E / (1 / float(self.w0) + n * total / (c + 1) ** n)
+
+    def nus(self, ts):
+        c = float(self.c)
+        return 1 - 2 * c / (c + np.exp(2 * np.asarray(ts, dtype=float)))
+
+    def integrate(self, fn, t, pieces: int = 400):
+        """int_0^t fn(s) ds for a vectorised ``fn`` by composite 16-point Gauss-Legendre (float64)."""
+        x, wts = np.polynomial.legendre.leggauss(16)
+        edges = np.linspace(0.0, float(t), pieces + 1)
+        mid, half = (edges[1:] + edges[:-1]) / 2, (edges[1:] - edges[:-1]) / 2
+        s = (mid[:, None] + half[:, None] * x[None, :]).ravel()
+        return float(np.sum(fn(s).reshape(pieces, 16) * wts[None, :] * half[:, None]))
+
+    def xi(self, t):
+        """xi(t) = int_0^t ||u||^{-(1-2/n)}: Gauss-Legendre in float64, mpmath quadrature otherwise."""
+        p = 1 - 2 / self.n
+        if self.ctx is None:
+            return self.integrate(lambda s: self.norms(s) ** -p, t)
+        with self.ctx.workdps(min(self.dps, 20)):
+            return self.ctx.quad(lambda s: self.norm(s) ** -p, [0, t])
+
+    def t_m(self):
+        """First time with nu(t) >= ||u(t)|| (Definition 45), by bisection."""
+        with self._prec():
+            if self.nu0 >= self.w0:
+                return self.f(0)
+            hi = self.f(1)
+            while self.nu(hi) < self.norm(hi):
+                hi *= 2
+                if hi > 1e6:
+                    return self.f("inf")
+            lo = self.f(0)
+            for _ in range(90 if self.ctx is not None else 60):
+                mid = (lo + hi) / 2
+                if self.nu(mid) < self.norm(mid):
+                    lo = mid
+                else:
+                    hi = mid
+            return hi
+
+    def u_min(self):
+        return self.norm(self.t_m())
+
+    def times(self):
+        """(t_a, t_c) of Definitions 49 and 52."""
+        n = self.n
+        with self._prec():
+            t_a = self.log(max(5 * self.c, self.f(1))) / 2
+            t_c = self.f(3) / (2 * n) * self.log(2 * self.f(n) / (3 * self.u_min()))
+        return t_a, t_c
+
+    @staticmethod
+    def t_eps(n, eps_bar):
+        """t_eps_bar of Definition 55."""
+        return 3 * (n + 1) / (2 * n) * math.log(6 / (5 * math.sqrt(2 * eps_bar)))
+
+    def vector(self, t, lam, v):
+        """u(t) in R^{d0} for the unit target ``lam`` and the unit direction ``v`` orthogonal to it."""
+        r, nu = float(self.norm(t)), float(self.nu(t))
+        return r * (nu * lam + math.sqrt(max(0.0, 1 - nu * nu)) * v)
+
+
+def rotated_balanced(rng, dims, lam, norm, nu):
+    """A balanced point (19) of a d_n = 1 linear net with end-to-end vector of the given norm and cosine
+    nu with ``lam``: Procedure 13 followed by random orthogonal changes of basis in the hidden layers
+    (W_j -> Q_j W_j Q_{j-1}^T keeps W_{j+1}^T W_{j+1} = W_j W_j^T)."""
+    n = len(dims) - 1
+    v = rng.standard_normal(dims[0])
+    v -= (v @ lam) * lam
+    v /= np.linalg.norm(v)
+    A = norm * (nu * lam + math.sqrt(max(0.0, 1 - nu * nu)) * v)
+    U, S, Vt = np.linalg.svd(A.reshape(1, -1), full_matrices=False)
+    r = S[0] ** (1.0 / n)
+    Ws = [np.zeros((dims[j + 1], dims[j])) for j in range(n)]
+    Ws[0][0, :] = r * Vt[0]
+    for j in range(1, n - 1):
+        Ws[j][0, 0] = r
+    Ws[-1][0, 0] = U[0, 0] * r
+    Qs = [np.eye(dims[0])] + [np.linalg.qr(rng.standard_normal((d, d)))[0] for d in dims[1:-1]] + [np.eye(1)]
+    return [Qs[j + 1] @ Ws[j] @ Qs[j].T for j in range(n)]
+
+
+def subset_products(norms, size: int) -> float:
+    """max over J of [n] with |J| = size of prod_{j in J} norms[j] (1 when size <= 0)."""
+    import itertools
+
+    if size <= 0:
+        return 1.0
+    return max(math.prod(c) for c in itertools.combinations(norms, size))

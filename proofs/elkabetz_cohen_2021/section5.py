@@ -124,10 +124,9 @@ prop14 = paper.proposition(
     r"\ln\tfrac{n^2(e^2\max\{1,\frac{1-\nu}{1+\nu}\})^{5(n-1)/2}}{\|W_{n:1,s}\|_F^2},\ m\ge0",
     where="Sec. 5, Proposition 14", eq="21, 22", uses=["eq-20", "eq-19", "eq-5", "theorem-3-corrected"],
     hypotheses=["assumption-whitened"],
-    proof_uses=["proposition-8", "lemma-7", "du-balancedness", "eq-20"],
-    note="Proof: App. I.12 (Lemmas 34-65), via the end-to-end dynamics of Arora et al. (2018) and Lemma 7; "
-         "those 32 appendix lemmas are not encoded one by one (see docs/elkabetz_cohen_2021.md). Uses: the tube, beta, "
-         "gamma and m are those of Theorem 3, identical in theorem-3-corrected.",
+    proof_uses=["lemma-37", "lemma-59", "lemma-63", "lemma-65"],
+    note="Proof: App. I.12.9 combines Lemmas 37, 59, 63 and 65 (appendix_i12.py encodes Definitions 34-55 and Lemmas "
+         "35-65). Uses: the tube, beta, gamma and m are those of Theorem 3, identical in theorem-3-corrected.",
 )
 
 
