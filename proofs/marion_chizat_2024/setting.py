@@ -82,6 +82,22 @@ def eq5_finite_difference(ctx):
                             instances=3, seed=ctx.seed, method="finite differences")
 
 
+@eq5_symbolic.check
+def eq5_general():
+    """Every depth L, layer k and widths: the gradient in W_k of R^1(W_1^T...W_L^T w), from the chain rule
+    D R^L = <grad R^1(w_prod), D w_prod> with W_{L:1} written around a generic layer k, equals (5)."""
+    from symflat.symbolic.matrix_calculus import GeneralProof, LayerChain, check_equal, gradient, matrix
+    ch = LayerChain("W", "L", ("k",))
+    L, k, P = ch.depth, ch["k"], ch.product()
+    w, g = matrix("w", P.rows, 1), matrix("grad_R1", P.cols, 1)
+    proof = GeneralProof("eq. (5)", standard=("chain rule", "Leibniz rule", "cyclic trace"))
+    printed = ch.segment(L, k + 1).T @ w @ g.T @ ch.segment(k - 1, 1).T
+    proof.add(check_equal("gradient in W_k of <grad R^1, W_{L:1}^T w> = (5)", gradient((g.T @ P.T @ w).trace(), ch.layer(k)), printed))
+    return proof.evidence("for every depth L, layer 1 <= k <= L, widths d_0..d_L and any differentiable R^1: the gradient "
+                          "in W_k of R^1(W_1^T...W_L^T w), at symbolic sizes with W_{L:1} = W_{L:k+1} W_k W_{k-1:1}, "
+                          "is W_{k+1}^T...W_L^T w grad R^1(w_prod)^T W_1^T...W_{k-1}^T")
+
+
 @paper.equation(
     "eq-6",
     r"\nabla R^1(w_{\mathrm{prod}}) = -\tfrac2n X^\top(y - Xw_{\mathrm{prod}}) = -\tfrac2n X^\top X(w^\star - w_{\mathrm{prod}})",
@@ -105,6 +121,25 @@ def eq6_symbolic():
         return Evidence.refuted("eq. (6) fails symbolically", counterexample={"d1": str(d1), "d2": str(d2)})
     return Evidence.proved("both equalities of eq. (6) hold identically in X (3x2), y, v when X^T X is invertible",
                            method="sympy", instances=1)
+
+
+@eq6_symbolic.check
+def eq6_general():
+    """Symbolic n and d: the gradient of R^1(v) = ||y - Xv||^2 / n at symbolic size, then the second form on the
+    solution set X^T X w* = X^T y (the normal equations, which w* = (X^T X)^{-1} X^T y satisfies under A1)."""
+    import sympy as sp
+    from symflat.symbolic.matrix_calculus import GeneralProof, Relation, Rules, check_equal, gradient, matrix
+    n, d = sp.symbols("n d", integer=True, positive=True)
+    X, y, v, w_star = matrix("X", n, d), matrix("y", n, 1), matrix("v", d, 1), matrix("w*", d, 1)
+    r = y - X @ v
+    grad = gradient((r.T @ r).trace().scale(1 / n), v)
+    first = (X.T @ r).scale(-2 / n)
+    normal_eq = Rules([Relation.of(X.T @ X @ w_star, X.T @ y, "X^T X w* = X^T y")])
+    proof = GeneralProof("eq. (6)", standard=("Leibniz rule", "cyclic trace"), hypotheses=("A1 (normal equations)",))
+    proof.add(check_equal("grad R^1(v) = -2/n X^T (y - X v)", grad, first))
+    proof.add(check_equal("-2/n X^T (y - X v) = -2/n X^T X (w* - v)", first, (X.T @ X @ (w_star - v)).scale(-2 / n), normal_eq))
+    return proof.evidence("for all n, d: grad R^1(v) = -2/n X^T (y - Xv) at symbolic size, and = -2/n X^T X (w* - v) using "
+                          "only X^T X w* = X^T y, which w* = (X^T X)^{-1} X^T y satisfies when X^T X is invertible (A1)")
 
 
 variational = paper.equation(

@@ -85,6 +85,17 @@ def lemma1_along_flow(ctx):
                             method="LSODA rtol 1e-10")
 
 
+@lemma1_symbolic.check
+def lemma1_general():
+    """Every depth L, pair (k, k+1), widths and output vector w: d/dt(W_{k+1}^T W_{k+1} - W_k W_k^T) = 0 along (4), with
+    the gradients (5) derived at symbolic sizes; integrating from 0 to t gives the lemma."""
+    from symflat.symbolic.matrix_calculus import prove_linear_balancedness
+    return prove_linear_balancedness("output").evidence(
+        "for every depth L, 1 <= k < L, widths and w: the gradients of R^1(W_1^T...W_L^T w) in W_k, W_(k+1) (chain rule, "
+        "symbolic sizes) make d/dt(W_(k+1)^T W_(k+1) - W_k W_k^T) vanish identically along (4); the flow is C^1, so both "
+        "sides of the lemma, which differ by the integral of this derivative from 0 to t, are equal for all t >= 0")
+
+
 lemma2 = paper.lemma(
     "lemma-2",
     r"\text{In the Section 4 setting, for all } t\ge0:\ \|W_k\|_F^2 - \|W_k\|_2^2\le\varepsilon\ (1\le k\le L);\ "

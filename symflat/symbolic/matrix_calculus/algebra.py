@@ -96,6 +96,15 @@ class Relation:
     rhs: "MatPoly"
     name: str = ""
 
+    @classmethod
+    def of(cls, lhs: "MatPoly", rhs: "MatPoly", name: str = "") -> "Relation":
+        """``lhs = rhs`` with ``lhs`` one word (coefficient 1) of the same shape as ``rhs``."""
+        items = lhs.items()
+        if len(items) != 1 or items[0][1] != 1 or not items[0][0]:
+            raise MatrixCalculusError(f"relation: the left side must be one product of matrices, got {lhs}")
+        lhs._check_same_shape(rhs, "=")
+        return cls(items[0][0], rhs, name)
+
     def transposed(self) -> "Relation":
         return Relation(transpose_word(self.lhs), self.rhs.T, self.name)
 

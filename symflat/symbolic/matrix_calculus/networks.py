@@ -56,7 +56,7 @@ class Moments:
         self.root = matrix("Sigma_x^{1/2}", d0, d0, symmetric=True)
         self.sigma_yx = matrix("Sigma_yx", dm, d0)
         self.sigma_y = matrix("Sigma_y", dm, dm, symmetric=True)
-        self.root_relation = Relation(tuple(self.root.items()[0][0]) * 2, self.sigma_x, "S S = Sigma_x")
+        self.root_relation = Relation.of(self.root @ self.root, self.sigma_x, "S S = Sigma_x")
 
 
 def square_loss(chain: LayerChain, moments: Moments) -> TracePoly:
@@ -67,8 +67,7 @@ def square_loss(chain: LayerChain, moments: Moments) -> TracePoly:
 
 def omega(chain: LayerChain, moments: Moments) -> Relation:
     """``W_{m:1} Sigma_x = Sigma_yx`` (the minimum set Omega when ``Sigma_x`` is full rank)."""
-    word = chain.product().items()[0][0] + moments.sigma_x.items()[0][0]
-    return Relation(word, moments.sigma_yx, "w in Omega (W_{m:1} Sigma_x = Sigma_yx)")
+    return Relation.of(chain.product() @ moments.sigma_x, moments.sigma_yx, "w in Omega (W_{m:1} Sigma_x = Sigma_yx)")
 
 
 def loss_linearisation(chain: LayerChain, name: str = "G") -> tuple[TracePoly, MatPoly]:
