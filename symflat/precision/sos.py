@@ -206,7 +206,8 @@ class _Program:
         self.variables = variables
         self.grams = []   # (multiplier, basis)
         free = _newton_basis(p, variables, half) if newton else _monomials(variables, 0, half)
-        self.grams.append((sp.Integer(1), free))
+        if free:
+            self.grams.append((sp.Integer(1), free))
         for g in ineqs:
             dg = sp.Poly(g, *variables).total_degree()
             k = (2 * half - dg) // 2
@@ -404,7 +405,10 @@ def sos_certificate(p, inequalities=(), equalities=(), *, variables=None, degree
     if d2 % 2 or d2 < sp.Poly(target, *variables).total_degree():
         raise PrecisionError(f"degree={degree}: give an even degree >= {sp.Poly(target, *variables).total_degree()}")
     prog = _Program(target, variables, ineqs, eqs, d2 // 2, newton=not ineqs and not eqs)
-    u_num, t_num, err = prog.solve_numeric(backend)
+    if prog.grams:
+        u_num, t_num, err = prog.solve_numeric(backend)
+    else:
+        u_num, t_num, err = None, None, "no monomial basis fits p (odd degree, or its Newton polytope has no interior lattice half)"
     reason = err
     if u_num is not None:
         scale = max(1.0, max(abs(x) for x in u_num))
