@@ -24,8 +24,10 @@ prop20 = paper.proposition(
     r"\tilde t\in\big[\tfrac2a\ln\tfrac{2-3\bar\rho/2}{\theta_{s,2}-(\bar\rho/2-1)}+\tfrac1a\ln\tfrac2{1-\bar\rho},\ "
     r"\tfrac2a\ln\tfrac{2-3\bar\rho/2}{\theta_{s,2}-(\bar\rho/2-1)}+\tfrac1a\ln\tfrac{1+\bar\rho/4}{1-3\bar\rho/4}+\tfrac1a\ln b\big],\ "
     r"\eta\ge\tfrac{10^{14}}ae^{-a\tilde t}\epsilon \Rightarrow \|\theta_k-\theta(\tilde t)\|_2>\epsilon\ \forall k\ge0",
-    where="App. B, Proposition 20", uses=["eq-27", "eq-5", "eq-6"], proof_uses=["lemma-19"],
-    note="Proof: App. I.14 (Lemmas 66-87), not encoded lemma by lemma.",
+    where="App. B, Proposition 20", uses=["eq-27", "eq-5", "eq-6"],
+    proof_uses=["lemma-19", "lemma-66", "lemma-85", "lemma-86", "lemma-87"],
+    note="Proof: App. I.14 (Lemmas 66-87 in appendix_i14.py): eta > 1/(6a) by Lemma 66, otherwise Lemmas 85-87 cover "
+         "k < k_1, k_1 <= k < k_zbc and k >= k_zbc.",
 )
 
 
