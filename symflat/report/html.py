@@ -117,12 +117,20 @@ def _evidence_view(name: str, ev) -> dict:
     summary = ", ".join(f"{k} {v}" for k, v in shown[:3] if len(v) < 40) or "data"
     return {"name": name, "status": ev.status.value, "scope": _scope(ev.data), "error": error is not None,
             "detail_html": prose(ev.detail or error or ""), "data": shown, "summary": summary,
-            "counterexample": json.dumps(cex, indent=1, default=str) if cex is not None else ""}
+            "counterexample": _compact(cex) if cex is not None else ""}
+
+
+def _compact(value) -> str:
+    """JSON with one top-level key per line and each value on one line (matrices stay readable)."""
+    if isinstance(value, dict):
+        return "{\n" + ",\n".join(f" {json.dumps(str(k))}: {json.dumps(v, default=str)}" for k, v in value.items()) + "\n}"
+    return json.dumps(value, default=str)
 
 
 def _decided_scope(status: Status, evidence) -> str:
     """``general`` or ``instances``: the scope of the evidence that gives the claim its status."""
-    scopes = {e.data.get("scope") or ("instances" if "instances" in e.data else None)
+    implied = {Status.PROVED: "general", Status.CITED: "general"}  # what an evidence without a scope key means
+    scopes = {e.data.get("scope") or ("instances" if "instances" in e.data else implied.get(status, "instances"))
               for _, e in evidence if e.status is status and not e.is_error}
     return "general" if "general" in scopes else "instances" if "instances" in scopes else ""
 
@@ -223,7 +231,8 @@ def write_blueprint(reg, statuses: dict, support: dict, evidence: dict, graph: n
             for v in paper_views for _, cs in reading_order(by_paper[v["id"]]) for c in cs]
     index = out_dir / "index.html"
     index.write_text(env.get_template("index.html").render(
-        **common, page_paper="", grand=grand, refuted=refuted, impact=impact_rows, rows=rows), encoding="utf-8")
+        **common, page_paper="", grand=grand, refuted=refuted, impact=impact_rows, rows=rows,
+        problems=[str(e) for e in getattr(reg, "errors", [])]), encoding="utf-8")
     return [index, *written]
 
 
@@ -231,6 +240,7 @@ def _card(c, statuses, support, evidence, history, graph, corrected_by, impact, 
     own = statuses[c.id]
     edges = [(name, [link(i) for i in items]) for name, items in [
         ("hypotheses", c.hypotheses), ("statement uses", c.uses), ("proof uses", c.proof_uses),
+        ("proof outline", list(getattr(c, "outline", None) or [])),
         ("used by", sorted(graph.successors(c.id)) if c.id in graph else []),
         ("corrects", [c.corrects] if c.corrects else []), ("corrected by", corrected_by.get(c.id, []))] if items]
     runs = history.get(c.id, [])
@@ -238,6 +248,7 @@ def _card(c, statuses, support, evidence, history, graph, corrected_by, impact, 
     return {"id": c.id, "label": c.label, "kind": c.kind, "paper": c.paper, "status": own.value,
             "support": support[c.id].value, "expect": c.expect.value if c.expect else "", "colour": STATUS_COLOURS[own],
             "source": source, "statement_html": statement_html(c.statement), "edges": edges, "cite": c.cite,
+            "about": getattr(c, "about", "") or "",
             "note_html": prose(c.note) if c.note else "",
             "checks": [_evidence_view(n, e) for n, e in evidence.get(c.id, [])], "expects_checks": bool(c.checks),
             "history_svg": history_svg(runs) if len(runs) else "", "runs": len(runs),
