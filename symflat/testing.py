@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import json
 
+from symflat.errors import SymflatError, check_bool, check_int, check_real
 from symflat.precision.errors import InequalityError
 from symflat.precision.inequality import DEFAULT_LADDER, Inequality, Point
 from symflat.search.counterexample import Counterexample, from_confirmation, replay
 from symflat.search.optimize import search
 
 
-class BoundViolation(AssertionError):
+class BoundViolation(SymflatError, AssertionError):
     """An inequality asserted by :func:`assert_bound` failed; ``counterexample`` holds the proof."""
 
     def __init__(self, message: str, counterexample: Counterexample):
@@ -41,12 +42,16 @@ def assert_bound(ineq: Inequality, *, instances=(), budget: float = 5.0, seed: i
     against an adversarial search of ``budget`` seconds (``budget=0`` skips the search).
 
     Raises :class:`BoundViolation` (an ``AssertionError``) with the counterexample and how to
-    replay it; an equality case is not a failure.
+    replay it; an equality case is not a failure. An instance outside the inequality's declared
+    domain raises :class:`~symflat.precision.errors.DomainError` (the bound says nothing there).
     """
     if not isinstance(ineq, Inequality):
         raise InequalityError(f"assert_bound needs an Inequality, got {type(ineq).__name__}")
-    if budget < 0:
-        raise InequalityError(f"budget must be >= 0 seconds, got {budget}")
+    check_real(budget, "budget (seconds)", minimum=0, error=InequalityError)
+    check_int(seed, "seed", minimum=0, error=InequalityError)
+    check_bool(shrink, "shrink", error=InequalityError)
+    if isinstance(instances, (dict, Point, str)) or not hasattr(instances, "__iter__"):
+        raise InequalityError(f"instances must be a list of points (Point objects or dicts of values), got {instances!r}")
     for i, p in enumerate(instances):
         conf = ineq.confirm(p, ladder)
         if conf.verdict == "violated":

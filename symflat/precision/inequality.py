@@ -10,6 +10,11 @@ Equality cases are first-class: at ``dps`` digits a slack within ``tol = scale *
 of zero (``scale = max(|lhs|, |rhs|)``, ``guard = max(5, dps // 3)`` digits for rounding) is
 *tight*, not violated; a violation is only *confirmed* if it persists, with a stable value, at the
 top precisions of a rising ladder (30, 60, 120 digits by default).
+
+Points outside the declared domain are an error, never a violation: a plain ``dict`` of values is
+checked against every variable's domain (:mod:`symflat.precision.membership`) and raises
+:class:`~symflat.precision.errors.DomainError`; a :class:`Point`'s parameters are decoded into the
+domain, so it is always inside.
 """
 
 from __future__ import annotations
@@ -25,8 +30,10 @@ import mpmath
 import numpy as np
 
 from symflat.precision.backends import FloatOps, MpOps, Ops
+from symflat.errors import check_int
 from symflat.precision.domains import Var
-from symflat.precision.errors import InequalityError
+from symflat.precision.errors import DomainError, InequalityError
+from symflat.precision.membership import check_value
 
 RELATIONS = ("<=", ">=", "<", ">")
 DEFAULT_LADDER = (30, 60, 120)
@@ -168,8 +175,12 @@ class Inequality:
             raise InequalityError(f"duplicate variable names: {names}")
         self.hypotheses = _as_hypotheses(hypotheses)
         self.dims = {}
+        if not isinstance(dims, (dict, type(None))):
+            raise InequalityError(f"dims must be a dict name -> values, got {dims!r}")
         for k, vals in (dims or {}).items():
-            vals = sorted({int(v) for v in vals})
+            if isinstance(vals, (int, np.integer)) or not hasattr(vals, "__iter__"):
+                raise InequalityError(f"dimension {k!r}: give the values to take as a list or range, got {vals!r}")
+            vals = sorted({check_int(v, f"dimension {k!r}", minimum=0, error=InequalityError) for v in vals})
             if not vals:
                 raise InequalityError(f"dimension {k!r} has no values to take")
             if k in names:
@@ -227,6 +238,8 @@ class Inequality:
         missing = set(self.dims) - set(dims)
         if missing:
             raise InequalityError(f"point is missing dimensions {sorted(missing)}")
+        for k in self.dims:
+            check_int(dims[k], f"dimension {k!r} of the point", minimum=0, error=DomainError)
 
     def values(self, point, ops: Ops) -> dict:
         """Variable values (and dims) at ``point`` in ``ops``: a :class:`Point` is decoded from its
@@ -245,7 +258,14 @@ class Inequality:
         missing = {v.name for v in self.variables} - set(point)
         if missing:
             raise InequalityError(f"point is missing variables {sorted(missing)}")
+        unknown = set(point) - {v.name for v in self.variables} - set(self.dims)
+        if unknown:
+            raise InequalityError(f"point has values for {sorted(unknown)}, which are neither variables "
+                                  f"{[v.name for v in self.variables]} nor dimensions {sorted(self.dims)}")
         self._check_dims(point)
+        dims = {k: int(point[k]) for k in self.dims}
+        for v in self.variables:
+            check_value(v, point[v.name], dims)
         return {k: ops.convert(v) for k, v in point.items()}
 
     def slack_of(self, lhs, rhs):
@@ -290,7 +310,10 @@ class Inequality:
 
     # high precision ----------------------------------------------------------------------------
     def evaluate(self, point, dps: int = 50) -> Evaluation:
-        """Evaluate sides, slack and hypotheses with mpmath at ``dps`` digits."""
+        """Evaluate sides, slack and hypotheses with mpmath at ``dps`` digits (at least 10).
+
+        Raises :class:`DomainError` for a point outside the declared domain."""
+        dps = check_int(dps, "dps (decimal digits)", minimum=10, error=InequalityError)
         ops = MpOps(dps)
         with ops.active():
             x = self.values(point, ops)
@@ -314,7 +337,9 @@ class Inequality:
         precisions both see it, with a stable value (agreeing to within half the slack); lower
         levels may call it tight (their tolerance is coarser) but never ``holds``. A rounding
         artefact fades as precision rises and is reported ``tight``/``unstable``."""
-        ladder = sorted(int(d) for d in ladder)
+        if isinstance(ladder, (int, np.integer)) or not hasattr(ladder, "__iter__"):
+            raise InequalityError(f"ladder must be a list of precisions in digits, e.g. (30, 60, 120), got {ladder!r}")
+        ladder = sorted(check_int(d, "ladder (precisions in digits)", minimum=10, error=InequalityError) for d in ladder)
         if not ladder:
             raise InequalityError("the precision ladder is empty")
         evals = []
