@@ -15,6 +15,7 @@ from pathlib import Path
 
 from symflat.claims import Status
 from symflat.discovery import UnknownClaimError, load_claims
+from symflat.errors import argument_type, check_int, check_real
 from symflat.report.output import emit_json
 
 EXTENSIONS = {
@@ -255,13 +256,18 @@ def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--claim", action="append", default=[], metavar="ID", help="run only this claim; repeatable")
     p.add_argument("--json", metavar="FILE", help="write the results as JSON to FILE ('-' for stdout)")
     p.add_argument("--executor", choices=["serial", "process", "dask"], default="process")
-    p.add_argument("--workers", type=int, default=None, help="parallel workers (default: number of cores)")
+    p.add_argument("--workers", type=argument_type(check_int, "--workers", minimum=1), default=None,
+                   help="parallel workers (default: number of cores)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="dask scheduler address (default: start a LocalCluster)")
-    p.add_argument("--seed", type=int, default=0, help="random seed handed to every check (default 0)")
-    p.add_argument("--dps", type=int, default=30, help="decimal digits for high-precision checks (default 30)")
-    p.add_argument("--budget", type=float, default=60.0, help="time budget of one check in seconds (default 60)")
+    p.add_argument("--seed", type=argument_type(check_int, "--seed", minimum=0), default=0,
+                   help="random seed handed to every check, >= 0 (default 0)")
+    p.add_argument("--dps", type=argument_type(check_int, "--dps", minimum=5), default=30,
+                   help="decimal digits for high-precision checks, >= 5 (default 30)")
+    p.add_argument("--budget", type=argument_type(check_real, "--budget", float, minimum=0, strict_min=True), default=60.0,
+                   help="time budget of one check in seconds, > 0 (default 60)")
     p.add_argument("--compare", action="store_true", help="report regressions against each claim's previous run")
-    p.add_argument("--slack-tol", type=float, default=1e-9, help="relative slack shrink that --compare tolerates")
+    p.add_argument("--slack-tol", type=argument_type(check_real, "--slack-tol", float, minimum=0), default=1e-9,
+                   help="relative slack shrink that --compare tolerates")
     p.add_argument("--no-ledger", action="store_true", help="do not record this run")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     _common(p, paths=False)
@@ -290,7 +296,8 @@ def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
 
     p = sub.add_parser("history", help="how claims' statuses and slacks moved across runs")
     p.add_argument("id", metavar="ID", nargs="?")
-    p.add_argument("--limit", type=int, default=0, help="show only the last N results")
+    p.add_argument("--limit", type=argument_type(check_int, "--limit", minimum=0), default=0,
+                   help="show only the last N results (0: all)")
     _common(p, paths=False)
     p.set_defaults(func=cmd_history)
 
