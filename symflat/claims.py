@@ -256,6 +256,16 @@ class Claim:
     file: str = ""
     line: int = 0
 
+    def _repr_html_(self) -> str:  # Jupyter
+        from symflat.report.jupyter import claim_html
+
+        return claim_html(self)
+
+    def _repr_latex_(self) -> str:
+        from symflat.report.jupyter import claim_latex
+
+        return claim_latex(self)
+
     def __call__(self, func: Callable) -> "Claim":
         """Use the claim as a decorator: the decorated function becomes one of its checks."""
         return self.check(func)
@@ -334,6 +344,11 @@ class Paper:
 
     def __repr__(self) -> str:
         return f"Paper({self.id!r}, {len(self.claims)} claims)"
+
+    def _repr_html_(self) -> str:  # Jupyter
+        from symflat.report.jupyter import paper_html
+
+        return paper_html(self)
 
     def claim(self, kind: str, label: str, statement: str, *, where: str = "", eq: str | int = "",
               uses=(), proof_uses=(), hypotheses=(), expect: str | Status | None = None,

@@ -62,6 +62,11 @@ class SharpnessResult:
             raise NotConvergedError(f"sharpness did not converge: {self}")
         return self
 
+    def _repr_html_(self) -> str:  # Jupyter
+        from symflat.report.jupyter import sharpness_html
+
+        return sharpness_html(self)
+
     def __str__(self) -> str:
         flag = "converged" if self.converged else "NOT CONVERGED"
         return (

@@ -11,7 +11,7 @@ identity) and ``(W_{a:b})^T (W_{c:a+1})^T = (W_{c:b})^T``; (2) symmetry of atoms
 symmetric (``S^T = S``); (3) the stated :class:`Relation` s, each also used transposed
 (solution-set simplification, e.g. ``W_{m:1} Sigma_x -> Sigma_yx`` on Mulayoff & Michaeli's
 Omega). A trace word is further taken modulo cyclic rotation and ``tr(M) = tr(M^T)``
-(Matrix Cookbook, eqs. 16 and 18 of the 2012 edition): its key is the least of the rotations of
+(the trace rules of The Matrix Cookbook): its key is the least of the rotations of
 the word and of its transpose. Every rewrite is an identity that holds for all sizes, so a
 normal form equal to zero *proves* the identity for all sizes; a nonzero normal form proves
 nothing (the rules are sound, not complete) and is reported as undecided, never as false.

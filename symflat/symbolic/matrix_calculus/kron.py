@@ -1,12 +1,13 @@
 """vec/Kronecker forms: the Hessian blocks of a bilinear form as Kronecker products.
 
-Column-major ``vec`` throughout. Rules (The Matrix Cookbook, 2012, Sec. 10.2):
+Column-major ``vec`` throughout. Rules (The Matrix Cookbook, section on the Kronecker product and
+the vec operator):
 
-- ``vec(A X B) = (B^T kron A) vec(X)`` (eq. 520), hence
+- ``vec(A X B) = (B^T kron A) vec(X)``, hence
   ``tr(X^T A Y B) = vec(X)^T (B^T kron A) vec(Y)``;
 - ``vec(Y^T) = K_{p,q} vec(Y)`` for ``Y`` of shape ``p x q`` (the commutation matrix), so
   ``tr(X^T A Y^T B) = vec(X)^T (B^T kron A) K_{p,q} vec(Y)``;
-- ``(A kron B)^T = A^T kron B^T`` (eq. 508), ``(A kron B)(C kron D) = AC kron BD`` (eq. 510).
+- ``(A kron B)^T = A^T kron B^T``, ``(A kron B)(C kron D) = AC kron BD`` (mixed products).
 
 A :class:`KronPoly` is ``sum c (L kron R) [K_{p,q}]`` with ``L`` and ``R`` words; its normal form
 normalises ``L`` and ``R`` separately (chain and solution-set relations), so two Kronecker

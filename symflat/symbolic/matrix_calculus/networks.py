@@ -37,8 +37,7 @@ from symflat.symbolic.matrix_calculus.induction import (
 from symflat.symbolic.matrix_calculus.kron import KronPoly, bilinear_block
 from symflat.symbolic.matrix_calculus.proof import GeneralProof, Step, check_equal, timed
 
-KRON_RULES = ("vec(AXB) = (B^T kron A) vec X (Matrix Cookbook eq. 520)",
-              "(A kron B)(C kron D) = AC kron BD, (A kron B)^T = A^T kron B^T (Cookbook eqs. 508, 510)")
+KRON_RULES = ("vec(AXB) = (B^T kron A) vec X", "(A kron B)(C kron D) = AC kron BD, (A kron B)^T = A^T kron B^T")
 
 
 def matrix(name: str, rows, cols, symmetric: bool = False) -> MatPoly:
