@@ -112,6 +112,6 @@ def graph_svg(g: nx.DiGraph, claims: dict, statuses: dict, support: dict, href, 
             f'data-status="{own.value}" data-support="{sup.value}" data-kind="{c.kind}" data-paper="{c.paper}">'
             f"<title>{html.escape(tip)}</title>"
             + _shape(shapes[n], b.x, b.y, b.w, b.h, STATUS_COLOURS[own], STATUS_COLOURS[sup])
-            + f'<text x="{b.x:.1f}" y="{b.y + 4:.1f}" text-anchor="middle" fill="{text_colour(own)}">{html.escape(c.label)}</text></a>')
+            + f'<text x="{b.x:.1f}" y="{b.y + 4:.1f}" text-anchor="middle" font-family="monospace" font-size="11" fill="{text_colour(own)}">{html.escape(c.label)}</text></a>')
     out.append("</g></svg>")
     return "".join(out), lay
