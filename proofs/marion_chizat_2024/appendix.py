@@ -70,6 +70,36 @@ def lemma4_certified_grid(ctx):
                               dps=ctx.dps, instances=80 * 33, method="arb", tight=True)
 
 
+@lemma4.check
+def lemma4_decided():
+    """General proof, every side condition decided by z3 and again by cvc5 (symflat.precision.calculus).
+    First: where 1 - 2 alpha x <= 0 the positive (1-x)^alpha is larger; elsewhere both sides are positive
+    and the claim is F = alpha log(1-x) - log(1-2 alpha x) >= 0, with F(alpha, 0) = 0 and
+    dF/dx = alpha (1 - 2x + 2 alpha x)/((1-x)(1-2 alpha x)) >= 0 (mean value theorem in x).
+    Second: log(1+x) <= x (from x = 0, derivative x/(1+x)), and u = alpha x in (0, 1] has u <= log(1+2u)
+    (concave, values 0 and log 3 - 1 > 0 at the ends), so alpha log(1+x) <= alpha x <= log(1 + 2 alpha x)."""
+    from symflat.precision.calculus import concave_chord, monotone
+
+    al, xx, uu = sp.symbols("alpha x u", real=True)
+    steps, versions = [], set()
+    for solver in ("z3", "cvc5"):
+        first = monotone(al * sp.log(1 - xx) - sp.log(1 - 2 * al * xx), xx, 0,
+                         [al > 0, xx >= 0, xx <= sp.Rational(1, 2), 1 - 2 * al * xx > 0], solver=solver)
+        log_le = monotone(xx - sp.log(1 + xx), xx, 0, [xx >= 0], solver=solver)
+        chord = concave_chord(sp.log(1 + 2 * uu) - uu, uu, 0, 1, [], solver=solver)
+        steps.append((solver, [first, log_le, chord]))
+        versions |= set().union(*(r.solvers() for r in (first, log_le, chord)))
+    bad = [(sv, r) for sv, rs in steps for r in rs if r.status != "proved"]
+    if bad:
+        sv, r = bad[0]
+        return Evidence.open(f"{sv}: {r.detail}", method="z3+cvc5 (calculus reduction)")
+    first, log_le, chord = steps[0][1]
+    return Evidence.proved("for every alpha > 0 and x in the stated ranges: (i) " + first.detail + "; (ii) " + log_le.detail
+                           + " and " + chord.detail + "; so alpha log(1+x) <= alpha x <= log(1+2 alpha x)",
+                           method="z3 (calculus reduction)", solver="z3", version=", ".join(sorted(versions)),
+                           cross_checked="cvc5")
+
+
 lemma4_hyp = paper.remark(
     "remark-lemma-4-hypotheses",
     r"\text{Both conditions of Lemma 4 are needed: } (1-x)^\alpha\ge1-2\alpha x \text{ fails at } \alpha=1/4,\ x=1;\ "
@@ -116,6 +146,31 @@ def lemma5_exact():
         return Evidence.refuted("h(s) < 0 somewhere on [1, oo)")
     return Evidence.proved(f"holds for every L >= 1 (C = 1): d/dx of the gap is sqrt L - 1 >= 0, and min_(s>=1) h(s) = {hmin:.4f} "
                            "(critical point s = 2, h(1) = log 4)", method="sympy", slack=float(hmin))
+
+
+@lemma5.check
+def lemma5_decided():
+    """General proof with C = 1 (the witness of 'there is an absolute C'), side conditions decided by
+    cvc5 and again by z3: with s = sqrt L >= 1 both sides are positive, and their log-difference
+    G(s, x) = log 4 + (s - 1) x - 2 log s (an identity checked by SymPy) is >= 0: G grows in x
+    (dG/dx = s - 1 >= 0, mean value theorem from x = 1), and G(s, 1) = log 4 + s - 1 - 2 log s is convex
+    in s (second derivative 2/s^2) with tangent at s = 2 equal to the constant 1."""
+    from symflat.precision.calculus import convex_tangent, monotone
+
+    s_, x_ = sp.symbols("s x", positive=True)
+    G = sp.log(4) + (s_ - 1) * x_ - 2 * sp.log(s_)
+    if sp.simplify(sp.expand_log(sp.log(4 * sp.exp(-x_)) - sp.log(s_ ** 2 * sp.exp(-s_ * x_)), force=True) - G) != 0:
+        return Evidence.refuted("the log-difference is not G")
+    out = {}
+    for solver in ("cvc5", "z3"):
+        base = convex_tangent(G.subs(x_, 1), s_, 2, [s_ >= 1], solver=solver)
+        out[solver] = monotone(G, x_, 1, [s_ >= 1, x_ >= 1], base=base, solver=solver)
+    if any(r.status != "proved" for r in out.values()):
+        r = next(r for r in out.values() if r.status != "proved")
+        return Evidence.open(r.detail, method="cvc5+z3 (calculus reduction)")
+    versions = sorted(set().union(*(r.solvers() for r in out.values())))
+    return Evidence.proved("with C = 1, for every L >= 1 and x >= 1 (s = sqrt L): " + out["cvc5"].detail,
+                           method="cvc5 (calculus reduction)", solver="cvc5", version=", ".join(versions), cross_checked="z3")
 
 
 lemma6 = paper.lemma(
