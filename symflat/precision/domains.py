@@ -55,8 +55,9 @@ def _clip(x, lo, hi, lo_open, hi_open):
 @dataclass(frozen=True)
 class Widening:
     """One widening of a variable's domain: a ``label`` (``"S:symmetric"``, ``"x:any-sign"``), the
-    wider variable, the property given up in words, and that property as a constraint
-    ``holds(x, ops) >= 0`` (``relation=">="``) or ``> 0`` on the wider domain."""
+    wider variable, the property given up in words (``gives_up``) and as a short name (``property``,
+    e.g. ``"S-psd"``, ``"x>0"``), and that property as a constraint ``holds(x, ops) >= 0``
+    (``relation=">="``) or ``> 0`` on the wider domain."""
 
     variable: str
     label: str
@@ -64,6 +65,7 @@ class Widening:
     gives_up: str
     holds: Callable
     relation: str = ">="
+    property: str = ""
 
 
 def _num(ops, v):
@@ -137,18 +139,24 @@ class Scalar(Var):
         if lo is not None:
             stated = f"{n} {'>' if self.lo_open else '>='} {lo}"
             rel = ">" if self.lo_open else ">="
+            short = stated.replace(" ", "")
             if self.lo_open:
-                out.append(Widening(n, f"{n}:include-{lo}", Scalar(n, lo, hi, False, self.hi_open), stated, above, rel))
+                out.append(Widening(n, f"{n}:include-{lo}", Scalar(n, lo, hi, False, self.hi_open), stated, above, rel,
+                                    short))
             if lo > 0 and (hi is None or 0 < hi):
-                out.append(Widening(n, f"{n}:down-to-0", Scalar(n, 0, hi, False, self.hi_open), stated, above, rel))
+                out.append(Widening(n, f"{n}:down-to-0", Scalar(n, 0, hi, False, self.hi_open), stated, above, rel,
+                                    short))
             out.append(Widening(n, f"{n}:{'any-sign' if lo >= 0 else 'unbounded-below'}",
-                                Scalar(n, None, hi, False, self.hi_open), stated, above, rel))
+                                Scalar(n, None, hi, False, self.hi_open), stated, above, rel, short))
         if hi is not None:
             stated = f"{n} {'<' if self.hi_open else '<='} {hi}"
             rel = ">" if self.hi_open else ">="
+            short = stated.replace(" ", "")
             if self.hi_open:
-                out.append(Widening(n, f"{n}:include-{hi}", Scalar(n, lo, hi, self.lo_open, False), stated, below, rel))
-            out.append(Widening(n, f"{n}:unbounded-above", Scalar(n, lo, None, self.lo_open, False), stated, below, rel))
+                out.append(Widening(n, f"{n}:include-{hi}", Scalar(n, lo, hi, self.lo_open, False), stated, below, rel,
+                                    short))
+            out.append(Widening(n, f"{n}:unbounded-above", Scalar(n, lo, None, self.lo_open, False), stated, below, rel,
+                                short))
         return out
 
 
@@ -187,10 +195,11 @@ class Vector(Var):
         n = self.name
         if self.kind == "unit":
             return [Widening(n, f"{n}:general", Vector(n, self.length), f"||{n}|| = 1",
-                             lambda x, ops: -(ops.fro2(x[n]) - 1) ** 2)]
+                             lambda x, ops: -(ops.fro2(x[n]) - 1) ** 2, property=f"{n}-unit")]
         if self.kind == "nonnegative":
             return [Widening(n, f"{n}:general", Vector(n, self.length), f"{n} >= 0 entrywise",
-                             lambda x, ops: ops.min(list(x[n])) if len(x[n]) else ops.num(0))]
+                             lambda x, ops: ops.min(list(x[n])) if len(x[n]) else ops.num(0),
+                             property=f"{n}-nonnegative")]
         return []
 
 
@@ -233,7 +242,7 @@ class Matrix(Var):
         """``psd`` -> ``symmetric`` (indefinite) -> ``general``; ``diagonal`` and ``rotation`` ->
         ``general`` (so full rank, orthogonality and ``det = +1`` are given up too)."""
         return [Widening(self.name, f"{self.name}:{kind}", Matrix(self.name, self.shape, kind), words,
-                         lambda x, ops, f=holds: f(x[self.name], ops))
+                         lambda x, ops, f=holds: f(x[self.name], ops), property=f"{self.name}-{self.kind}")
                 for kind, words, holds in _matrix_widenings(self.name, self.kind)]
 
 
@@ -310,7 +319,8 @@ class Matrices(Var):
     def widenings(self) -> list[Widening]:
         """As for :class:`Matrix`, every matrix of the list at once."""
         return [Widening(self.name, f"{self.name}:{kind}", Matrices(self.name, self.shapes, kind), words,
-                         lambda x, ops, f=holds: ops.min([f(m, ops) for m in x[self.name]]))
+                         lambda x, ops, f=holds: ops.min([f(m, ops) for m in x[self.name]]),
+                         property=f"{self.name}-{self.kind}")
                 for kind, words, holds in _matrix_widenings(self.name + "_k", self.kind)]
 
 

@@ -97,7 +97,7 @@ def _wider(ineq: Inequality, w: Widening) -> Inequality:
 
 
 def _repair(w: Widening) -> Hypothesis:
-    return Hypothesis(w.label.replace(":", "-"), w.holds, w.relation, statement=w.gives_up)
+    return Hypothesis(w.property or w.label.replace(":", "-"), w.holds, w.relation, statement=w.gives_up)
 
 
 def _dims_widenings(ineq: Inequality) -> list[WideningResult]:
@@ -114,7 +114,7 @@ def _dims_widenings(ineq: Inequality) -> list[WideningResult]:
                               scale=ineq.scale)
         except PrecisionError:  # the shapes are not defined below the stated range
             continue
-        repair = Hypothesis(f"{k}-down-to-1", lambda x, ops, k=k, lo=lo: ops.num(x[k] - lo), ">=",
+        repair = Hypothesis(f"{k}>={lo}", lambda x, ops, k=k, lo=lo: ops.num(x[k] - lo), ">=",
                             statement=f"{k} >= {lo}")
         out.append(WideningResult(f"{k}:down-to-1", k, f"{k} >= {lo}", wide, repair))
     return out
