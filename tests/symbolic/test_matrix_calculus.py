@@ -340,3 +340,11 @@ class TestGeneralProofs:
         out = first_variation_term(ch, ch.depth, ch["k"]).to_sympy()
         assert isinstance(out, sp.MatrixExpr) and out.shape == (ch.d[ch.depth], ch.d[0])
         assert isinstance(MatPoly.zero(n, n).to_sympy(), sp.ZeroMatrix)
+
+
+def test_docstring_examples():
+    import doctest
+
+    import symflat.symbolic.matrix_calculus as mc
+    result = doctest.testmod(mc)
+    assert result.attempted > 0 and result.failed == 0
