@@ -13,6 +13,7 @@ import sys
 
 import numpy as np
 
+from symflat.errors import argument_type, check_int, check_real
 from symflat.numeric.backend import BACKENDS
 from symflat.report.output import emit_json
 
@@ -25,24 +26,24 @@ def configure(parser) -> None:
 
     parser.add_argument("--model", choices=MODELS, default="deep-linear")
     parser.add_argument("--dims", default="4,8,8,2", help="layer dimensions d0,...,dm (deep-linear, deep-network)")
-    parser.add_argument("--depth", type=int, default=3, help="depth of the scalar chain")
-    parser.add_argument("--width", type=int, default=8, help="hidden neurons of relu-one-hidden")
+    parser.add_argument("--depth", type=argument_type(check_int, "--depth", minimum=1), default=3, help="depth of the scalar chain")
+    parser.add_argument("--width", type=argument_type(check_int, "--width", minimum=1), default=8, help="hidden neurons of relu-one-hidden")
     parser.add_argument("--activation", choices=("linear", "relu", "leaky_relu"), default="relu")
     parser.add_argument("--loss", choices=("square", "half_square", "logistic"), default="square")
     parser.add_argument("--data", choices=("synthetic", "digits"), default="synthetic")
-    parser.add_argument("--n", type=int, default=256, help="number of samples (default 256)")
+    parser.add_argument("--n", type=argument_type(check_int, "--n", minimum=1), default=256, help="number of samples (default 256)")
     parser.add_argument("--at", choices=POINTS, default="minimum",
                         help="weights: a global (or interpolating) minimum, random N(0, scale^2), or near a saddle")
     parser.add_argument("--weights", metavar="FILE.npy", help="load the weight vector from a .npy file instead")
-    parser.add_argument("--scale", type=float, default=0.5, help="scale of random / near-saddle weights")
+    parser.add_argument("--scale", type=argument_type(check_real, "--scale", float, minimum=0, strict_min=True), default=0.5, help="scale of random / near-saddle weights")
     parser.add_argument("--method", choices=METHODS, default="auto")
     parser.add_argument("--which", choices=("largest", "smallest"), default="largest")
     parser.add_argument("--backend", choices=BACKENDS, default=None)
     parser.add_argument("--device", default=None, help="torch or jax device, e.g. cuda")
     parser.add_argument("--dtype", choices=("float64", "float32"), default=None)
-    parser.add_argument("--tol", type=float, default=1e-8, help="relative residual tolerance (default 1e-8)")
-    parser.add_argument("--maxiter", type=int, default=2000)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--tol", type=argument_type(check_real, "--tol", float, minimum=0), default=1e-8, help="relative residual tolerance (default 1e-8)")
+    parser.add_argument("--maxiter", type=argument_type(check_int, "--maxiter", minimum=1), default=2000)
+    parser.add_argument("--seed", type=argument_type(check_int, "--seed", minimum=0), default=0)
     parser.add_argument("--json", metavar="FILE", help="write the result as JSON to FILE ('-' for stdout)")
 
 

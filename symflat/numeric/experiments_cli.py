@@ -12,6 +12,8 @@ import json
 import sys
 from pathlib import Path
 
+from symflat.errors import argument_type, check_int, check_real
+
 AXES = {"seeds": ("seed", int), "depths": ("depth", int), "widths": ("width", int), "lrs": ("lr", float),
         "scales": ("scale", float)}
 
@@ -23,12 +25,12 @@ def configure(parser) -> None:
     for flag, (key, _) in AXES.items():
         parser.add_argument(f"--{flag}", metavar="LIST", help=f"comma-separated values of {key} (default: the experiment's)")
     parser.add_argument("--data", choices=("synthetic", "digits"), default="synthetic")
-    parser.add_argument("--n", type=int, default=None, help="number of samples")
-    parser.add_argument("--steps", type=int, default=None, help="GD steps (gd-stability)")
+    parser.add_argument("--n", type=argument_type(check_int, "--n", minimum=1), default=None, help="number of samples")
+    parser.add_argument("--steps", type=argument_type(check_int, "--steps", minimum=1), default=None, help="GD steps (gd-stability)")
     parser.add_argument("--executor", choices=("serial", "process", "dask"), default="process")
-    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--workers", type=argument_type(check_int, "--workers", minimum=1), default=None)
     parser.add_argument("--scheduler", metavar="ADDRESS", help="dask scheduler (default: a LocalCluster)")
-    parser.add_argument("--timeout", type=float, default=None, help="seconds allowed per run")
+    parser.add_argument("--timeout", type=argument_type(check_real, "--timeout", float, minimum=0, strict_min=True), default=None, help="seconds allowed per run")
     parser.add_argument("--out", metavar="DIR", default="experiments", help="folder for rows.json and figure.png")
     parser.add_argument("--ledger", metavar="PATH", help="ledger file (default: .symflat/ledger.sqlite)")
     parser.add_argument("--no-ledger", action="store_true", help="do not record the rows")
