@@ -21,7 +21,7 @@ from symflat.symbolic.matrix_calculus import (
     LayerChain,
     MatPoly,
     MatrixCalculusError,
-    Moments,
+    MomentSymbols,
     Relation,
     Rules,
     check_equal,
@@ -158,6 +158,14 @@ class TestLayerChain:
         with pytest.raises(MatrixCalculusError, match="cannot decide"):
             derivative(ch.segment(ch["j"], ch["i"]), ch.layer(other), ch.direction(other))
 
+    def test_segment_of_unprovable_length_is_refused(self):
+        ch = LayerChain("W", "m", ("i", "j"))
+        r = sp.Symbol("r", integer=True, positive=True)
+        with pytest.raises(MatrixCalculusError, match="does not follow"):
+            ch.segment(r, ch["i"])                          # r >= i - 1 is not known
+        with pytest.raises(MatrixCalculusError, match="does not follow"):
+            ch.segment(ch["i"], ch["j"] + 1)                # i < j: provably negative length
+
     def test_bad_name(self):
         with pytest.raises(MatrixCalculusError, match="identifier"):
             LayerChain("W 1")
@@ -248,7 +256,7 @@ class TestHessianCrossEngine:
             ch = LayerChain("W", "m", layers)
             i = ch["i"]
             j = ch["j"] if "j" in ch.indices else i
-            block = hessian_block(square_loss(ch, Moments(ch)), ch, i, j)
+            block = hessian_block(square_loss(ch, MomentSymbols(ch)), ch, i, j)
             for a in range(1, m + 1):
                 for b in range(1, m + 1):
                     if (a < b) == (layers == ("i", "j")) and (a > b) == (layers == ("j", "i")):
@@ -270,7 +278,7 @@ class TestHessianCrossEngine:
         H = derive(model, data).at(Ws)
         offs = np.cumsum([0] + [dims[i] * dims[i + 1] for i in range(3)])
         ch = LayerChain("W", "m", ("i", "j"))
-        mo = Moments(ch)
+        mo = MomentSymbols(ch)
         prod = (phi_block(ch, mo, ch["i"]) @ phi_block(ch, mo, ch["j"]).T).scale(2)
         for a, b in ((1, 2), (1, 3), (2, 3)):
             inst = Instance(Ws, {"Sigma_x": Sx, "Sigma_x^{1/2}": R}, {ch["i"]: a, ch["j"]: b, ch.depth: 3})
@@ -280,7 +288,7 @@ class TestHessianCrossEngine:
         """d l / d W_k = 2 W_{m:k+1}^T (W_{m:1} Sigma_x - Sigma_yx) W_{k-1:1}^T (hand derivation), and at m = 3
         against derive's gradient."""
         ch = LayerChain("W", "m", ("k",))
-        m, kk, mo = ch.depth, ch["k"], Moments(ch)
+        m, kk, mo = ch.depth, ch["k"], MomentSymbols(ch)
         G = gradient(square_loss(ch, mo), ch.layer(kk))
         hand = (ch.segment(m, kk + 1).T @ (ch.product() @ mo.sigma_x - mo.sigma_yx) @ ch.segment(kk - 1, 1).T).scale(2)
         assert equal(G, hand)
@@ -307,7 +315,7 @@ class TestGeneralProofs:
 
     def test_off_diagonal_block_needs_omega(self):
         ch = LayerChain("W", "m", ("i", "j"))
-        mo = Moments(ch)
+        mo = MomentSymbols(ch)
         rules = Rules([mo.root_relation])
         block = hessian_block(square_loss(ch, mo), ch, ch["i"], ch["j"], rules)
         target = (phi_block(ch, mo, ch["i"]) @ phi_block(ch, mo, ch["j"]).T).scale(2)

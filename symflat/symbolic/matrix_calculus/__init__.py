@@ -65,7 +65,7 @@ from symflat.symbolic.matrix_calculus.induction import (
 )
 from symflat.symbolic.matrix_calculus.kron import KronPoly, bilinear_block, vec_operator
 from symflat.symbolic.matrix_calculus.networks import (
-    Moments,
+    MomentSymbols,
     flow_derivative,
     hessian_block,
     loss_linearisation,
@@ -81,7 +81,7 @@ from symflat.symbolic.matrix_calculus.networks import (
 from symflat.symbolic.matrix_calculus.proof import GeneralProof, Step, check_equal
 
 __all__ = [
-    "Atom", "GeneralProof", "Instance", "KronPoly", "LayerChain", "MatPoly", "MatrixCalculusError", "Moments", "Relation",
+    "Atom", "GeneralProof", "Instance", "KronPoly", "LayerChain", "MatPoly", "MatrixCalculusError", "MomentSymbols", "Relation",
     "Rules", "Step", "TracePoly", "bilinear_block", "check_equal", "commutation_matrix", "derivative", "equal",
     "first_variation_term", "flow_derivative", "from_sympy", "gradient", "hessian_block", "linear_coefficient",
     "loss_linearisation", "matrix", "omega", "phi_block", "product_first_variation", "product_second_variation",

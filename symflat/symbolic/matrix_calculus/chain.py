@@ -99,8 +99,8 @@ class LayerChain:
 
     def segment_atom(self, hi, lo) -> Atom:
         hi, lo = sp.sympify(hi), sp.sympify(lo)
-        if self.nonnegative(hi - lo + 1) is False:
-            raise MatrixCalculusError(f"segment W_{{{hi}:{lo}}} has hi < lo - 1")
+        if not self.nonnegative(hi - lo + 1):            # a segment must provably have hi >= lo - 1
+            raise MatrixCalculusError(f"segment W_{{{hi}:{lo}}}: hi >= lo - 1 does not follow from {self.facts()}")
         if sp.expand(hi - lo) == 0:
             name = f"{self.name}_{{{hi}}}"
         else:

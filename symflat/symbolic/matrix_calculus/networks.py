@@ -45,7 +45,7 @@ def matrix(name: str, rows, cols, symmetric: bool = False) -> MatPoly:
     return MatPoly.atom(Atom(name, sp.sympify(rows), sp.sympify(cols), symmetric=symmetric))
 
 
-class Moments:
+class MomentSymbols:
     """Symbolic data moments of a chain: ``Sigma_x`` (``d_0 x d_0``, symmetric), its symmetric root
     ``S`` (``S S = Sigma_x``), ``Sigma_yx`` (``d_m x d_0``), ``Sigma_y`` (``d_m x d_m``)."""
 
@@ -58,13 +58,13 @@ class Moments:
         self.root_relation = Relation.of(self.root @ self.root, self.sigma_x, "S S = Sigma_x")
 
 
-def square_loss(chain: LayerChain, moments: Moments) -> TracePoly:
+def square_loss(chain: LayerChain, moments: MomentSymbols) -> TracePoly:
     """``tr(Sigma_y) - 2 tr(P Sigma_yx^T) + tr(P Sigma_x P^T)``, ``P = W_{m:1}``."""
     P = chain.product()
     return moments.sigma_y.trace() - (P @ moments.sigma_yx.T).trace().scale(2) + (P @ moments.sigma_x @ P.T).trace()
 
 
-def omega(chain: LayerChain, moments: Moments) -> Relation:
+def omega(chain: LayerChain, moments: MomentSymbols) -> Relation:
     """``W_{m:1} Sigma_x = Sigma_yx`` (the minimum set Omega when ``Sigma_x`` is full rank)."""
     return Relation.of(chain.product() @ moments.sigma_x, moments.sigma_yx, "w in Omega (W_{m:1} Sigma_x = Sigma_yx)")
 
@@ -84,7 +84,7 @@ def hessian_block(loss: TracePoly, chain: LayerChain, i, j, rules: Rules | None 
     return bilinear_block(form, di, ej, rules)
 
 
-def phi_block(chain: LayerChain, moments: Moments, k) -> KronPoly:
+def phi_block(chain: LayerChain, moments: MomentSymbols, k) -> KronPoly:
     """``Phi_k = (W_{k-1:1} Sigma_x^{1/2}) kron (W_{m:k+1})^T`` (Mulayoff & Michaeli eq. 16)."""
     return KronPoly.kron(chain.segment(k - 1, 1) @ moments.root, chain.segment(chain.depth, k + 1).T)
 
@@ -97,7 +97,7 @@ def prove_hessian_factorisation() -> GeneralProof:
     with timed(proof):
         for case, layers in (("i < j", ("i", "j")), ("i > j", ("j", "i")), ("i = j", ("i",))):
             ch = LayerChain("W", "m", layers)
-            mo = Moments(ch)
+            mo = MomentSymbols(ch)
             i = ch["i"]
             j = ch["j"] if "j" in ch.indices else i
             rules = Rules([mo.root_relation] + ([omega(ch, mo)] if case != "i = j" else []))
@@ -137,7 +137,7 @@ def prove_linear_balancedness(loss: str = "generic") -> GeneralProof:
         if loss == "generic":
             f, _ = loss_linearisation(ch)
         elif loss == "square":
-            f = square_loss(ch, Moments(ch))
+            f = square_loss(ch, MomentSymbols(ch))
         else:
             P = ch.product()
             w, g = matrix("w", P.rows, 1), matrix("g", P.cols, 1)
