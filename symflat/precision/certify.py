@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from symflat.precision.backends import ArbOps
-from symflat.precision.errors import NotSupported, PrecisionError
+from symflat.errors import check_int
+from symflat.precision.errors import InequalityError, NotSupported, PrecisionError
 
 
 @dataclass
@@ -44,12 +45,30 @@ def _slack_ball(ineq, point, ops: ArbOps):
     return slack, hyps
 
 
+def _inequality_of(obj):
+    """The inequality that ``obj`` is, or that a claim declared with ``inequality=...`` carries."""
+    from symflat.precision.inequality import Inequality
+
+    if isinstance(obj, Inequality):
+        return obj
+    extras = getattr(obj, "extras", None)
+    carried = extras.get("inequality") if isinstance(extras, dict) else None
+    if isinstance(carried, Inequality):
+        return carried
+    what = f"claim {obj.id} carries no inequality" if hasattr(obj, "id") else f"got {type(obj).__name__} {obj!r:.80}"
+    raise InequalityError(f"certify: ineq must be an Inequality or a claim declared with inequality=...; {what}")
+
+
 def certify(ineq, point, dps: int = 50, max_dps: int = 400) -> Certificate:
     """Decide the sign of the slack at ``point`` rigorously, doubling the precision from ``dps`` up
     to ``max_dps``. The first attempt seeds spectral enclosures with float64 eigenvectors (cheap,
-    enough whenever the slack is not tiny); later attempts use mpmath ones at full precision."""
-    if dps < 5 or max_dps < dps:
-        raise PrecisionError(f"need 5 <= dps <= max_dps, got dps={dps}, max_dps={max_dps}")
+    enough whenever the slack is not tiny); later attempts use mpmath ones at full precision.
+
+    ``ineq`` is an :class:`~symflat.precision.inequality.Inequality` or a claim carrying one
+    (``inequality=...``); a dict ``point`` outside the declared domain raises ``DomainError``."""
+    ineq = _inequality_of(ineq)
+    dps = check_int(dps, "dps", minimum=5, error=PrecisionError)
+    max_dps = check_int(max_dps, "max_dps", minimum=dps, error=PrecisionError)
     level, seeded, last, reason = dps, False, "", ""
     while level <= max_dps:
         ops = ArbOps(level, eig_dps=level if seeded else None)
