@@ -1,5 +1,7 @@
 """Sec. 3 (warm-up: scalar networks) and App. III: eqs. (6)-(13), the count of flattest minima,
-Lemma 2 and Claim S1, with exact SymPy checks for depths 2..8."""
+Lemma 2 and Claim S1: depth-generic proofs for every m (symflat.symbolic.scalar_chain_generic) beside
+exact SymPy cross-checks at depths 2..8. Eqs. (12), (13) and the count fail as printed (tau = 0, the sign
+of tau, min over R^m); their corrected readings are claims beside them."""
 
 from __future__ import annotations
 
@@ -10,11 +12,22 @@ import mpmath as mp
 import sympy as sp
 
 from symflat.claims import Evidence
+from symflat.symbolic import depth_generic as DG
+from symflat.symbolic import scalar_chain_generic as SG
 
 from . import paper
 from ._scalar import SX2, TAU, hessian, line_curvature, loss, on_minimum_set, random_positive_rationals, weights
 
 DEPTHS = range(2, 9)
+
+
+def _every_depth(build, why: str) -> Evidence:
+    """The depth-generic proof built by ``build`` (open with the reason if a step fails), with why its
+    conditions are covered by the claim's own hypotheses."""
+    ev = DG.run(build)
+    if ev.status.value == "proved":
+        ev.detail += f". {why}"
+    return ev
 
 
 def _is_zero(expr) -> bool:
@@ -75,6 +88,12 @@ def eq8_hessian_entries():
                    cases="m = 2..8", method="sympy")
 
 
+@eq8_hessian_entries.check
+def eq8_every_depth():
+    """Every m >= 2 at once: P = w_k w_q P_{-kq} with the other factors as one symbol."""
+    return _every_depth(SG.hessian_entries, "General: the conditions it needs are exactly where the printed right-hand side is defined (every w_j it divides by is non-zero; on Omega that is tau != 0)")
+
+
 @paper.equation(
     "eq-9", r"\mathbf H_{\mathbf w}=2\hat\sigma_x^2\tau^2\mathbf z\mathbf z^T,\quad \mathbf z=[w_1^{-1},\dots,w_m^{-1}]^T",
     where="Sec. 3", eq="9, S16", uses=["eq-8"], proof_uses=["eq-8"], hypotheses=["full-rank"])
@@ -87,6 +106,11 @@ def eq9_rank_one_form():
             return Evidence.refuted(f"H != 2 sigma^2 tau^2 z z^T at depth {m}", counterexample={"m": m})
     return Evidence.certified("H_w - 2 sigma_x^2 tau^2 z z^T = 0 as a matrix of rational functions on Omega, m = 2..8",
                    instances=len(DEPTHS), cases="m = 2..8", method="sympy")
+
+
+@eq9_rank_one_form.check
+def eq9_every_depth():
+    return _every_depth(SG.rank_one_form, "General: the conditions it needs are exactly where the printed right-hand side is defined (every w_j it divides by is non-zero; on Omega that is tau != 0); sigma_x^2 > 0 is not needed")
 
 
 @paper.equation(
@@ -110,6 +134,12 @@ def eq10_top_eigenvalue():
                    instances=len(DEPTHS), cases="m = 2..8", method="sympy")
 
 
+@eq10_top_eigenvalue.check
+def eq10_every_depth():
+    """H z = lambda z and the trace as sums of symbolic length; every 2x2 minor vanishes for symbolic indices."""
+    return _every_depth(SG.top_eigenvalue, "General: the conditions it needs are exactly where the printed right-hand side is defined (every w_j it divides by is non-zero; on Omega that is tau != 0); sigma_x^2 > 0 is the full-rank assumption for scalar data")
+
+
 @paper.equation(
     "eq-11", r"\min_{\mathbf w\in\mathbb R^m}\sum_{j=1}^m w_j^{-2}\ \ \text{s.t.}\ \prod_{j=1}^m w_j=\tau",
     where="Sec. 3", eq="11, S19", uses=["eq-5", "eq-10"], proof_uses=["eq-10"], hypotheses=["full-rank"],
@@ -127,10 +157,39 @@ def eq11_same_argmin():
                            instances=len(DEPTHS), cases="m = 2..8", method="sympy")
 
 
-@paper.equation(
+@eq11_same_argmin.check
+def eq11_every_depth():
+    return _every_depth(SG.same_minimisers, "General: the conditions it needs are exactly where the printed right-hand side is defined (every w_j it divides by is non-zero; on Omega that is tau != 0); sigma_x^2 > 0 is the full-rank assumption for scalar data")
+
+
+eq12 = paper.equation(
     "eq-12", r"\Omega_0=\{\mathbf w: |w_j|=|\tau|^{1/m},\ \prod_{j=1}^m\operatorname{sgn}(w_j)=\operatorname{sgn}(\tau)\}",
     where="Sec. 3, App. III.1", eq="12, S20-S22", uses=["eq-5", "eq-7"], proof_uses=["eq-11"], hypotheses=["full-rank"],
-    note="The appendix proves it with the AM-GM inequality (S20).")
+    expect="refuted",
+    note="As printed, for every tau. At tau = 0 (sigma_xy = 0, not excluded by the paper) and m >= 3 the Hessian "
+         "vanishes at every point of Omega with two zero weights, so those are all flattest while (12) gives {0}. "
+         "The appendix's AM-GM proof (S20) divides by w_j, i.e. needs tau != 0: eq-12-corrected.")
+
+
+@eq12.check
+def eq12_at_zero_target():
+    """tau = 0, m = 3, sigma_x^2 = 1: H_w = 0 exactly at w = (0, 0, t) for every t."""
+    w, t = weights(3), sp.Symbol("t", real=True)
+    H = hessian(w, loss(w, sx2=1, tau=0)).subs({w[0]: 0, w[1]: 0, w[2]: t})
+    if not H.is_zero_matrix:
+        return Evidence.error(f"the stored counterexample does not reproduce: H = {H}")
+    return Evidence.refuted("tau = 0, m = 3, sigma_x^2 = 1: the Hessian is 0 at every w = (0, 0, t) in Omega, so these "
+                            "points attain the smallest possible lambda_max (H = 2 sigma_x^2 grad P grad P^T is PSD on "
+                            "Omega when tau = 0), but (12) gives Omega_0 = {0}",
+                            counterexample={"tau": 0, "m": 3, "sigma_x2": 1, "w": "(0, 0, t), any real t", "H": "0"},
+                            method="sympy")
+
+
+@paper.equation(
+    "eq-12-corrected", r"\tau\neq0:\ \Omega_0=\{\mathbf w: |w_j|=|\tau|^{1/m},\ \prod_{j=1}^m\operatorname{sgn}(w_j)=\operatorname{sgn}(\tau)\}",
+    where="Sec. 3, App. III.1 (tau != 0 added)", eq="12, S20-S22", uses=["eq-5", "eq-7"], proof_uses=["eq-11"],
+    hypotheses=["full-rank"], corrects="eq-12",
+    note="Eq. (12) with the condition tau != 0 that its AM-GM proof (S20) needs (the depth-generic proof finds it).")
 def eq12_kkt_exact():
     """Exact stationary points of (11) with w_m eliminated, in the variables a_j = w_j^2 > 0: the objective is
     sum_{j<m} 1/a_j + prod_{j<m} a_j / tau^2, coercive on (0, inf)^{m-1}, so its minimisers are stationary points."""
@@ -176,10 +235,47 @@ def eq12_search(ctx):
                             cases=f"m = 2..8, 300 random points of Omega each (seed {ctx.seed})", dps=ctx.dps, seed=ctx.seed, method="mpmath sampling")
 
 
-@paper.equation(
-    "eq-13", r"\min_{\mathbf w\in\Omega}\lambda_{\max}(\mathbf H_{\mathbf w})=2m\hat\sigma_x^2\tau^{2(1-\frac1m)}",
+@eq12_kkt_exact.check
+def eq12_every_depth():
+    """AM-GM for every length (proved by induction inside the engine) on a_j = w_j^-2, equality case, signs."""
+    return _every_depth(SG.flattest_set, "General: the only condition, tau != 0, is the corrected claim's hypothesis")
+
+
+eq13 = paper.equation(
+    "eq-13", r"\min_{\mathbf w\in\mathbb R^m}\lambda_{\max}(\mathbf H_{\mathbf w})=2m\hat\sigma_x^2\tau^{2(1-\frac1m)}",
     where="Sec. 3", eq="13, S21", uses=["eq-10"], proof_uses=["eq-10", "eq-12"], hypotheses=["full-rank"],
-    note="For tau < 0, tau^{2(1-1/m)} must be read as (tau^2)^{1-1/m} = |tau|^{2(1-1/m)}.")
+    expect="refuted",
+    note="As printed: the minimum is over all of R^m (the text means over Omega), and tau^{2(1-1/m)} is negative for "
+         "tau < 0 at m = 2 (exponent 1). Both readings fail; eq-13-corrected is min over Omega with |tau|.")
+
+
+@eq13.check
+def eq13_as_printed():
+    """m = 3, tau = 1, sigma_x^2 = 1: the Hessian at w = 0 is 0, below the printed minimum 6. And m = 2, tau = -1: the
+    printed value is -4, while lambda_max(H_w) >= tr(H_w)/2 = sigma_x^2 (w_1^2 + w_2^2) >= 0 everywhere."""
+    w = weights(3)
+    H0 = hessian(w, loss(w, sx2=1, tau=1)).subs({wi: 0 for wi in w})
+    printed3 = 2 * 3 * 1 * sp.Integer(1) ** (2 * (1 - sp.Rational(1, 3)))
+    w2 = weights(2)
+    tr = hessian(w2, loss(w2, sx2=1, tau=-1)).trace()
+    printed2 = 2 * 2 * 1 * sp.Integer(-1) ** (2 * (1 - sp.Rational(1, 2)))
+    if not (H0.is_zero_matrix and printed3 == 6 and printed2 == -4 and sp.expand(tr - 2 * (w2[0] ** 2 + w2[1] ** 2)) == 0):
+        return Evidence.error("the stored counterexample does not reproduce")
+    return Evidence.refuted("min over R^m: at m = 3, tau = 1, sigma_x^2 = 1 the Hessian at w = 0 is 0 < 6 = the printed "
+                            "minimum; sign: at m = 2, tau = -1 the printed value is tau^1 * 4 = -4 < 0 <= lambda_max(H_w) "
+                            "(trace 2(w_1^2 + w_2^2) >= 0 for a 2x2 symmetric H)",
+                            counterexample={"min_over_Rm": {"m": 3, "tau": 1, "sigma_x2": 1, "w": [0, 0, 0],
+                                                            "lambda_max": 0, "printed": 6},
+                                            "sign": {"m": 2, "tau": -1, "sigma_x2": 1, "printed": -4}},
+                            instances=2, method="sympy")
+
+
+@paper.equation(
+    "eq-13-corrected", r"\min_{\mathbf w\in\Omega}\lambda_{\max}(\mathbf H_{\mathbf w})=2m\hat\sigma_x^2|\tau|^{2(1-\frac1m)}\quad(\tau\neq0)",
+    where="Sec. 3 (over Omega, with |tau|)", eq="13, S21", uses=["eq-10"], proof_uses=["eq-10", "eq-12-corrected"],
+    hypotheses=["full-rank"], corrects="eq-13",
+    note="What the text means: the sharpness of the flattest minima, over Omega, with tau^{2(1-1/m)} read as "
+         "(tau^2)^{1-1/m}. For tau = 0 both sides are 0 as well (m >= 2).")
 def eq13_value():
     """Substitute |w_j| = |tau|^(1/m) into (10) exactly, for tau > 0 and tau < 0."""
     for m in DEPTHS:
@@ -193,10 +289,34 @@ def eq13_value():
                            instances=2 * len(DEPTHS), cases="m = 2..8, tau > 0 and tau < 0", method="sympy")
 
 
+@eq13_value.check
+def eq13_every_depth():
+    return _every_depth(SG.flattest_sharpness, "General: tau != 0 is the corrected claim's hypothesis and "
+                        "sigma_x^2 > 0 the full-rank assumption for scalar data")
+
+
+omega0_printed = paper.remark(
+    "omega0-cardinality", r"|\Omega_0| = 2^{m-1}",
+    where="Sec. 3", uses=["eq-12"], proof_uses=["eq-12"], hypotheses=["full-rank"], expect="refuted",
+    note="As printed ('for scalar networks, Omega_0 is a discrete set of cardinality 2^(m-1)'), for every tau. The "
+         "paper adds that each connected valley (orthant piece of Omega) holds exactly one flattest point.")
+
+
+@omega0_printed.check
+def omega0_at_zero_target():
+    """tau = 0, m = 3: every (0, 0, t) is flattest (H = 0 there), so Omega_0 is infinite."""
+    w, t = weights(3), sp.Symbol("t", real=True)
+    if not hessian(w, loss(w, sx2=1, tau=0)).subs({w[0]: 0, w[1]: 0, w[2]: t}).is_zero_matrix:
+        return Evidence.error("the stored counterexample does not reproduce")
+    return Evidence.refuted("tau = 0, m = 3: the Hessian vanishes at every (0, 0, t), so Omega_0 contains a whole line "
+                            "(infinite, not 2^(m-1) = 4 points)", counterexample={"tau": 0, "m": 3, "w": "(0, 0, t)"},
+                            method="sympy")
+
+
 @paper.remark(
-    "omega0-cardinality", r"\tau\neq0\ \Rightarrow\ |\Omega_0| = 2^{m-1}",
-    where="Sec. 3", uses=["eq-12"], proof_uses=["eq-12"], hypotheses=["full-rank"],
-    note="The paper adds that each connected valley (orthant piece of Omega) holds exactly one flattest point.")
+    "omega0-cardinality-corrected", r"\tau\neq0\ \Rightarrow\ |\Omega_0| = 2^{m-1}",
+    where="Sec. 3 (tau != 0 added)", uses=["eq-12-corrected"], proof_uses=["eq-12-corrected"], hypotheses=["full-rank"],
+    corrects="omega0-cardinality")
 def omega0_count():
     """Enumerate the sign patterns of (12) with exact arithmetic: each gives a distinct point of Omega."""
     for m in DEPTHS:
@@ -209,6 +329,12 @@ def omega0_count():
     return Evidence.certified("exact enumeration: for m = 2..8 and tau = +-(3/2)^m, exactly 2^(m-1) sign patterns give distinct "
                            "points with |w_j| = |tau|^(1/m) and prod w = tau", instances=2 * len(DEPTHS),
                            cases="m = 2..8, tau = +-(3/2)^m", method="enumeration")
+
+
+@omega0_count.check
+def omega0_every_depth():
+    """The count of sign patterns with a given product, by induction on the length."""
+    return _every_depth(SG.flattest_count, "General: tau != 0 is the corrected claim's hypothesis")
 
 
 def _line_curvatures(m: int):
@@ -228,10 +354,11 @@ def _line_curvatures(m: int):
 
 
 @paper.lemma(
-    "claim-s1", r"\tau>0,\ \mathbf w^{(1)},\mathbf w^{(2)}\in\Omega\cap\mathbb R_+^m:\ \text{along their line }\ell\text{ looks sharper at }\mathbf w^{(1)}\iff \sum_i w^{(2)}_i/w^{(1)}_i>\sum_i w^{(1)}_i/w^{(2)}_i",
+    "claim-s1", r"\tau>0,\ \mathbf w^{(1)},\mathbf w^{(2)}\in\Omega\cap\mathbb R_+^m:\ \text{along their line }\ell\text{ looks sharper at }\mathbf w^{(1)}\ \text{if}\ \sum_i w^{(2)}_i/w^{(1)}_i>\sum_i w^{(1)}_i/w^{(2)}_i",
     where="App. III.2", eq="S23-S28", uses=["eq-7"], proof_uses=["eq-9"], hypotheses=["full-rank"],
-    note="Stated in the appendix as 'if'; the proof gives 'iff'. 'Looks sharper' = larger second derivative of the "
-         "loss along the connecting line (S24).")
+    note="Encoded as printed ('if'). The proof gives 'iff', and the proof of Lemma 2 (S30) uses the converse "
+         "direction, so the 'iff' is what the appendix needs; the depth-generic check proves both directions. "
+         "'Looks sharper' = larger second derivative of the loss along the connecting line (S24).")
 def claim_s1_exact():
     """With r_i = w2_i/w1_i: k(w1) - k(w2) = 2 sigma_x^2 tau^2 (sum r - sum 1/r)(sum r + sum 1/r - 2m), and the
     second factor is >= 0 by AM-GM (prod r = 1); checked as an exact identity for m = 2..6."""
@@ -245,9 +372,16 @@ def claim_s1_exact():
                            "S r - S 1/r, which is the claim", instances=5, cases="m = 2..6", method="sympy")
 
 
+@claim_s1_exact.check
+def claim_s1_every_depth():
+    """Derivative of a product of symbolic length along the line; S + R - 2m = sum (r_j - 1)^2 / r_j >= 0."""
+    return _every_depth(SG.line_curvatures, "Both directions (iff). General: tau > 0 and w1, w2 in R_+^m (the claim's "
+                        "hypotheses) give every condition; tau != 0 would suffice")
+
+
 @paper.lemma(
     "lemma-2", r"\mathbf w^{(1)}\in\Omega_0,\ \mathbf w^{(2)}\in\Omega\text{ same signs},\ \mathbf w^{(2)}\text{ looks sharper than }\mathbf w^{(1)}\ \Rightarrow\ \exists\,\mathbf w^{(3)}\in\Omega\text{ that looks flatter than }\mathbf w^{(1)}",
-    where="Sec. 3, App. III.2", eq="S29-S31", uses=["eq-5", "eq-7"], proof_uses=["claim-s1", "eq-12"], hypotheses=["full-rank"],
+    where="Sec. 3, App. III.2", eq="S29-S31", uses=["eq-5", "eq-7"], proof_uses=["claim-s1", "eq-12-corrected"], hypotheses=["full-rank"],
     note="'Looks' refers to the interpolation plot along the line joining the two minima. The proof takes "
          "w3_i = (w1_i)^2 / w2_i (S29). For m = 2 the hypothesis never holds (eq. S32), so the lemma is vacuous there.")
 def lemma2_exact():
@@ -291,6 +425,19 @@ def lemma2_search_deep(ctx):
                             "flatter than w1 every time", instances=hits,
                             cases=f"m = 7..16, 60 random rational w2 each, {hits} meeting the hypothesis (seed {ctx.seed})",
                             tried=total, seed=ctx.seed, method="exact rationals")
+
+
+@lemma2_exact.check
+def lemma2_every_depth():
+    """tau != 0: w3 = w1^2/w2 swaps the two curvatures (every m); tau = 0: the hypothesis never holds."""
+    ev = DG.run(SG.reflected_minimum)
+    degenerate = DG.run(SG.reflected_minimum_at_zero_target)
+    if ev.status.value != "proved" or degenerate.status.value != "proved":
+        return ev if ev.status.value != "proved" else degenerate
+    return Evidence.proved(f"{ev.detail}. Case tau = 0: {degenerate.detail}. General: both cases together cover every "
+                           "tau; the entries of w1, w2 are non-zero when tau != 0 (prod = tau), and w1 in Omega_0 is not used",
+                           method=ev.data["method"], conditions=ev.data["conditions"] + degenerate.data["conditions"],
+                           steps=ev.data["steps"] + degenerate.data["steps"])
 
 
 def _prod(xs):

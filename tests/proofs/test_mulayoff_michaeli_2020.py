@@ -263,3 +263,22 @@ def test_conjecture_estimators_recover_white_closed_form(rng):
     value = L.flattest_value(T, 2)
     assert max_nu(np.eye(2), T, 2, rng, restarts=2) == pytest.approx(value, rel=1e-8)
     assert min_sharpness(np.eye(2), T, 2, rng, restarts=2) == pytest.approx(value, rel=1e-6)
+
+
+@pytest.mark.parametrize("label,corrected", [("eq-12", "eq-12-corrected"), ("eq-13", "eq-13-corrected"),
+                                             ("omega0-cardinality", "omega0-cardinality-corrected")])
+def test_printed_scalar_formulas_refuted_and_corrected_in_general(label, corrected):
+    claims = load_claims([str(PKG)])
+    printed, fixed = claims.get(ID + label), claims.get(ID + corrected)
+    ev = printed.checks[-1](Context(printed.id, printed.checks[-1].name))
+    assert ev.status is Status.REFUTED and ev.data["counterexample"]
+    assert fixed.corrects == printed.id
+    general = fixed.checks[-1](Context(fixed.id, fixed.checks[-1].name))
+    assert general.status is Status.PROVED and general.data["scope"] == "general", general.detail
+
+
+def test_eq13_counterexample_by_hand():
+    """m = 3, tau = 1: at w = 0 every second derivative of sigma_x^2 (w1 w2 w3 - 1)^2 vanishes (finite differences)."""
+    f = lambda x: (x[0] * x[1] * x[2] - 1.0) ** 2  # noqa: E731
+    H = fd_hessian(f, np.zeros(3))
+    assert np.abs(H).max() < 1e-6 < 6.0
