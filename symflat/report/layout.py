@@ -5,11 +5,14 @@ Two engines give the same :class:`Layout`: Graphviz ``dot`` through the ``graphv
 ``dot`` is not installed. The layered layout is Sugiyama's scheme in its plainest form:
 
 1. break cycles (drop one edge of each cycle found);
-2. put every node on the layer one below its lowest predecessor (longest path from the sources);
+2. put every node on the layer one below its lowest predecessor (longest path from the sources),
+   then lift each source down to just above its highest user;
 3. split an edge that spans several layers with one dummy point per layer crossed;
 4. order each layer by the barycentre of its neighbours' positions, sweeping down and up, and keep
    the order with the fewest edge crossings;
-5. place each layer's nodes left to right, centred, and route each edge through its dummies.
+5. place each layer's nodes, in order and without overlap, as near as possible to the mean position
+   of their neighbours (an isotonic regression per layer, sweeping down and up), and route each
+   edge through its dummies.
 
 All sizes are in SVG user units (pixels); ``y`` grows downward and boxes are given by centre.
 """
@@ -133,6 +136,50 @@ def _crossings(upper: list, lower: list, edges: list[tuple]) -> int:
                if pairs[i][0] < pairs[j][0] and pairs[i][1] > pairs[j][1])
 
 
+def _nondecreasing_fit(values: list[float]) -> list[float]:
+    """The least-squares non-decreasing sequence closest to ``values`` (pool adjacent violators)."""
+    blocks: list[list[float]] = []  # [sum, count]
+    for v in values:
+        blocks.append([v, 1])
+        while len(blocks) > 1 and blocks[-2][0] / blocks[-2][1] > blocks[-1][0] / blocks[-1][1]:
+            total, count = blocks.pop()
+            blocks[-1][0] += total
+            blocks[-1][1] += count
+    return [t / c for t, c in blocks for _ in range(int(c))]
+
+
+def _coordinates(layers, preds, succs, width, gap, rounds: int = 12) -> dict:
+    """x of every node: each layer in turn is placed, in its order and without overlap, as close
+    (least squares) as it can be to the mean x of its neighbours in the layer above (down sweeps)
+    or below (up sweeps). With offsets c_i (the least centre distances summed), x_i = y_i + c_i and
+    "no overlap" is "y non-decreasing", so each placement is one isotonic regression."""
+    xs = {}
+    for l in layers:  # start packed from 0
+        x = 0.0
+        for n in l:
+            xs[n] = x + width(n) / 2
+            x += width(n) + gap
+    for r in range(rounds):
+        down = r % 2 == 0
+        for l in (layers if down else layers[::-1]):
+            if not l:
+                continue
+            nbrs = preds if down else succs
+            wanted = []
+            for n in l:
+                around = [xs[m] for m in nbrs.get(n, ())] or [xs[m] for m in (succs if down else preds).get(n, ())]
+                wanted.append(sum(around) / len(around) if around else xs[n])
+            offsets, c = [], 0.0
+            for i, n in enumerate(l):
+                if i:
+                    c += width(l[i - 1]) / 2 + gap + width(n) / 2
+                offsets.append(c)
+            fitted = _nondecreasing_fit([w - o for w, o in zip(wanted, offsets)])
+            for n, y, o in zip(l, fitted, offsets):
+                xs[n] = y + o
+    return xs
+
+
 def layered_layout(g: nx.DiGraph, sizes: dict[str, tuple[float, float]], order=None, *,
                    rank_gap: float = 56.0, node_gap: float = 16.0, sweeps: int = 6) -> Layout:
     """The layered layout described in the module docstring. ``order`` (an iterable of nodes)
@@ -141,6 +188,9 @@ def layered_layout(g: nx.DiGraph, sizes: dict[str, tuple[float, float]], order=N
     rank = {}
     for n in nx.topological_sort(h):
         rank[n] = max((rank[p] + 1 for p in h.predecessors(n)), default=0)
+    for n in h:  # a source sits just above its highest user, not on the top layer by default
+        if h.in_degree(n) == 0 and h.out_degree(n):
+            rank[n] = min(rank[m] for m in h.successors(n)) - 1
     # split long edges: chain[(u, v)] = [u, d1, ..., v]
     seq = {n: i for i, n in enumerate(order or [])}
     layers: list[list] = [[] for _ in range(max(rank.values(), default=-1) + 1)]
@@ -187,16 +237,15 @@ def layered_layout(g: nx.DiGraph, sizes: dict[str, tuple[float, float]], order=N
     def size(n):
         return (6.0, 6.0) if isinstance(n, tuple) and n and n[0] == "dummy" else sizes[n]
 
-    widths = [sum(size(n)[0] for n in l) + node_gap * max(len(l) - 1, 0) for l in layers]
+    xs = _coordinates(layers, preds, succs, lambda n: size(n)[0], node_gap)
+    left = min((xs[n] - size(n)[0] / 2 for n in xs), default=0.0)
+    full = max((xs[n] + size(n)[0] / 2 for n in xs), default=0.0) - left
     heights = [max((size(n)[1] for n in l), default=0.0) for l in layers]
-    full = max(widths, default=0.0)
     centres, y = {}, MARGIN
-    for l, w, lh in zip(layers, widths, heights):
-        x = MARGIN + (full - w) / 2
+    for l, lh in zip(layers, heights):
         for n in l:
             nw, nh = size(n)
-            centres[n] = Box(x + nw / 2, y + lh / 2, nw, nh)
-            x += nw + node_gap
+            centres[n] = Box(xs[n] - left + MARGIN, y + lh / 2, nw, nh)
         y += lh + rank_gap
     boxes = {n: b for n, b in centres.items() if n in g}
     routes = {}

@@ -6,7 +6,8 @@ import shutil
 import networkx as nx
 import pytest
 
-from symflat.report.layout import LayoutUnavailable, _crossings, dot_layout, layered_layout, layout
+from symflat.report.layout import (LayoutUnavailable, _crossings, _nondecreasing_fit, dot_layout, layered_layout,
+                                   layout)
 
 
 def _check_geometry(g, lay):
@@ -71,3 +72,16 @@ def test_dot_layout_has_the_same_geometry_and_bezier_routes():
     assert lay.engine == "dot" and lay.curved and set(lay.boxes) == set(g)
     _check_geometry(g, lay)
     assert all(len(pts) % 3 == 1 for pts in lay.routes.values())   # cubic Bezier: 1 + 3k points
+
+
+def test_isotonic_fit_pools_adjacent_violators():
+    # hand-computed least-squares non-decreasing fits
+    assert _nondecreasing_fit([3.0, 1.0, 2.0]) == [2.0, 2.0, 2.0]
+    assert _nondecreasing_fit([1.0, 3.0, 2.0, 4.0]) == [1.0, 2.5, 2.5, 4.0]
+    assert _nondecreasing_fit([]) == []
+
+
+def test_a_source_sits_just_above_its_highest_user():
+    g = nx.DiGraph([("a", "b"), ("b", "c"), ("c", "d"), ("s", "d")])
+    lay = layered_layout(g, {n: (30, 20) for n in g})
+    assert lay.boxes["s"].y == lay.boxes["c"].y and lay.boxes["a"].y < lay.boxes["s"].y
