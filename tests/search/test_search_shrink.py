@@ -134,3 +134,37 @@ def test_shrinker_never_imports_the_engine():
         assert not any(m.startswith("symflat.search") and m != "symflat.search.errors"
                        for m in _imports(dep.rsplit(".", 1)[1]))
     assert "symflat.search.shrink" in _imports("optimize")
+
+
+CLAIM_FILE = '''
+from symflat import Paper
+from test_search_shrink import w1_bound
+
+paper = Paper("planted-shrink-cli")
+paper.lemma("w1", "w1^2 + 1/w1^2 <= 3", inequality=w1_bound(), expect="refuted")
+'''
+
+
+def test_cli_stores_both_witnesses_and_replays_both(tmp_path, monkeypatch, capsys):
+    import argparse
+    import json
+
+    from symflat.runner.ledger import Ledger
+    from symflat.search import cli as search_cli
+
+    (tmp_path / "claims.py").write_text(CLAIM_FILE)
+    monkeypatch.chdir(tmp_path)
+    parser = argparse.ArgumentParser()
+    search_cli.configure(parser)
+    ledger = str(tmp_path / "l.sqlite")
+    assert search_cli.run(parser.parse_args(["planted-shrink-cli/w1", "claims.py", "--budget", "2",
+                                             "--ledger", ledger])) == 0  # refuted, as expected
+    with Ledger(tmp_path / "l.sqlite") as led:
+        stored = led.results("planted-shrink-cli/w1")[-1].evidence.data["counterexample"]
+    assert stored["point"]["params"]["w1"] == ["2"] and stored["worst"]["point"]["params"]["w1"] != ["2"]
+    assert json.dumps(stored["shrink"]["passes"])  # per-pass counts are in the ledger
+    capsys.readouterr()
+    assert search_cli.run(parser.parse_args(["planted-shrink-cli/w1", "claims.py", "--replay", "--ledger", ledger])) == 0
+    out = capsys.readouterr().out
+    assert "simplest witness: replay reproduces the violation" in out
+    assert "worst witness: replay reproduces the violation" in out
