@@ -41,18 +41,13 @@ def choice(value, name: str, choices):
     return check_choice(value, name, choices, error=NumericError)
 
 
-def solver(*, tol=None, maxiter=None, seed_value=None, minimum_tol=None, autodiff=None) -> None:
-    """The options every eigen-solver entry point shares (``None``: not given, not checked)."""
-    if tol is not None:
-        tolerance(tol, "tol")
-    if maxiter is not None:
-        count(maxiter, "maxiter", minimum=1)
-    if seed_value is not None:
-        seed(seed_value)
-    if minimum_tol is not None:
-        tolerance(minimum_tol, "minimum_tol")
-    if autodiff is not None:
-        flag(autodiff, "autodiff")
+def solver(*, tol, maxiter, seed_value, minimum_tol, autodiff) -> None:
+    """The options every eigen-solver entry point shares (``tol=None``: the dtype's default)."""
+    tolerance(tol, "tol", allow_none=True)
+    count(maxiter, "maxiter", minimum=1)
+    seed(seed_value)
+    tolerance(minimum_tol, "minimum_tol")
+    flag(autodiff, "autodiff")
 
 
 __all__ = ["choice", "count", "flag", "positive", "seed", "solver", "tolerance"]
