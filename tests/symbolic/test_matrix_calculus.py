@@ -356,3 +356,11 @@ def test_docstring_examples():
     import symflat.symbolic.matrix_calculus as mc
     result = doctest.testmod(mc)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_bench_rows_targets(capsys):
+    from symflat.bench import matrix_calculus as bench
+    assert bench.print_rows([{"what": "x", "general_s": 0.1, "proved": True, "steps": 1}])
+    assert not bench.print_rows([{"what": "x", "general_s": 0.1, "proved": False, "steps": 1}])
+    assert not bench.print_rows([{"what": "x", "general_s": 9.0, "proved": True, "steps": 1}])
+    assert "NOT PROVED" in capsys.readouterr().out
