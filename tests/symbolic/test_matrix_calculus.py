@@ -343,6 +343,13 @@ class TestGeneralProofs:
         ev = proof.evidence()
         assert not proof.proved and ev.status is Status.OPEN and "A = B" in ev.detail
 
+    def test_instance_step_is_not_general(self):
+        from symflat.symbolic.matrix_calculus import Step
+        proof = GeneralProof("checked at one size")
+        proof.add(Step("explicit 2 x 2 check", True, general=False))
+        assert proof.proved and not proof.general
+        assert proof.evidence().status is Status.OPEN
+
     def test_to_sympy(self):
         ch = LayerChain("W", "m", ("k",))
         out = first_variation_term(ch, ch.depth, ch["k"]).to_sympy()

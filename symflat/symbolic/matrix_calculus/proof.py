@@ -20,6 +20,7 @@ class Step:
     holds: bool
     residual: str = ""
     uses: tuple = ()
+    general: bool = True      # decided at symbolic sizes (False for a step checked on explicit instances)
 
     def __str__(self) -> str:
         return f"{self.name}: {'holds' if self.holds else 'undecided, residual ' + self.residual}"
@@ -52,7 +53,7 @@ class GeneralProof:
     @property
     def general(self) -> bool:
         """Every step is an identity at symbolic sizes (and depth, where a chain is used)."""
-        return True
+        return all(s.general for s in self.steps)
 
     def add(self, step: Step) -> Step:
         self.steps.append(step)
@@ -62,8 +63,12 @@ class GeneralProof:
         return [s for s in self.steps if not s.holds]
 
     def evidence(self, detail: str = "", **data) -> Evidence:
-        """``proved`` (scope general) when every step holds, else ``open`` naming the first
-        undecided step and its residual."""
+        """``proved`` (scope general) when every step holds at symbolic sizes, else ``open`` naming
+        the first undecided step and its residual (or the steps that are not general)."""
+        if self.proved and not self.general:
+            narrow = [s.name for s in self.steps if not s.general]
+            return Evidence.open(f"{self.statement}: steps {narrow} hold on explicit instances only, not in general",
+                                 method="matrix calculus", **data)
         if self.proved:
             text = detail or f"{self.statement}: {len(self.steps)} steps at symbolic sizes"
             if self.hypotheses:
