@@ -423,8 +423,11 @@ def _mp_flow(model, obj, data, w_exact, w_init, t_eval, dps, rec, t0) -> Traject
             yf = np.array([float(v) for v in y])
             g = obj.grad(obj.backend.asarray(yf))
             rec.add(float(t), obj.loss(obj.backend.asarray(yf)), obj.backend.norm(g), yf, i)
-    traj = rec.trajectory("gf", "finished", f"mpmath odefun (Taylor) at {dps} digits", np.array([float(v) for v in values[-1]]),
-                          len(t_eval), time.perf_counter() - t0, dps=dps)
+    final = np.array([float(v) for v in values[-1]])
+    status, message = "finished", f"mpmath odefun (Taylor) at {dps} digits"
+    if not (np.all(np.isfinite(final)) and all(math.isfinite(v) for v in rec.loss)):
+        status, message = "nan", message + ": the trajectory became non-finite"
+    traj = rec.trajectory("gf", status, message, final, len(t_eval), time.perf_counter() - t0, dps=dps)
     traj.extra["mp_final"] = values[-1]
     return traj
 
