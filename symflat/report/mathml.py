@@ -13,13 +13,15 @@ import html
 import re
 from functools import lru_cache
 
-__all__ = ["formula", "prose", "statement_html"]
+__all__ = ["formula", "pieces", "prose", "statement_html"]
 
 # \(..\), \[..\] and $..$ (not $$); a backslash-escaped dollar is text
 _SEGMENT = re.compile(r"\\\((.+?)\\\)|\\\[(.+?)\\\]|(?<![\\$])\$(?!\$)(.+?)(?<!\\)\$", re.S)
 # delimiter sizes that latex2mathml does not pair with every fence (\Big\lceil ...)
 _SIZING = re.compile(r"\\(?:big|Big|bigg|Bigg)[lrm]?(?![A-Za-z])")
-_LEFTOVER = re.compile(r">[^<]*\\[A-Za-z]+[^<]*<")  # a command name left as text in the output
+_LEFTOVER = re.compile(r">[^<]*\\[^<]*<")  # a backslash left as text in the output: an unknown command
+_SPACING = r"(?:\s|\\[ ,;:!]|\\q?quad(?![A-Za-z]))+"  # white space and spacing commands
+_LEAD, _TRAIL = re.compile("^" + _SPACING), re.compile(_SPACING + "$")
 
 
 @lru_cache(maxsize=4096)
@@ -59,5 +61,97 @@ def prose(text: str) -> str:
 
 
 def statement_html(text: str) -> str:
-    """A statement as HTML: prose with math segments when it has delimiters, else one formula."""
-    return prose(text) if _SEGMENT.search(text) else formula(text.strip())
+    """A statement as HTML: prose with math segments when it has delimiters, else one formula
+    written as a run of pieces (see :func:`pieces`) so that a long statement wraps like text."""
+    if _SEGMENT.search(text):
+        return prose(text)
+    out = []
+    for kind, piece in pieces(text.strip()):
+        if kind == "text":
+            out.append(f'<span class="prose">{prose(piece)}</span>')
+        elif kind == "space":
+            out.append(" ")
+        else:
+            core = _TRAIL.sub("", _LEAD.sub("", piece))
+            if not core:
+                out.append(" ")
+                continue
+            converted = formula(core)
+            if converted.startswith("<code"):  # a piece that does not stand alone: convert the whole
+                return formula(text.strip())
+            out.extend([" " if _LEAD.match(piece) else "", converted, " " if _TRAIL.search(piece) else ""])
+    return "".join(out)
+
+
+_COMMAND = re.compile(r"\\([A-Za-z]+|.)", re.S)
+
+
+def pieces(latex: str) -> list[tuple[str, str]]:
+    """Split a formula where a browser may break the line: at top-level ``\\text{..}`` (which
+    becomes prose), after a top-level ``,\\ `` or ``;\\ ``, and at ``\\quad``/``\\qquad``. "Top
+    level" is outside braces, ``\\left..\\right`` pairs and environments, and not a sub- or
+    superscript. Returns ``("math" | "text" | "space", source)`` pieces; joined back, the math
+    pieces and the ``\\text`` contents give the original statement."""
+    out: list[tuple[str, str]] = []
+    buf: list[str] = []
+    depth = i = 0
+
+    def flush():
+        if "".join(buf).strip():
+            out.append(("math", "".join(buf)))
+        buf.clear()
+
+    while i < len(latex):
+        ch = latex[i]
+        if ch == "\\":
+            m = _COMMAND.match(latex, i)
+            token, name = m.group(0), m.group(1)
+            if name in ("left", "begin"):
+                depth += 1
+            elif name in ("right", "end"):
+                depth -= 1
+            script = bool(buf) and "".join(buf).rstrip()[-1:] in ("_", "^")
+            if depth == 0 and name == "text" and not script:
+                j = m.end()
+                while j < len(latex) and latex[j] == " ":
+                    j += 1
+                if j < len(latex) and latex[j] == "{":
+                    end = _closing(latex, j)
+                    if end is not None:
+                        flush()
+                        out.append(("text", latex[j + 1:end]))
+                        i = end + 1
+                        continue
+            if depth == 0 and (name in ("quad", "qquad") or (name == " " and "".join(buf).rstrip()[-1:] in (",", ";"))):
+                flush()
+                out.append(("space", " "))
+                i = m.end()
+                continue
+            buf.append(token)
+            i = m.end()
+            continue
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        buf.append(ch)
+        i += 1
+    flush()
+    return out
+
+
+def _closing(text: str, start: int) -> int | None:
+    """Index of the brace closing the one at ``start`` (escaped braces skipped), or None."""
+    level, i = 0, start
+    while i < len(text):
+        if text[i] == "\\":
+            i += 2
+            continue
+        if text[i] == "{":
+            level += 1
+        elif text[i] == "}":
+            level -= 1
+            if level == 0:
+                return i
+        i += 1
+    return None

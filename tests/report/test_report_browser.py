@@ -64,10 +64,14 @@ def test_every_claim_has_rendered_math_and_a_graph_node(site, open_page, paper, 
         "article.claim", "els => els.filter(e => !e.querySelector('.statement math')).map(e => e.id)")
     assert without_math == []
     # MathML is laid out by the browser (it has a size), not shown as markup text
-    sizes = page.eval_on_selector_all(".statement math", "els => els.map(e => e.getBoundingClientRect().height)")
-    assert min(sizes) > 5
+    sizes = page.eval_on_selector_all(
+        "article.claim .statement",
+        "els => els.map(s => Math.max(...Array.from(s.querySelectorAll('math'), m => m.getBoundingClientRect().height)))")
+    assert min(sizes) > 10
     text = page.inner_text("main")
     assert "\\(" not in text and "\\frac" not in text and "\\text" not in text
+    statements = page.eval_on_selector_all("article.claim .statement", "els => els.map(e => e.innerText)")
+    assert [t for t in statements if "\\" in t] == []                  # no LaTeX source left visible
     page.screenshot(path=str(tmp_path / f"{paper}.png"))
 
 

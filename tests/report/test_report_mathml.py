@@ -1,5 +1,7 @@
 """LaTeX to MathML at build time: formulas convert, prose keeps its text, failures stay readable."""
 
+import re
+
 from symflat.report.mathml import formula, prose, statement_html
 
 
@@ -33,3 +35,16 @@ def test_a_statement_without_delimiters_is_one_formula_and_one_with_them_is_pros
     assert statement_html(r"\text{for all } m:\ \lambda \ge 0").count("<math") == 1
     mixed = statement_html(r"Every minimum with $m \ge 2$ is flat.")
     assert mixed.startswith("Every minimum with <math") and mixed.endswith(" is flat.")
+
+
+def test_long_statements_break_into_pieces_with_text_as_prose():
+    from symflat.report.mathml import pieces
+
+    latex = r"X\in\mathbb{R}^{n},\ y:\ \text{every network } x_\text{in} \mapsto \left(\text{no}\right) \quad z"
+    assert pieces(latex) == [("math", r"X\in\mathbb{R}^{n},"), ("space", " "), ("math", r"y:\ "),
+                             ("text", "every network "), ("math", r" x_\text{in} \mapsto \left(\text{no}\right) "),
+                             ("space", " "), ("math", " z")]
+    out = statement_html(latex)
+    assert out.count("<math") == 4 and '<span class="prose">every network </span>' in out
+    assert "\\" not in re.sub(r"<[^>]+>", "", out)                      # no LaTeX left as visible text
+    assert pieces(r"\begin{cases} 1 & \text{if } x \end{cases}") == [("math", r"\begin{cases} 1 & \text{if } x \end{cases}")]
