@@ -245,3 +245,14 @@ def eq21_kron_rewrite(ctx):
             return Evidence.refuted(f"identity fails for dims {dims}")
     return Evidence.certified(f"exact polynomial identity in the entries of B at rational points of Omega, dims {SHAPES[:5]}",
                            instances=5, cases=[str(s) for s in SHAPES[:5]], seed=ctx.seed, method="sympy")
+
+
+@eq21_kron_rewrite.check
+def eq21_general():
+    """Every depth, layer and width: Phi_k vec(B) = vec(P_{>k}^T B Sigma^{1/2} P_{<k}^T) by the vec/Kronecker rules at
+    symbolic size; with ||Phi b||^2 = sum_k ||Phi_k b||^2 and ||vec B|| = ||B||_F, eq. (20) becomes (21)."""
+    from symflat.symbolic.matrix_calculus import prove_phi_action
+    return prove_phi_action().evidence(
+        "given eq. (20), for every depth m and widths: b = vec(B) ranges over the unit sphere exactly when ||B||_F = 1, "
+        "||Phi b||^2 = sum_k ||Phi_k b||^2 (Phi stacks the Phi_k), and Phi_k vec(B) = vec(W_{m:k+1}^T B Sigma_x^{1/2} "
+        "W_{k-1:1}^T) for a generic layer k at symbolic sizes (vec(AXB) = (B^T kron A) vec X)")

@@ -40,6 +40,7 @@ from symflat.symbolic.matrix_calculus import (
     prove_hessian_factorisation,
     prove_homogeneous_balancedness,
     prove_linear_balancedness,
+    prove_phi_action,
     prove_second_variation_chain_rule,
     square_loss,
     vec_operator,
@@ -283,6 +284,28 @@ class TestHessianCrossEngine:
         for a, b in ((1, 2), (1, 3), (2, 3)):
             inst = Instance(Ws, {"Sigma_x": Sx, "Sigma_x^{1/2}": R}, {ch["i"]: a, ch["j"]: b, ch.depth: 3})
             assert inst.value(prod) == H[offs[a - 1]:offs[a], offs[b - 1]:offs[b]]
+
+    def test_phi_action_at_explicit_sizes(self):
+        """Phi_k vec(B) (explicit Kronecker product) = vec(W_{m:k+1}^T B R W_{k-1:1}^T), m = 3, every k."""
+        rng = np.random.default_rng(9)
+        dims = [2, 3, 2, 3]
+        Ws = [_rational(rng, dims[i + 1], dims[i]) for i in range(3)]
+        R0, Bv = _rational(rng, 2, 2), _rational(rng, 3, 2)
+        R = R0 + R0.T                                       # the symmetric root of the engine
+        ch = LayerChain("W", "m", ("k",))
+        mo = MomentSymbols(ch)
+        vec = lambda M: M.T.reshape(M.rows * M.cols, 1)  # noqa: E731
+        for a in (1, 2, 3):
+            inst = Instance(Ws, {"Sigma_x^{1/2}": R, "B": Bv}, {ch["k"]: a, ch.depth: 3})
+            explicit = inst.value(phi_block(ch, mo, ch["k"])) * vec(Bv)
+            pre = sp.eye(2)
+            for W in Ws[:a - 1]:
+                pre = W * pre
+            post = sp.eye(dims[a])
+            for W in Ws[a:]:
+                post = W * post
+            assert explicit == vec(post.T * Bv * R * pre.T)
+        assert prove_phi_action().proved
 
     def test_gradient_of_square_loss(self):
         """d l / d W_k = 2 W_{m:k+1}^T (W_{m:1} Sigma_x - Sigma_yx) W_{k-1:1}^T (hand derivation), and at m = 3

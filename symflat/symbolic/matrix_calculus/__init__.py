@@ -19,7 +19,7 @@ Objects (SymPy scalars inside, SymPy matrix expressions out through ``to_sympy``
   :func:`product_second_variation` (induction on the depth, base case and step checked).
 - Networks: :func:`square_loss`, :func:`loss_linearisation`, :func:`omega`, :func:`hessian_block`,
   :func:`phi_block`, :func:`flow_derivative`, and the derivations
-  :func:`prove_hessian_factorisation`, :func:`prove_linear_balancedness`,
+  :func:`prove_hessian_factorisation`, :func:`prove_phi_action`, :func:`prove_linear_balancedness`,
   :func:`prove_homogeneous_balancedness`, :func:`prove_second_variation_chain_rule`.
 - :class:`Instance` — explicit values, to cross-check a general result at a few sizes.
 
@@ -74,6 +74,7 @@ from symflat.symbolic.matrix_calculus.networks import (
     phi_block,
     prove_hessian_factorisation,
     prove_homogeneous_balancedness,
+    prove_phi_action,
     prove_linear_balancedness,
     prove_second_variation_chain_rule,
     square_loss,
@@ -85,6 +86,6 @@ __all__ = [
     "Rules", "Step", "TracePoly", "bilinear_block", "check_equal", "commutation_matrix", "derivative", "equal",
     "first_variation_term", "flow_derivative", "from_sympy", "gradient", "hessian_block", "linear_coefficient",
     "loss_linearisation", "matrix", "omega", "phi_block", "product_first_variation", "product_second_variation",
-    "prove_hessian_factorisation", "prove_homogeneous_balancedness", "prove_linear_balancedness",
+    "prove_hessian_factorisation", "prove_homogeneous_balancedness", "prove_phi_action", "prove_linear_balancedness",
     "prove_second_variation_chain_rule", "second_variation", "second_variation_term", "square_loss", "vec_operator",
 ]

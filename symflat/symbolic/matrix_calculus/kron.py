@@ -100,6 +100,19 @@ class KronPoly:
     def __sub__(self, other: "KronPoly") -> "KronPoly":
         return self + other.scale(-1)
 
+    def apply(self, B: MatPoly) -> MatPoly:
+        """The matrix ``M`` with ``vec(M) = self vec(B)``: ``(L kron R) vec(B) = vec(R B L^T)``."""
+        out = None
+        for item in self.items():
+            left, right, comm, c = self._parts(item)
+            if comm is not None:
+                raise MatrixCalculusError("apply: a term with a commutation matrix is not supported")
+            term = (right @ B @ left.T).scale(c)
+            out = term if out is None else out + term
+        if out is None:
+            raise MatrixCalculusError("apply: the Kronecker polynomial is zero (its shape is unknown)")
+        return out
+
     def normal(self, rules: Rules | None = None) -> "KronPoly":
         out = KronPoly()
         for item in self.items():

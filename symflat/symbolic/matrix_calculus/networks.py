@@ -107,6 +107,20 @@ def prove_hessian_factorisation() -> GeneralProof:
     return proof
 
 
+def prove_phi_action() -> GeneralProof:
+    """``Phi_k vec(B) = vec(W_{m:k+1}^T B Sigma_x^{1/2} W_{k-1:1}^T)`` for a generic layer ``k`` and any
+    ``B`` (``d_m x d_0``): the block form of ``Phi vec(B)`` (Mulayoff & Michaeli, App. V.3, eq. S55)."""
+    proof = GeneralProof("Phi_k vec(B) = vec(W_{m:k+1}^T B Sigma_x^{1/2} W_{k-1:1}^T), every depth, layer and width",
+                         standard=KRON_RULES)
+    with timed(proof):
+        ch = LayerChain("W", "m", ("k",))
+        mo, k, m = MomentSymbols(ch), ch["k"], ch.depth
+        B = matrix("B", ch.d[m], ch.d[0])
+        printed = ch.segment(m, k + 1).T @ B @ mo.root @ ch.segment(k - 1, 1).T
+        proof.add(check_equal("Phi_k vec(B) = vec(W_{m:k+1}^T B Sigma_x^{1/2} W_{k-1:1}^T)", phi_block(ch, mo, k).apply(B), printed))
+    return proof
+
+
 def flow_derivative(expr: MatPoly, velocities) -> MatPoly:
     """``d/dt expr`` when each variable moves with the given velocity: ``sum D expr [v]``."""
     out = MatPoly.zero(expr.rows, expr.cols)
