@@ -15,7 +15,7 @@ from pathlib import Path
 
 from symflat.claims import Status
 from symflat.discovery import UnknownClaimError, load_claims
-from symflat.errors import argument_type, check_int, check_real
+from symflat.errors import SymflatError, argument_type, check_int, check_real
 from symflat.report.output import emit_json
 
 EXTENSIONS = {
@@ -30,7 +30,7 @@ BENCHES = {
 }
 
 
-class UsageError(Exception):
+class UsageError(SymflatError):
     """Bad command-line input: reported on one line, exit code 2."""
 
 

@@ -23,11 +23,12 @@ from pathlib import Path
 import networkx as nx
 
 from symflat.claims import Claim, all_papers
+from symflat.errors import SymflatError
 
 SKIP_DIRS = {"__pycache__", ".git", ".venv", "venv", ".symflat", "node_modules", ".pytest_cache", ".hypothesis"}
 
 
-class UnknownClaimError(KeyError):
+class UnknownClaimError(SymflatError, KeyError):
     """A claim id that no discovered paper declares."""
 
     def __str__(self) -> str:

@@ -22,11 +22,13 @@ from dataclasses import dataclass
 from multiprocessing.connection import wait
 from typing import Any, Callable, Iterable, Iterator
 
+from symflat.errors import SymflatError
+
 EXECUTORS = ("serial", "process", "dask")
 GRACE_SECONDS = 5.0
 
 
-class ExecutorError(RuntimeError):
+class ExecutorError(SymflatError, RuntimeError):
     """An executor that cannot be started (unknown name, no dask installed, unreachable scheduler)."""
 
 

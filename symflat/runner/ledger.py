@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from symflat.claims import Claim, Evidence, Status
+from symflat.errors import SymflatError
 
 DEFAULT_PATH = Path(".symflat") / "ledger.sqlite"
 
@@ -52,7 +53,7 @@ CREATE INDEX IF NOT EXISTS results_by_claim ON results(claim_id, run_id);
 """
 
 
-class LedgerError(RuntimeError):
+class LedgerError(SymflatError, RuntimeError):
     """The ledger file cannot be opened or is not a symflat ledger."""
 
 
