@@ -22,6 +22,7 @@ from pathlib import Path
 import networkx as nx
 
 from symflat.claims import KINDS, Status, all_papers
+from symflat.errors import SymflatError
 from symflat.graph import impact as graph_impact
 from symflat.report.depgraph import SHAPE_WORDS, drawn_graph, graph_svg
 from symflat.report.history import RunPoint, history_svg
@@ -37,7 +38,7 @@ SHOWN_KEYS_FIRST = ("slack", "instances", "cases", "method", "dps", "seed", "tig
 _FIG = re.compile(r"\bFig(?:ure|s)?\.?\s*(\d+)", re.I)
 
 
-class ReportError(RuntimeError):
+class ReportError(SymflatError, RuntimeError):
     """The blueprint cannot be built (a missing optional package, an unwritable folder)."""
 
 

@@ -24,12 +24,14 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from symflat.errors import SymflatError
+
 __all__ = ["Box", "Layout", "LayoutUnavailable", "dot_layout", "layered_layout", "layout"]
 
 MARGIN = 12.0
 
 
-class LayoutUnavailable(RuntimeError):
+class LayoutUnavailable(SymflatError, RuntimeError):
     """The requested layout engine cannot run here (e.g. no ``dot`` executable)."""
 
 
