@@ -40,9 +40,11 @@ from symflat.symbolic.matrix_calculus import (
     prove_hessian_factorisation,
     prove_homogeneous_balancedness,
     prove_linear_balancedness,
+    prove_pattern_second_variation,
     prove_phi_action,
     prove_second_variation_chain_rule,
     square_loss,
+    substitute,
     vec_operator,
 )
 
@@ -119,6 +121,14 @@ class TestNormalForm:
         assert (Xm.T @ Xm @ w - Xm.T @ y).is_zero(rules)
         assert (w.T @ Xm.T @ Xm - y.T @ Xm).is_zero(rules)
         assert not (Xm.T @ Xm @ w - Xm.T @ y).is_zero()
+
+    def test_substitute(self):
+        """Substituting Delta := D dW in tr(A Delta^T) gives tr(A dW^T D^T); a wrong shape is refused."""
+        Am, Dl, Dm, dW = matrix("A", n, p), matrix("Delta", n, p), matrix("D", n, n), matrix("dW", n, p)
+        out = substitute((Am @ Dl.T).trace(), {Dl: Dm @ dW})
+        assert equal(out, (Am @ dW.T @ Dm.T).trace())
+        with pytest.raises(MatrixCalculusError, match="substitute"):
+            substitute(Am, {Dl: dW.T})
 
     def test_bad_shapes_and_input(self):
         with pytest.raises(MatrixCalculusError, match="columns against"):
@@ -330,7 +340,8 @@ class TestGeneralProofs:
     def test_targets_are_proved(self):
         for proof in (prove_hessian_factorisation(), prove_linear_balancedness("generic"),
                       prove_linear_balancedness("square"), prove_linear_balancedness("output"),
-                      prove_homogeneous_balancedness(), prove_second_variation_chain_rule()):
+                      prove_homogeneous_balancedness(), prove_second_variation_chain_rule(),
+                      prove_pattern_second_variation(), prove_phi_action()):
             assert proof.proved, [str(s) for s in proof.failures()]
             ev = proof.evidence()
             assert ev.status is Status.PROVED and ev.scope == "general"

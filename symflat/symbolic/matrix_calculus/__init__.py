@@ -12,6 +12,7 @@ Objects (SymPy scalars inside, SymPy matrix expressions out through ``to_sympy``
 - :class:`Relation` / :class:`Rules` — solution-set simplification (``W_{m:1} Sigma_x =
   Sigma_yx`` on Omega, ``X^T X w* = X^T y``), used with its transpose.
 - Calculus: :func:`derivative` (directional, product rule, segment rule), :func:`gradient`,
+  :func:`substitute`,
   :func:`second_variation` (Hessian as a bilinear form), :func:`vec_operator` and
   :func:`bilinear_block` (vec/Kronecker forms: ``vec(AXB) = (B^T kron A) vec X``).
 - Proof records: :class:`Step`, :class:`GeneralProof` (``.proved``, ``.general``,
@@ -20,7 +21,8 @@ Objects (SymPy scalars inside, SymPy matrix expressions out through ``to_sympy``
 - Networks: :func:`square_loss`, :func:`loss_linearisation`, :func:`omega`, :func:`hessian_block`,
   :func:`phi_block`, :func:`flow_derivative`, and the derivations
   :func:`prove_hessian_factorisation`, :func:`prove_phi_action`, :func:`prove_linear_balancedness`,
-  :func:`prove_homogeneous_balancedness`, :func:`prove_second_variation_chain_rule`.
+  :func:`prove_homogeneous_balancedness`, :func:`prove_second_variation_chain_rule`,
+  :func:`prove_pattern_second_variation`.
 - :class:`Instance` — explicit values, to cross-check a general result at a few sizes.
 
 A normal form equal to zero proves the identity for every size; the rules are sound but not
@@ -54,7 +56,14 @@ from symflat.symbolic.matrix_calculus.algebra import (
     Rules,
     TracePoly,
 )
-from symflat.symbolic.matrix_calculus.calculus import derivative, equal, gradient, linear_coefficient, second_variation
+from symflat.symbolic.matrix_calculus.calculus import (
+    derivative,
+    equal,
+    gradient,
+    linear_coefficient,
+    second_variation,
+    substitute,
+)
 from symflat.symbolic.matrix_calculus.chain import LayerChain
 from symflat.symbolic.matrix_calculus.convert import Instance, commutation_matrix, from_sympy
 from symflat.symbolic.matrix_calculus.induction import (
@@ -74,8 +83,9 @@ from symflat.symbolic.matrix_calculus.networks import (
     phi_block,
     prove_hessian_factorisation,
     prove_homogeneous_balancedness,
-    prove_phi_action,
     prove_linear_balancedness,
+    prove_pattern_second_variation,
+    prove_phi_action,
     prove_second_variation_chain_rule,
     square_loss,
 )
@@ -86,6 +96,7 @@ __all__ = [
     "Rules", "Step", "TracePoly", "bilinear_block", "check_equal", "commutation_matrix", "derivative", "equal",
     "first_variation_term", "flow_derivative", "from_sympy", "gradient", "hessian_block", "linear_coefficient",
     "loss_linearisation", "matrix", "omega", "phi_block", "product_first_variation", "product_second_variation",
-    "prove_hessian_factorisation", "prove_homogeneous_balancedness", "prove_phi_action", "prove_linear_balancedness",
-    "prove_second_variation_chain_rule", "second_variation", "second_variation_term", "square_loss", "vec_operator",
+    "prove_hessian_factorisation", "prove_homogeneous_balancedness", "prove_linear_balancedness",
+    "prove_pattern_second_variation", "prove_phi_action", "prove_second_variation_chain_rule", "second_variation",
+    "second_variation_term", "square_loss", "substitute", "vec_operator",
 ]

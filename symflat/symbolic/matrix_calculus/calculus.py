@@ -11,6 +11,7 @@ the derivative.
 - :func:`gradient` — the matrix ``G`` with ``D f [Delta] = tr(G^T Delta)`` for all ``Delta``
   (read off by rotating each trace so that ``Delta`` comes first: ``tr(Delta^T C)`` gives ``C``,
   ``tr(Delta C)`` gives ``C^T``; Matrix Cookbook eqs. 100-103);
+- :func:`substitute` — replace matrix symbols by polynomials (a perturbation ``Delta_j := D_j dW_j``);
 - :func:`second_variation` — the bilinear form ``D^2 f [Delta, Delta']`` (the Hessian as a
   bilinear form; ``Delta = Delta'`` gives its quadratic form).
 """
@@ -90,6 +91,34 @@ def derivative(p, var: MatPoly, direction: MatPoly):
     out = MatPoly.zero(p.rows, p.cols)
     for w, c in p.items():
         out = out + _word_derivative(w, p.rows, p.cols, x, direction).scale(c)
+    return out
+
+
+def substitute(p, values: dict):
+    """``p`` with each matrix symbol ``x`` (a one-symbol :class:`MatPoly` key of ``values``) replaced by
+    ``values[x]`` (same shape); transposed occurrences get the transpose."""
+    table = {}
+    for var, val in values.items():
+        x = _variable(var)
+        if not _same_shape(var, val):
+            raise MatrixCalculusError(f"substitute: {x.name} is {var.rows} x {var.cols}, its value {val.rows} x {val.cols}")
+        table[x.key()] = val
+
+    def word(w, rows):
+        out = MatPoly.identity(rows)
+        for f in w:
+            v = table.get(f[0].key())
+            out = out @ ((v.T if f[1] else v) if v is not None else _single(f))
+        return out
+
+    if isinstance(p, TracePoly):
+        out = TracePoly()
+        for w, c in p.items():
+            out = out + (word(w, factor_shape(w[0])[0]).trace().scale(c) if w else TracePoly({(): c}))
+        return out
+    out = MatPoly.zero(p.rows, p.cols)
+    for w, c in p.items():
+        out = out + word(w, p.rows).scale(c)
     return out
 
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 import sympy as sp
 
 from symflat.symbolic.matrix_calculus.algebra import Atom, MatPoly, Relation, Rules, TracePoly
-from symflat.symbolic.matrix_calculus.calculus import derivative, gradient, second_variation
+from symflat.symbolic.matrix_calculus.calculus import derivative, gradient, second_variation, substitute
 from symflat.symbolic.matrix_calculus.chain import LayerChain
 from symflat.symbolic.matrix_calculus.induction import (
     first_variation_term,
@@ -218,5 +218,47 @@ def prove_second_variation_chain_rule() -> GeneralProof:
         lhs = (G.T @ second_variation_term(ch2, n, j, jp, "Delta", "Delta")).trace()
         proof.add(check_equal("<grad phi, (j, j') summand of D^2 P[Delta, Delta]> = 2 tr(grad phi^T U_{j j'})",
                               lhs, (G.T @ printed_u).trace().scale(2)))
+    proof.seconds += first.seconds + second.seconds
+    return proof
+
+
+def prove_pattern_second_variation() -> GeneralProof:
+    """Elkabetz & Cohen (2021), Lemma 9 / eq. (16): on a differentiability region the loss is (15),
+    ``(1/|S|) sum_i l(V_n ... V_1 x_i, y_i)`` with effective layers ``V_j = D'_{i,j} W_j`` (``D'`` fixed,
+    ``D'_{i,n} = I``). ``V_j`` is linear in ``W_j`` (``D V_j = D'_j dW_j``, ``D^2 V_j = 0``), so Lemma 5's
+    variations of ``V_{n:1}`` apply with ``Delta_j := D'_j dW_j``; the summands of (16) are checked
+    against them at generic indices, every depth and width, each sample with its own pattern."""
+    first, second = product_first_variation(), product_second_variation()
+    proof = GeneralProof("Elkabetz & Cohen eq. (16), every depth n, widths and activation pattern",
+                         standard=first.standard + second.standard + ("second-order chain rule", "linearity of the sum over samples"),
+                         hypotheses=("theta in a differentiability region D_theta' (f given by (15))",))
+    with timed(proof):
+        for name, sub in (("first variation (induction)", first), ("second variation (induction)", second)):
+            proof.add(Step(name, sub.proved, "" if sub.proved else str(sub.failures()[0])))
+        a, b_ = sp.symbols("a b", integer=True, positive=True)
+        D, W, dW = matrix("D", a, a), matrix("W", a, b_), matrix("dW", a, b_)
+        V = D @ W
+        proof.add(check_equal("D V_j [dW_j] = D'_j dW_j", derivative(V, W, dW), D @ dW))
+        proof.add(check_equal("D^2 V_j = 0", derivative(derivative(V, W, dW), W, matrix("dW2", a, b_)), MatPoly.zero(a, b_)))
+
+        def pattern(ch, j):
+            return matrix(f"D'_{{{j}}}", ch.d[j], ch.d[j]), matrix(f"dW_{{{j}}}", ch.d[j], ch.d[j - 1])
+
+        ch = LayerChain("V", "n", ("j",))
+        n, j = ch.depth, ch["j"]
+        x = matrix("x_i", ch.d[0], 1)
+        Dj, dWj = pattern(ch, j)
+        printed = ch.segment(n, j + 1) @ Dj @ dWj @ ch.segment(j - 1, 1) @ x
+        engine = substitute(first_variation_term(ch, n, j) @ x, {ch.direction(j): Dj @ dWj})
+        proof.add(check_equal("first summand of (16) = first-variation summand at Delta_j = D'_j dW_j", engine, printed))
+        ch2 = LayerChain("V", "n", ("j", "jp"))
+        n, j, jp = ch2.depth, ch2["j"], ch2["jp"]
+        x, g = matrix("x_i", ch2.d[0], 1), matrix("grad_l_i", ch2.d[n], 1)
+        (Dj, dWj), (Djp, dWjp) = pattern(ch2, j), pattern(ch2, jp)
+        printed = (g.T @ ch2.segment(n, jp + 1) @ Djp @ dWjp @ ch2.segment(jp - 1, j + 1) @ Dj @ dWj @ ch2.segment(j - 1, 1)
+                   @ x).trace().scale(2)
+        engine = substitute((g.T @ second_variation_term(ch2, n, j, jp, "Delta", "Delta") @ x).trace(),
+                            {ch2.direction(j): Dj @ dWj, ch2.direction(jp): Djp @ dWjp})
+        proof.add(check_equal("(j, j') summand of (16) = <grad l_i, second-variation summand x_i>", engine, printed))
     proof.seconds += first.seconds + second.seconds
     return proof
