@@ -111,6 +111,7 @@ def _evidence_view(name: str, ev) -> dict:
     data = dict(ev.data)
     cex = data.pop("counterexample", None)
     error = data.pop("error", None)
+    trace = data.pop("traceback", None)
     for k in ("scope",):
         data.pop(k, None)
     keys = [k for k in SHOWN_KEYS_FIRST if k in data] + sorted(k for k in data if k not in SHOWN_KEYS_FIRST)
@@ -118,7 +119,7 @@ def _evidence_view(name: str, ev) -> dict:
     summary = ", ".join(f"{k} {v}" for k, v in shown[:3] if len(v) < 40) or "data"
     return {"name": name, "status": ev.status.value, "scope": _scope(ev.data), "error": error is not None,
             "detail_html": prose(ev.detail or error or ""), "data": shown, "summary": summary,
-            "counterexample": _compact(cex) if cex is not None else ""}
+            "counterexample": _compact(cex) if cex is not None else "", "traceback": str(trace or "")}
 
 
 def _compact(value) -> str:

@@ -26,14 +26,14 @@ def _cut(text: str, width: int | None) -> str:
 
 
 def scope_cell(outcome) -> str:
-    """The scope of a claim's own status: ``general``, ``7 inst.`` (the largest instance count
+    """The scope of a claim's own status: ``general``, ``n=7`` (the largest instance count
     among the evidence that set the status), ``outline`` or ``-`` when open."""
     if outcome.scope is None:
         return "-"
     if outcome.scope == "general":
         return "outline" if outcome.claim.outline and outcome.status is Status.PROVED else "general"
     counts = [e.instances for _, e in outcome.evidence if e.status is outcome.status and e.instances is not None]
-    return f"{max(counts)} inst." if counts else "instances"
+    return f"n={max(counts)}" if counts else "instances"
 
 
 def run_table(report) -> str:
@@ -85,4 +85,4 @@ def history_table(results) -> str:
 def _scope_short(ev) -> str:
     if ev.scope == "general":
         return "general"
-    return f"{ev.instances} inst." if ev.instances is not None else "instances"
+    return f"n={ev.instances}" if ev.instances is not None else "instances"
