@@ -316,6 +316,37 @@ def lemma8_random(ctx):
                             seed=ctx.seed, instances=60, slack=worst, tight=True)
 
 
+@lemma8.check
+def lemma8_general():
+    """Symbolic n, d (matrices of symbolic size): the three identities with e = w_prod - w*, using only the normal
+    equations X^T X w* = X^T y (A1), then e^T S^2 e - lambda e^T S e = (S^(1/2) e)^T (S - lambda I)(S^(1/2) e) and the
+    same with Lambda I - S, both >= 0 because lambda and Lambda are the extreme eigenvalues of S = X^T X / n."""
+    import sympy as sp
+    from symflat.symbolic.matrix_calculus import GeneralProof, MatPoly, Relation, Rules, check_equal, gradient, matrix
+    n, d = sp.symbols("n d", integer=True, positive=True)
+    X, y, v, ws = matrix("X", n, d), matrix("y", n, 1), matrix("w_prod", d, 1), matrix("w*", d, 1)
+    normal = Rules([Relation.of(X.T @ X @ ws, X.T @ y, "X^T X w* = X^T y")])
+    risk = lambda u: ((y - X @ u).T @ (y - X @ u)).trace().scale(1 / n)  # noqa: E731
+    e, S = v - ws, (X.T @ X).scale(1 / n)
+    proof = GeneralProof("Lemma 8", standard=("Leibniz rule", "cyclic trace"), hypotheses=("A1 (normal equations)",))
+    proof.add(check_equal("R^1(w_prod) = R^1(w*) + ||X(w* - w_prod)||^2 / n", risk(v),
+                          risk(ws) + ((X @ (ws - v)).T @ (X @ (ws - v))).trace().scale(1 / n), normal))
+    g = gradient(risk(v), v)
+    proof.add(check_equal("||grad R^1(w_prod)||^2 = 4 e^T S^2 e", (g.T @ g).trace(), (e.T @ S @ S @ e).trace().scale(4), normal))
+    proof.add(check_equal("R^1(w_prod) - R^1(w*) = e^T S e", risk(v) - risk(ws), (e.T @ S @ e).trace(), normal))
+    lam, Lam = sp.symbols("lambda Lambda", positive=True)
+    Sig, root, u = matrix("S", d, d, symmetric=True), matrix("S^{1/2}", d, d, symmetric=True), matrix("e", d, 1)
+    rules, eye = Rules([Relation.of(root @ root, Sig, "S^(1/2) S^(1/2) = S")]), MatPoly.identity(d)
+    S2 = root @ root                                     # S written through its root, so the root commutes with it
+    for name, lhs, mid in (("lower", (u.T @ Sig @ Sig @ u - (u.T @ Sig @ u).scale(lam)), S2 - eye.scale(lam)),
+                           ("upper", ((u.T @ Sig @ u).scale(Lam) - u.T @ Sig @ Sig @ u), eye.scale(Lam) - S2)):
+        proof.add(check_equal(f"{name} bound as a quadratic form in S^(1/2) e", lhs.trace(), (u.T @ root @ mid @ root @ u).trace(), rules))
+    return proof.evidence("for all n, d: R^L = R_min + ||X(w* - w_prod)||^2/n, ||grad R^1||^2 = 4 e^T S^2 e and R^L - R_min = "
+                          "e^T S e at symbolic size from the normal equations alone; 4 e^T S^2 e - 4 lambda e^T S e and "
+                          "4 Lambda e^T S e - 4 e^T S^2 e are (S^(1/2) e)^T (S - lambda I)(S^(1/2) e) and (S^(1/2) e)^T "
+                          "(Lambda I - S)(S^(1/2) e), nonnegative since lambda I <= S <= Lambda I")
+
+
 lemma9 = paper.lemma(
     "lemma-9",
     r"W_k\in\mathbb{R}^{d\times d},\ \|W_k\cdots W_1\|_2\le M,\ \sigma_{\min}(W_k\cdots W_1)\ge m\ (\forall k),\ M\ge1,\ m\in(0,1):\ "
