@@ -180,6 +180,15 @@ class TestLayerChain:
     def test_bad_name(self):
         with pytest.raises(MatrixCalculusError, match="identifier"):
             LayerChain("W 1")
+        with pytest.raises(MatrixCalculusError, match="new identifier"):
+            LayerChain("W", "m", ("i", "i"))
+        with pytest.raises(MatrixCalculusError, match="positive integer step"):
+            LayerChain("W", "m", ("k", ("l", 0)))
+
+    def test_gradient_needs_a_scalar(self):
+        ch = LayerChain("W", "m", ("k",))
+        with pytest.raises(MatrixCalculusError, match="must be a scalar"):
+            gradient(ch.product(), ch.layer(ch["k"]))
 
 
 class TestInduction:

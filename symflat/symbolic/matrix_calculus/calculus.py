@@ -122,6 +122,12 @@ def substitute(p, values: dict):
     return out
 
 
+def _scalar(f, what: str) -> None:
+    if not isinstance(f, TracePoly):
+        raise MatrixCalculusError(f"{what}: f must be a scalar (a TracePoly, e.g. from_sympy(Trace(...)) or M.trace()), "
+                                  f"got {type(f).__name__}")
+
+
 def _same_shape(a: MatPoly, b: MatPoly) -> bool:
     return sp.expand(a.rows - b.rows) == 0 and sp.expand(a.cols - b.cols) == 0
 
@@ -133,6 +139,7 @@ def fresh_direction(var: MatPoly, name: str) -> MatPoly:
 
 def linear_coefficient(f: TracePoly, delta: MatPoly, rules: Rules | None = None) -> MatPoly:
     """The matrix ``G`` with ``f = tr(G^T Delta)``, for ``f`` linear in the matrix symbol ``delta``."""
+    _scalar(f, "linear_coefficient")
     d = _variable(delta)
     out = MatPoly.zero(delta.rows, delta.cols)
     for w, c in f.normal(rules).items():
@@ -150,6 +157,7 @@ def linear_coefficient(f: TracePoly, delta: MatPoly, rules: Rules | None = None)
 
 def gradient(f: TracePoly, var: MatPoly, rules: Rules | None = None) -> MatPoly:
     """The gradient ``G`` of the scalar ``f`` in ``var``: ``D f [Delta] = tr(G^T Delta)``."""
+    _scalar(f, "gradient")
     delta = fresh_direction(var, "_Delta_grad")
     return linear_coefficient(derivative(f, var, delta), delta, rules)
 
@@ -158,6 +166,7 @@ def second_variation(f: TracePoly, first: tuple, second: tuple) -> TracePoly:
     """``D^2 f [Delta, Delta']`` for ``first = (X, Delta)``, ``second = (Y, Delta')`` (``X`` and
     ``Y`` may be equal or different variables): the mixed second derivative, i.e. the Hessian of
     ``f`` as a bilinear form restricted to these two blocks."""
+    _scalar(f, "second_variation")
     (x, dx), (y, dy) = first, second
     return derivative(derivative(f, x, dx), y, dy)
 

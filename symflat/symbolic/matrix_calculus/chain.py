@@ -49,12 +49,16 @@ class LayerChain:
             q = sp.Symbol(f"_q{r}_{name}", integer=True, nonnegative=True)
             if isinstance(spec, tuple):                      # ("k", 1): previous index + 1, exactly
                 label, step = spec
+                if not isinstance(step, int) or step < 1 or label in self.indices:
+                    raise MatrixCalculusError(f"layers: ({label!r}, {step!r}) needs a new label and a positive integer step")
                 if prev is None:
                     raise MatrixCalculusError("a consecutive layer needs a previous layer")
                 expr = prev + step
                 self.indices[label] = expr
                 prev = expr
                 continue
+            if not isinstance(spec, str) or not spec.isidentifier() or spec in self.indices or spec == str(self.depth):
+                raise MatrixCalculusError(f"layers: each index needs a new identifier name, got {spec!r}")
             sym = sp.Symbol(spec, integer=True, positive=True)
             self._param[sym] = (1 + q) if prev is None else (self._param_of(prev) + 1 + q)
             self.indices[spec] = sym
