@@ -38,7 +38,19 @@ def run_sweep(task: Callable[[dict], dict], points: list[dict], *, executor="ser
               scheduler: str | None = None, timeout: float | None = None, progress: bool | None = None) -> list[dict]:
     """Run ``task`` on every point through an executor (``serial``, ``process``, ``dask`` or an
     object with ``map_unordered(fn, items, timeout)``); rows come back in grid order."""
+    from symflat.numeric import options
     from symflat.runner.progress import Progress
+
+    if not callable(task):
+        raise NumericError(f"task must be a function point -> row, got {task!r}")
+    if isinstance(points, dict) or not isinstance(points, (list, tuple)) or not all(isinstance(p, dict) for p in points):
+        raise NumericError(f"points must be a list of parameter dicts (see grid), got {points!r:.120}")
+    if workers is not None:
+        options.count(workers, "workers", minimum=1)
+    if timeout is not None:
+        options.positive(timeout, "timeout")
+    if isinstance(executor, str):
+        options.choice(executor, "executor", ("serial", "process", "dask"))
 
     if isinstance(executor, str):
         from symflat.runner.executors import make_executor

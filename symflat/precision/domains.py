@@ -25,10 +25,26 @@ from typing import Callable
 
 import numpy as np
 
+from symflat.errors import check_bool
 from symflat.precision.errors import InequalityError
 
 MATRIX_KINDS = ("general", "symmetric", "psd", "diagonal", "rotation")
 VECTOR_KINDS = ("general", "unit", "nonnegative")
+
+
+def _check_name(name, what: str) -> None:
+    if not isinstance(name, str) or not name.isidentifier():
+        raise InequalityError(f"{what} name must be an identifier such as 'x' or 'W', got {name!r}")
+
+
+def _check_bound(value, name: str, which: str) -> None:
+    """A scalar's bound: ``None`` (unbounded) or a finite real number (int, float, Fraction)."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float, Fraction, np.integer, np.floating)):
+        raise InequalityError(f"scalar {name!r}: {which} must be a real number or None (unbounded), got {value!r}")
+    if not math.isfinite(float(value)):
+        raise InequalityError(f"scalar {name!r}: {which} must be finite (use None for unbounded), got {value!r}")
 
 
 def _resolve(size, dims: dict, owner: str) -> int:
@@ -105,6 +121,11 @@ class Scalar(Var):
     hi_open: bool = False
 
     def __post_init__(self):
+        _check_name(self.name, "scalar")
+        _check_bound(self.lo, self.name, "lo")
+        _check_bound(self.hi, self.name, "hi")
+        check_bool(self.lo_open, f"scalar {self.name!r}: lo_open", error=InequalityError)
+        check_bool(self.hi_open, f"scalar {self.name!r}: hi_open", error=InequalityError)
         if self.lo is not None and self.hi is not None and not self.lo < self.hi:
             raise InequalityError(f"scalar {self.name!r}: empty domain lo={self.lo} >= hi={self.hi}")
 
@@ -169,6 +190,7 @@ class Vector(Var):
     kind: str = "general"
 
     def __post_init__(self):
+        _check_name(self.name, "vector")
         if self.kind not in VECTOR_KINDS:
             raise InequalityError(f"vector {self.name!r}: unknown kind {self.kind!r}; use one of {VECTOR_KINDS}")
 
@@ -214,6 +236,7 @@ class Matrix(Var):
     kind: str = "general"
 
     def __post_init__(self):
+        _check_name(self.name, "matrix")
         if self.kind not in MATRIX_KINDS:
             raise InequalityError(f"matrix {self.name!r}: unknown kind {self.kind!r}; use one of {MATRIX_KINDS}")
         if callable(self.shape):
@@ -285,6 +308,7 @@ class Matrices(Var):
     kind: str = "general"
 
     def __post_init__(self):
+        _check_name(self.name, "matrices")
         if self.kind not in MATRIX_KINDS:
             raise InequalityError(f"matrices {self.name!r}: unknown kind {self.kind!r}; use one of {MATRIX_KINDS}")
 

@@ -22,6 +22,7 @@ from symflat.numeric import NumericError, directional_curvature, gram_operator, 
 from symflat.numeric.backend import BackendError
 from symflat.numeric.dynamics import gd_vs_gf, gradient_descent, gradient_flow, sgd
 from symflat.numeric.errors import DivergenceError, NotAMinimum
+from symflat.numeric.experiments import run_sweep
 from symflat.precision import Inequality
 from symflat.precision.certify import certify
 from symflat.precision.domains import Matrix, Scalar, Vector
@@ -162,6 +163,16 @@ CASES = [
     ("assert-bound-negative-seed", lambda: assert_bound(_ineq(), budget=0, seed=-1), InequalityError, r"seed.*-1"),
     ("assert-bound-instances-dict", lambda: assert_bound(_ineq(), instances=GOOD, budget=0), InequalityError, r"instances"),
     ("certify-too-few-digits", lambda: certify(_ineq(), GOOD, dps=2), PrecisionError, r"dps.*2"),
+    ("scalar-bound-text", lambda: Scalar("x", lo="a"), InequalityError, r"'x'.*lo.*'a'"),
+    ("scalar-bound-infinite", lambda: Scalar("x", lo=0, hi=math.inf), InequalityError, r"'x'.*hi.*None"),
+    ("scalar-name-not-identifier", lambda: Scalar(3), InequalityError, r"name.*3"),
+    ("scalar-open-flag-not-bool", lambda: Scalar("x", 0, 1, lo_open=1), InequalityError, r"lo_open.*1"),
+    ("vector-negative-length", lambda: Vector("v", -1).nparams({}), InequalityError, r"'v'.*-1"),
+    # --- numeric: sweeps ---------------------------------------------------------------------------
+    ("sweep-task-not-callable", lambda: run_sweep(None, [{}]), NumericError, r"task.*None"),
+    ("sweep-points-not-a-list", lambda: run_sweep(len, {"seed": 1}), NumericError, r"points.*seed"),
+    ("sweep-zero-workers", lambda: run_sweep(len, [{}], workers=0), NumericError, r"workers.*0"),
+    ("sweep-unknown-executor", lambda: run_sweep(len, [{}], executor="mpi"), NumericError, r"executor.*'mpi'"),
 ]
 
 
