@@ -51,7 +51,7 @@ def product_first_variation() -> GeneralProof:
         # base m = 1
         w1 = ch.layer(1)
         proof.add(check_equal("base m = 1", derivative(w1, w1, ch.direction(1)), first_variation_term(ch, 1, 1)))
-        # step: P_{m+1} = W_{m+1} P_m, product rule with P_m opaque and D P_m a new symbol
+        # step: P_{m+1} = W_{m+1} P_m, so D P_{m+1} = Delta_{m+1} P_m + W_{m+1} D P_m (Leibniz)
         top, P = ch.layer(m + 1), ch.segment(m, 1)
         proof.add(check_equal("relation P_{m+1} = W_{m+1} P_m", top @ P, ch.segment(m + 1, 1)))
         proof.add(check_equal("step, summands k <= m: W_{m+1} T_m(k) = T_{m+1}(k)",
@@ -64,7 +64,10 @@ def product_first_variation() -> GeneralProof:
 def product_second_variation() -> GeneralProof:
     """Induction proof of the second-variation formula of ``W_m ... W_1`` for every m."""
     proof = GeneralProof("D^2(W_m...W_1)[Delta, E] = sum_{a<b} W_{m:b+1}(Delta_b W_{b-1:a+1} E_a + E_b W_{b-1:a+1} Delta_a)"
-                         "W_{a-1:1}, every m >= 1", standard=("Leibniz rule D(XY) = DX Y + X DY", "splitting a finite sum off its last index"))
+                         "W_{a-1:1}, every m >= 1",
+                         standard=("Leibniz rule D^2(W P) = Delta DP[E] + E DP[Delta] + W D^2P for W linear",
+                                   "the first variation of W_{m:1} (product_first_variation)",
+                                   "splitting a finite sum off its last index"))
     with timed(proof):
         # base: m = 1 (W_1 is linear: D^2 W_1 = 0 = empty sum) and m = 2 directly
         ch0 = LayerChain("W", "m")

@@ -117,7 +117,8 @@ def prove_phi_action() -> GeneralProof:
         mo, k, m = MomentSymbols(ch), ch["k"], ch.depth
         B = matrix("B", ch.d[m], ch.d[0])
         printed = ch.segment(m, k + 1).T @ B @ mo.root @ ch.segment(k - 1, 1).T
-        proof.add(check_equal("Phi_k vec(B) = vec(W_{m:k+1}^T B Sigma_x^{1/2} W_{k-1:1}^T)", phi_block(ch, mo, k).apply(B), printed))
+        proof.add(check_equal("Phi_k vec(B) = vec(W_{m:k+1}^T B Sigma_x^{1/2} W_{k-1:1}^T)",
+                              phi_block(ch, mo, k).apply(B), printed))
     return proof
 
 
@@ -230,7 +231,8 @@ def prove_pattern_second_variation() -> GeneralProof:
     against them at generic indices, every depth and width, each sample with its own pattern."""
     first, second = product_first_variation(), product_second_variation()
     proof = GeneralProof("Elkabetz & Cohen eq. (16), every depth n, widths and activation pattern",
-                         standard=first.standard + second.standard + ("second-order chain rule", "linearity of the sum over samples"),
+                         standard=first.standard + second.standard
+                         + ("second-order chain rule", "linearity of the sum over samples"),
                          hypotheses=("theta in a differentiability region D_theta' (f given by (15))",))
     with timed(proof):
         for name, sub in (("first variation (induction)", first), ("second variation (induction)", second)):
