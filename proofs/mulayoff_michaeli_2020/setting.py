@@ -122,9 +122,32 @@ def_s1 = paper.definition(
     where="App. I", eq="S1", cite="Wu, Ma & E (2018), How SGD selects the global minima in over-parameterized learning",
     note="As printed the bound is on ||w_k||, not ||w_k - w*||; the analysis (S2-S4) concerns the deviation w_k - w*.")
 
+eq_s2_printed = paper.lemma(
+    "eq-s2", r"\lambda_{\max}\big((\mathbf I-\eta\nabla^2f(\mathbf w^*))^2\big)\le1\ \Rightarrow\ \mathbf w^*\ \text{linearly stable (Definition S1 as printed)}",
+    where="App. I", eq="S2", uses=["definition-s1"], cite="Wu, Ma & E (2018), NeurIPS, Theorem (GD stability)",
+    expect="refuted",
+    note="As printed: 'if' (S2), with Definition S1's bound ||w_k|| <= C ||w_0|| on the iterates themselves. Started "
+         "at w_0 = 0 the iterates leave 0 whenever H w* != 0, so no constant C exists; eq-s2-corrected is the "
+         "deviation reading the analysis (S3-S4) uses.")
+
+
+@eq_s2_printed.check
+def s2_as_printed():
+    """H = [1], w* = 1, eta = 1: (1 - eta)^2 = 0 <= 1, but from w_0 = 0 the iteration (S1) gives w_1 = 1."""
+    H, w_star, eta, w0 = sp.Integer(1), sp.Integer(1), sp.Integer(1), sp.Integer(0)
+    w1 = w0 - eta * H * (w0 - w_star)
+    if not ((1 - eta * H) ** 2 <= 1 and w1 != 0):
+        return Evidence.error("the stored counterexample does not reproduce")
+    return Evidence.refuted(f"H = 1, w* = 1, eta = 1: lambda_max((1 - eta H)^2) = 0 <= 1, yet w_0 = 0 gives w_1 = {w1} "
+                            "(and w_k = 1 for k >= 1), so ||w_k|| <= C ||w_0|| = 0 fails for every C",
+                            counterexample={"H": 1, "w_star": 1, "eta": 1, "w0": 0, "w1": int(w1)}, method="exact")
+
+
 eq_s2 = paper.lemma(
-    "eq-s2", r"\mathbf w^*\ \text{linearly stable}\iff\lambda_{\max}\big((\mathbf I-\eta\nabla^2f(\mathbf w^*))^2\big)\le1",
-    where="App. I", eq="S2", uses=["definition-s1"], cite="Wu, Ma & E (2018), NeurIPS, Theorem (GD stability)")
+    "eq-s2-corrected", r"\nabla^2f(\mathbf w^*)\ \text{symmetric}:\ \exists C\ \forall\mathbf w_0,k:\ \|\mathbf w_k-\mathbf w^*\|\le C\|\mathbf w_0-\mathbf w^*\|\iff\lambda_{\max}\big((\mathbf I-\eta\nabla^2f(\mathbf w^*))^2\big)\le1",
+    where="App. I (deviation reading)", eq="S1-S2", uses=["definition-s1"], corrects="eq-s2",
+    cite="Wu, Ma & E (2018), NeurIPS, Theorem (GD stability)",
+    note="Definition S1 with the deviation w_k - w* (what S3-S4 analyse). The appendix states 'if'; the converse holds too.")
 
 
 @eq_s2.check
@@ -152,9 +175,36 @@ def s2_linear_iteration(ctx):
                             seed=ctx.seed, method="numpy iteration")
 
 
+@eq_s2.check
+def s2_deviation_every_size():
+    """Any size N, symmetric H = Q diag(l_i) Q^T: ||w_k - w*||^2 = sum_i x_i^(2k) c_i^2 with x_i = 1 - eta l_i and
+    c = Q^T (w_0 - w*). If every |x_i| <= 1 each term only shrinks (C = 1); if some |x_i| = a > 1, starting on that
+    eigenvector gives a^k >= 1 + k (a - 1) (Bernoulli, by induction), unbounded. And lambda_max((I - eta H)^2) =
+    max_i x_i^2."""
+    from symflat.symbolic.depth_generic import Condition, DepthProof, run
+
+    def build():
+        p = DepthProof("(S2) with the deviation reading, every size N")
+        x, a = sp.Symbol("x", real=True), sp.Symbol("a", real=True)
+        kk = sp.Symbol("k", integer=True, nonnegative=True)
+        X_k, one_minus_x2 = sp.Symbol("x^(2k)", nonnegative=True), sp.Symbol("1 - x_i^2", real=True)
+        p.note("eigenbasis", "orthogonal Q keeps norms: ||w_k - w*||^2 = sum_i x_i^(2k) c_i^2, and the eigenvalues of "
+               "(I - eta H)^2 are x_i^2 (S3)", needs=[Condition(sp.Symbol("H = H^T"), "orthogonal eigenbasis")])
+        p.identity("x^(2(k+1)) = x^2 x^(2k)", x ** (2 * (kk + 1)), x**2 * x ** (2 * kk))
+        p.sign("x^(2k) - x^(2(k+1)) = (1 - x^2) x^(2k) >= 0", one_minus_x2 * X_k, "nonnegative",
+               assuming={one_minus_x2: ["nonnegative"]}, why="the case x_i^2 <= 1 of (S2)")
+        p.identity("Bernoulli step: a (1 + k(a-1)) = 1 + (k+1)(a-1) + k (a-1)^2", a * (1 + kk * (a - 1)),
+                   1 + (kk + 1) * (a - 1) + kk * (a - 1) ** 2)
+        p.sign("k (a-1)^2 >= 0", kk * (a - 1) ** 2, "nonnegative", assuming={kk: ["nonnegative"]}, why="k >= 0")
+        p.note("conclusion", "all x_i^2 <= 1 gives ||w_k - w*|| <= ||w_0 - w*|| (C = 1); some |x_i| = a > 1 gives "
+               "||w_k - w*|| >= 1 + k(a - 1) from its eigenvector; lambda_max((I - eta H)^2) = max_i x_i^2")
+        return p
+    return run(build)
+
+
 @paper.equation(
     "eq-s4", r"\nabla^2f(\mathbf w^*)\succeq0,\ \eta>0:\ \ \lambda_{\max}\big((\mathbf I-\eta\nabla^2f)^2\big)\le1\iff\lambda_{\max}(\nabla^2f(\mathbf w^*))\le\frac2\eta",
-    where="App. I", eq="S3-S4", uses=["eq-s2"], proof_uses=["eq-s2"])
+    where="App. I", eq="S3-S4", uses=["eq-s2-corrected"], proof_uses=["eq-s2-corrected"])
 def s4_equivalence():
     """For each eigenvalue l >= 0 of the Hessian: (1 - eta l)^2 <= 1  <=>  l <= 2/eta (sympy solves the inequality)."""
     x = sp.Symbol("x", real=True)                       # x = eta * l >= 0
@@ -187,9 +237,11 @@ def threshold_unbounded():
 # ----------------------------------------------------------------------------- App. II: Lemma 1
 
 arora = paper.lemma(
-    "eq-s5", r"\text{gradient flow on (2)}:\ \ \mathbf W_i(t)\mathbf W_i^T(t)-\mathbf W_{i+1}^T(t)\mathbf W_{i+1}(t)\ \text{is constant in }t",
+    "eq-s5", r"\text{gradient flow on (2)},\ \mathbf W_i(0)=\mathbf I:\ \ \mathbf W_i(t)\mathbf W_i^T(t)=\mathbf W_{i+1}^T(t)\mathbf W_{i+1}(t)\ \ \forall t\ge0",
     where="App. II", eq="S5", uses=["eq-2"], cite="Arora, Cohen & Hazan (2018), ICML, Theorem 1",
-    note="The paper states it with the constant equal to zero (identity initialisation makes it vanish at t = 0).")
+    note="As printed, in the setting of Lemma 1 (square layers, identity initialisation). The checks show the "
+         "stronger fact that W_i W_i^T - W_{i+1}^T W_{i+1} is constant along gradient flow for any initialisation; "
+         "at W_i(0) = I it is I - I = 0.")
 
 
 @arora.check
@@ -307,9 +359,10 @@ def _gradient_flow(T, m, t_end=200.0, init=None):
 @paper.lemma(
     "lemma-1-ii", r"\hat\Sigma_x=\mathbf I,\ d_y=d_x,\ \mathbf W_j(0)=\mathbf I,\ \mathbf T\succ0,\ \eta\le\frac{1}{2m}\min\{1,\sigma_{\max}(\mathbf T)^{-2(1-\frac1m)}\}:\ \text{GD converges linearly to a point of }\Omega_0",
     where="Sec. 2, App. II", uses=["eq-5", "a2"], proof_uses=["nar-sastry-2018", "theorem-4"], hypotheses=["a2"],
-    note="Published bound 1/(2m) min{...}; the earlier version (wide-minima) states 1/m min{...}. We read 'positive "
-         "definite' as symmetric positive definite (the setting of Nar & Sastry); lemma-1-ii-nonsymmetric shows the "
-         "conclusion fails for nonsymmetric T with x^T T x > 0.")
+    corrects="lemma-1-ii-earlier-bound",
+    note="Published bound 1/(2m) min{...}; the earlier version (wide-minima) states 1/m min{...}. T positive definite "
+         "(T > 0) is taken in its standard sense, which includes symmetry (the setting of Nar & Sastry); the broader "
+         "reading x^T T x > 0 is checked separately and fails (lemma-1-ii-nonsymmetric).")
 def lemma1_ii_gd(ctx):
     """GD from identity at the largest allowed step for random SPD T: the limit has sharpness eq. (17) and the
     gradient norm decays geometrically (fitted rate < 1)."""
@@ -354,6 +407,38 @@ def lemma1_ii_nonsymmetric():
                                 method="numpy GD")
     return Evidence.checked(f"GD converged to a flattest minimum here (gap {gap:.1e})", instances=1,
                             cases="T = [[1, 1/2], [-1/4, 1]], m = 2", method="numpy GD")
+
+
+@paper.remark(
+    "lemma-1-ii-nonsymmetric-corrected", r"\mathbf T\ \text{nonsymmetric},\ x^T\mathbf Tx>0:\ \text{gradient flow (the }\eta\to0\text{ limit of GD) from }\mathbf I\ \text{converges to a point of }\Omega_0",
+    where="Sec. 2 (ours)", uses=["lemma-1-i"], proof_uses=["lemma-1-i"], hypotheses=["a2"], corrects="lemma-1-ii-nonsymmetric",
+    note="Ours: what survives of the broad reading of Lemma 1(ii). Only the finite step fails: gradient flow keeps the "
+         "layers balanced (S5), so by Lemma 1(i) its limit is flattest, for the counterexample's T too.")
+def lemma1_ii_nonsymmetric_flow(ctx):
+    rng = ctx.rng
+    targets = [np.array([[1.0, 0.5], [-0.25, 1.0]])]
+    for d in (2, 3):
+        S = rng.normal(size=(d, d))
+        targets.append(np.eye(d) + 0.4 * (S - S.T) + 0.1 * rng.normal(size=(d, d)))
+    worst, n = 0.0, 0
+    for T, m in zip(targets, (2, 3, 2)):
+        if np.min(np.linalg.eigvalsh(T + T.T)) <= 0:
+            continue                                   # not in the family (x^T T x > 0)
+        Ws, conv = _gradient_flow(T, m)
+        if not conv:
+            continue
+        lam, _ = L.sharpness_at_minimum(Ws, np.eye(T.shape[0]))
+        gap = lam / L.flattest_value(T, m) - 1
+        worst, n = max(worst, abs(gap)), n + 1
+        if abs(gap) > 1e-7:
+            return Evidence.refuted("gradient flow from identity reached a non-flattest minimum",
+                                    counterexample={"T": T, "m": m, "gap": gap}, seed=ctx.seed)
+    if n == 0:
+        return Evidence.error("no gradient-flow run converged")
+    return Evidence.checked(f"{n} nonsymmetric T with x^T T x > 0 (incl. the counterexample [[1, 1/2], [-1/4, 1]]): the "
+                            f"gradient-flow limit from identity has sharpness eq. (17) to relative {worst:.1e}",
+                            slack=-worst, instances=n, cases="T = [[1, 1/2], [-1/4, 1]] (m = 2); random d = 2 (m = 3), "
+                            "d = 3 (m = 2)", seed=ctx.seed, method="scipy DOP853")
 
 
 @paper.remark(

@@ -136,7 +136,8 @@ class DepthProof:
             for kind in kinds:
                 rel = {"positive": sp.Gt(s, 0), "nonnegative": sp.Ge(s, 0), "nonzero": sp.Ne(s, 0),
                        "negative": sp.Lt(s, 0)}[kind]
-                conds.append(Condition(rel, why))
+                if rel is not sp.true:                      # already implied by the symbol's own assumptions
+                    conds.append(Condition(rel, why))
         return self._add(Step(name, f"{sp.sstr(expr)} is {relation}", "sympy assumptions", conds))
 
     def use(self, rule: Step, *, needs=()) -> Step:
@@ -163,7 +164,7 @@ class DepthProof:
 
     def summary(self) -> str:
         conds = "; ".join(str(c) for c in self.conditions) or "none"
-        return f"{self.goal}: {len(self.steps)} steps for every m, conditions used: {conds}"
+        return f"{self.goal}: {len(self.steps)} checked steps, conditions used: {conds}"
 
     def evidence(self, **data) -> Evidence:
         """``proved`` (general) with the steps and the conditions the derivation needed."""

@@ -282,3 +282,39 @@ def test_eq13_counterexample_by_hand():
     f = lambda x: (x[0] * x[1] * x[2] - 1.0) ** 2  # noqa: E731
     H = fd_hessian(f, np.zeros(3))
     assert np.abs(H).max() < 1e-6 < 6.0
+
+
+# ----------------------------------------------------------------------------- prose claims and printed statements
+
+@pytest.mark.parametrize("label,status", [
+    ("prose-resnet-flattest", Status.REFUTED), ("prose-deeper-sharper", Status.REFUTED), ("eq-s2", Status.REFUTED),
+    ("prose-deeper-sharper-corrected", Status.PROVED), ("prose-gd-only-flattest", Status.PROVED),
+    ("prose-coupled-layers", Status.CERTIFIED), ("eq-s2-corrected", Status.CHECKED),
+])
+def test_prose_and_printed_claims(label, status):
+    claim = load_claims([str(PKG)]).get(ID + label)
+    ev = claim.checks[0](Context(claim.id, claim.checks[0].name))
+    assert ev.status is status, ev.detail
+    assert claim.where
+
+
+def test_every_refuted_claim_has_a_corrected_claim_beside_it():
+    registry = load_claims([str(PKG)])
+    claims = [c for c in (registry.claims.values() if isinstance(registry.claims, dict) else registry.claims)
+              if c.paper == "mulayoff-michaeli-2020"]
+    refuted = {c.id for c in claims if c.expect is Status.REFUTED}
+    corrected = {c.corrects for c in claims if c.corrects}
+    assert refuted and refuted <= corrected, refuted - corrected
+
+
+def test_deeper_sharper_counterexample_numerically():
+    """sigma_max(T) = 0.1: the flattest sharpness 2 m sigma^(2(1-1/m)) falls until m = -2 log(0.1) = 4.6, then rises."""
+    values = [L.flattest_value(np.diag([0.1, 0.05]), m) for m in (2, 3, 4, 5, 6, 10)]
+    assert values[0] > values[1] > values[2] > values[3] and values[3] < values[4] < values[5]
+
+
+def test_resnet_counterexample_by_gd(rng):
+    """T = diag(1, -1), identity initialisation, eta = 1/4: GD ends at a saddle (loss 1), not a global minimum."""
+    T = np.diag([1.0, -1.0])
+    Ws, h = L.gradient_descent([np.eye(2)] * 2, np.eye(2), T, 0.25, 200, tol=1e-13)
+    assert abs(Ws[1][1, 1] * Ws[0][1, 1]) < 1e-12 and np.allclose(Ws[1] @ Ws[0], np.diag([1.0, 0.0]))
