@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symflat.symbolic.matrix_calculus.algebra import Atom, MatPoly, Relation, Rules, TracePoly
+from symflat.symbolic.matrix_calculus.algebra import Atom, MatPoly, MatrixCalculusError, Relation, Rules, TracePoly
 from symflat.symbolic.matrix_calculus.calculus import derivative, gradient, second_variation, substitute
 from symflat.symbolic.matrix_calculus.chain import LayerChain
 from symflat.symbolic.matrix_calculus.induction import (
@@ -142,7 +142,6 @@ def prove_linear_balancedness(loss: str = "generic") -> GeneralProof:
     (:func:`square_loss` differentiated itself) or ``"output"`` (Marion & Chizat's
     ``R^1(W_1^T ... W_L^T w)`` with fixed output vector ``w`` and ``g = grad R^1``)."""
     if loss not in ("generic", "square", "output"):
-        from symflat.symbolic.matrix_calculus.algebra import MatrixCalculusError
         raise MatrixCalculusError(f"loss must be 'generic', 'square' or 'output', got {loss!r}")
     proof = GeneralProof(f"d/dt(W_(k+1)^T W_(k+1) - W_k W_k^T) = 0 along gradient flow ({loss} loss), every depth and width",
                          standard=("chain rule", "Leibniz rule", "cyclic trace"))
