@@ -61,6 +61,7 @@ def test_every_python_block_runs_and_the_toy_paper_checks(tmp_path):
     assert claims["sharpness-bound-corrected"]["status"] == "proved"
     assert claims["eq-hessian"]["status"] == "proved"
     assert claims["gd-stable-minimum"]["status"] == "checked"
+    assert claims["theorem-flattest"]["status"] == "proved"
 
 
 def test_the_guide_lists_the_claim_kinds_the_kernel_has():
