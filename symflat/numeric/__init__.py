@@ -25,7 +25,10 @@ from symflat.numeric.sharpness import (
     hessian_trace,
     sharpness,
     smallest_eigenvalue,
+    spectral_density,
 )
+from symflat.numeric.module import ModuleError, ModuleObjective, module_objective
+from symflat.numeric.spectrum import Eigenpairs, SpectralDensity
 from symflat.numeric.structured import NotApplicable
 from symflat.numeric.operators import CurvatureOperator, GramOperator, gram_operator, hessian_operator
 from symflat.numeric.dynamics import Trajectory, balancedness, gd_vs_gf, gradient_descent, gradient_flow, sgd
@@ -33,6 +36,7 @@ from symflat.numeric.dynamics import Trajectory, balancedness, gd_vs_gf, gradien
 __all__ = [
     "Backend",
     "BackendError",
+    "Eigenpairs",
     "CurvatureOperator",
     "GramOperator",
     "METHODS",
@@ -40,8 +44,11 @@ __all__ = [
     "NotConvergedError",
     "NotConvergedWarning",
     "NumericError",
+    "ModuleError",
+    "ModuleObjective",
     "Objective",
     "SharpnessResult",
+    "SpectralDensity",
     "TraceEstimate",
     "Trajectory",
     "balancedness",
@@ -54,9 +61,11 @@ __all__ = [
     "hessian",
     "hessian_operator",
     "hessian_trace",
+    "module_objective",
     "objective",
     "sgd",
     "sharpness",
     "smallest_eigenvalue",
+    "spectral_density",
     "torch_available",
 ]

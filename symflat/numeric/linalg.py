@@ -70,7 +70,8 @@ def _extreme_ritz(alphas: list, betas: list, which: str) -> tuple[float, np.ndar
     return float(vals[0]), vecs[:, 0]
 
 
-def lanczos(matvec, n: int, bk: Backend, *, which="LA", tol=1e-8, maxiter=1000, v0=None, seed=0, max_basis=120) -> Eigenpair:
+def lanczos(matvec, n: int, bk: Backend, *, which="LA", tol=1e-8, maxiter=1000, v0=None, seed=0, max_basis=120,
+            out: dict | None = None) -> Eigenpair:
     """Lanczos with full reorthogonalisation (the three-term recurrence, then classical
     Gram-Schmidt against the whole basis, repeated once when it cancels much of the vector) and
     explicit restarts from the current Ritz vector
@@ -79,7 +80,8 @@ def lanczos(matvec, n: int, bk: Backend, *, which="LA", tol=1e-8, maxiter=1000, 
     Converged when the Ritz residual ``beta_j |s_j|`` is at most ``tol * max(|theta|, max_i
     |alpha_i|)`` (every ``alpha_i = q_i^T H q_i`` is a Rayleigh quotient, so this scale is a lower
     bound on ``||H||``), or when the Krylov space is invariant. The test runs at every step while the
-    basis has at most :data:`CHECK_ALL_STEPS` vectors, then at every 4th.
+    basis has at most :data:`CHECK_ALL_STEPS` vectors, then at every 4th. A dict passed as ``out``
+    receives the last cycle's tridiagonal (``alphas``, ``betas``), e.g. for Lanczos quadrature.
     """
     _check(which, tol, maxiter)
     q = _start(n, bk, v0, seed)
@@ -122,6 +124,8 @@ def lanczos(matvec, n: int, bk: Backend, *, which="LA", tol=1e-8, maxiter=1000, 
             Q = bk.set_row(Q, j + 1, w / beta)
         y = Q[: len(alphas)].T @ bk.asarray(s)
         q = y / bk.norm(y)
+    if out is not None:
+        out.update(alphas=list(alphas), betas=list(betas[: len(alphas) - 1]))
     return Eigenpair(theta, q, res, converged, products)
 
 

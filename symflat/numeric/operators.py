@@ -46,10 +46,13 @@ class CurvatureOperator(scipy.sparse.linalg.LinearOperator):
         return np.stack([self._matvec(e) for e in np.eye(self.shape[0])], axis=1)
 
 
-def hessian_operator(model, weights, data, *, backend=None, device=None, dtype=None,
-                     autodiff: bool = False) -> CurvatureOperator:
-    """The training-loss Hessian of ``model`` at ``weights`` as a ``LinearOperator``."""
-    obj = objective(model, data, backend, device, dtype, autodiff=autodiff)
+def hessian_operator(model, weights=None, data=None, *, loss=None, params=None, backend=None, device=None,
+                     dtype=None, autodiff: bool = False) -> CurvatureOperator:
+    """The training-loss Hessian of ``model`` at ``weights`` as a ``LinearOperator`` (a
+    ``torch.nn.Module`` takes ``data``, ``loss`` and optionally ``params``, as in ``sharpness``)."""
+    from symflat.numeric.sharpness import _objective
+
+    obj = _objective(model, weights, data, backend, device, dtype, autodiff, loss, params)
     w = obj.finite_weights(weights)
     return CurvatureOperator(lambda v: obj.hvp(w, v), obj.num_params, obj.backend, "Hessian operator")
 

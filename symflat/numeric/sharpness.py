@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from symflat.numeric import linalg, structured
+from symflat.numeric import linalg, spectrum, structured
 from symflat.numeric import options
 from symflat.numeric.objective import LinearMomentsObjective, NumericError, ReluOneHiddenObjective, objective
+from symflat.numeric.spectrum import TraceEstimate
 
 METHODS = ("auto", "dense", "lanczos", "eigsh", "power", "structured")
 DENSE_AUTO_LIMIT = 64  # auto uses the dense Hessian up to this many parameters
@@ -90,18 +91,27 @@ def _structured_kind(obj) -> str | None:
     return None
 
 
-def sharpness(model, weights, data, method: str = "auto", *, which: str = "largest", backend=None, device=None,
-              dtype=None, tol: float = 1e-8, maxiter: int = 2000, seed: int = 0, v0=None,
-              minimum_tol: float = 1e-9, autodiff: bool = False) -> SharpnessResult:
+def sharpness(model, weights=None, data=None, method: str = "auto", *, which: str = "largest", k: int = 1,
+              loss=None, params=None, backend=None, device=None, dtype=None, tol: float | None = None,
+              maxiter: int = 2000, seed: int = 0, v0=None, minimum_tol: float = 1e-9,
+              autodiff: bool = False) -> SharpnessResult:
     """Largest (or smallest) algebraic eigenvalue of the Hessian of the model's training loss.
+
+    ``model`` is one of symflat's model families (``weights`` and ``data`` required) or any
+    ``torch.nn.Module``: then ``data`` is ``(X, Y)`` or an iterable of batches, ``loss(output,
+    target)`` is required, ``params`` optionally names the parameters to differentiate, and
+    ``weights`` (optional) replaces their current values (see :mod:`symflat.numeric.module`).
 
     ``method``: ``dense`` | ``lanczos`` (full reorthogonalisation, on the backend) | ``eigsh``
     (scipy ARPACK, ``which="LA"``) | ``power`` (shifted power iteration) | ``structured``
     (Mulayoff & Michaeli Lemma 3 at deep-linear global minima; the Gram matrix at interpolating
     ReLU minima) | ``auto`` (structured when its hypothesis holds, dense for at most
     ``DENSE_AUTO_LIMIT`` parameters, else lanczos; the choice is stated in ``note``).
+    ``k > 1`` asks ARPACK for the ``k`` extreme eigenpairs: the result is the extreme one, and
+    ``extra`` holds ``eigenvalues``, ``eigenvectors`` (columns) and ``residuals`` of all ``k``.
     Iterative methods stop when ``||H v - lambda v|| <= tol * max(|lambda|, ||H||_est)`` (power:
-    ``tol * |lambda|``), so for ``which="smallest"`` near zero the accuracy is relative to the
+    ``tol * |lambda|``; default ``tol`` 1e-8 in float64, 1e-5 in float32), so for
+    ``which="smallest"`` near zero the accuracy is relative to the
     spectral norm; a result that did not converge has ``converged=False`` and a
     :class:`NotConvergedWarning` is issued. ``minimum_tol`` is how close to a global (or
     interpolating) minimum the structured method requires the point to be.
@@ -111,12 +121,15 @@ def sharpness(model, weights, data, method: str = "auto", *, which: str = "large
     options.solver(tol=tol, maxiter=maxiter, seed_value=seed, minimum_tol=minimum_tol, autodiff=autodiff)
     wh = _which(which)
     t0 = time.perf_counter()
-    obj = objective(model, data, backend, device, dtype, autodiff=autodiff)
+    obj = _objective(model, weights, data, backend, device, dtype, autodiff, loss, params)
     bk = obj.backend
     w = obj.finite_weights(weights)
     n = obj.num_params
+    tol = _default_tol(bk) if tol is None else tol
     note = ""
     chosen = method
+    if int(k) != 1:
+        return _k_pairs(obj, w, int(k), method, which, tol, maxiter, seed, v0, t0)
     if method == "auto":
         chosen, note = _auto(obj, w, wh, minimum_tol)
     if chosen == "structured":
@@ -151,6 +164,42 @@ def sharpness(model, weights, data, method: str = "auto", *, which: str = "large
     return result
 
 
+def _objective(model, weights, data, backend, device, dtype, autodiff, loss=None, params=None):
+    """The objective of a torch module (:mod:`symflat.numeric.module`) or of a model family."""
+    from symflat.numeric.module import is_module, module_objective
+
+    if is_module(model):
+        if backend not in (None, "torch"):
+            raise NumericError(f"a torch.nn.Module runs on the torch backend, not {backend!r}")
+        return module_objective(model, data, loss, params=params, dtype=dtype, device=device)
+    if loss is not None or params is not None:
+        raise NumericError("loss= and params= apply to torch.nn.Module models only")
+    if weights is None or data is None:
+        raise NumericError(f"{type(model).__name__}: weights and data are required")
+    return objective(model, data, backend, device, dtype, autodiff=autodiff)
+
+
+def _default_tol(bk) -> float:
+    return 1e-8 if bk.dtype == "float64" else 1e-5
+
+
+def _k_pairs(obj, w, k, method, which, tol, maxiter, seed, v0, t0) -> SharpnessResult:
+    if method not in ("auto", "eigsh"):
+        raise NumericError(f"k = {k} eigenpairs are computed by ARPACK: use method='eigsh' or 'auto', not {method!r}")
+    pairs = spectrum.eigenpairs(obj, w, k, which=which, tol=tol, maxiter=maxiter, seed=seed, v0=v0)
+    scale = max(float(np.max(np.abs(pairs.values))), np.finfo(float).tiny)
+    converged = pairs.converged and bool(np.all(pairs.residuals <= max(10 * tol, 100 * obj.backend.eps) * scale))
+    result = SharpnessResult(
+        eigenvalue=float(pairs.values[0]), eigenvector=pairs.vectors[:, 0], method="eigsh", requested=method,
+        which=which, backend=obj.backend.describe() + f"/{obj.kind}", residual=float(pairs.residuals[0]),
+        converged=converged, hvps=pairs.hvps, dimension=obj.num_params, seconds=time.perf_counter() - t0,
+        note=f"{k} eigenpairs by ARPACK", extra=dict(eigenvalues=pairs.values, eigenvectors=pairs.vectors,
+                                                      residuals=pairs.residuals))
+    if not converged:
+        warnings.warn(f"sharpness did not converge: {result}", NotConvergedWarning, stacklevel=3)
+    return result
+
+
 def _auto(obj, w, wh, minimum_tol) -> tuple[str, str]:
     kind = _structured_kind(obj)
     if wh == "LA" and kind == "deep-linear":
@@ -170,20 +219,22 @@ def _auto(obj, w, wh, minimum_tol) -> tuple[str, str]:
     return "lanczos", f"auto: Hessian-vector products ({why})"
 
 
-def smallest_eigenvalue(model, weights, data, method: str = "auto", **kw) -> SharpnessResult:
+def smallest_eigenvalue(model, weights=None, data=None, method: str = "auto", **kw) -> SharpnessResult:
     """The smallest algebraic Hessian eigenvalue ``lambda_min`` (Elkabetz & Cohen 2021, eq. 12-13)."""
     return sharpness(model, weights, data, method, which="smallest", **kw)
 
 
-def hessian(model, weights, data, *, backend=None, device=None, dtype=None, autodiff: bool = False) -> np.ndarray:
+def hessian(model, weights=None, data=None, *, loss=None, params=None, backend=None, device=None, dtype=None,
+            autodiff: bool = False) -> np.ndarray:
     """The dense Hessian of the training loss (numpy ``N x N``), for small models and tests."""
-    obj = objective(model, data, backend, device, dtype, autodiff=autodiff)
-    return obj.hessian(weights)
+    obj = _objective(model, weights, data, backend, device, dtype, autodiff, loss, params)
+    return obj.hessian(obj.finite_weights(weights))
 
 
 def directional_curvature(model, weights, data, direction, **kw) -> float:
     """``u^T H u / u^T u``: the curvature of the loss along ``direction``."""
-    obj = objective(model, data, kw.pop("backend", None), kw.pop("device", None), kw.pop("dtype", None), **kw)
+    obj = _objective(model, weights, data, kw.pop("backend", None), kw.pop("device", None), kw.pop("dtype", None),
+                     kw.pop("autodiff", False), kw.pop("loss", None), kw.pop("params", None))
     w, u = obj.finite_weights(weights), obj.finite_weights(direction, what="the direction")
     uu = obj.backend.dot(u, u)
     if not uu > 0:
@@ -191,30 +242,24 @@ def directional_curvature(model, weights, data, direction, **kw) -> float:
     return obj.backend.dot(u, obj.hvp(w, u)) / uu
 
 
-@dataclass
-class TraceEstimate:
-    """Hutchinson's estimate ``tr H ~ mean_i z_i^T H z_i`` with Rademacher ``z_i``."""
-
-    estimate: float
-    stderr: float
-    samples: int
-    hvps: int
-
-
-def hessian_trace(model, weights, data, *, samples: int = 100, seed: int = 0, backend=None, device=None,
-                  dtype=None, autodiff: bool = False) -> TraceEstimate:
-    """Hutchinson trace estimate of the Hessian with ``samples`` Rademacher probes."""
+def hessian_trace(model, weights=None, data=None, *, samples: int = 100, seed: int = 0, loss=None, params=None,
+                  backend=None, device=None, dtype=None, autodiff: bool = False) -> TraceEstimate:
+    """Hutchinson trace estimate of the Hessian with ``samples`` Rademacher probes and its standard
+    error (:func:`symflat.numeric.spectrum.hutchinson`)."""
     if int(samples) < 2:
         raise NumericError(f"samples must be >= 2 to report a standard error, got {samples!r}")
-    obj = objective(model, data, backend, device, dtype, autodiff=autodiff)
-    w = obj.weights(weights)
-    rng = np.random.default_rng(seed)
-    vals = []
-    for _ in range(int(samples)):
-        z = obj.backend.asarray(rng.choice([-1.0, 1.0], size=obj.num_params))
-        vals.append(obj.backend.dot(z, obj.hvp(w, z)))
-    vals = np.array(vals)
-    return TraceEstimate(float(vals.mean()), float(vals.std(ddof=1) / math.sqrt(len(vals))), len(vals), len(vals))
+    obj = _objective(model, weights, data, backend, device, dtype, autodiff, loss, params)
+    return spectrum.hutchinson(obj, obj.finite_weights(weights), samples, seed)
+
+
+def spectral_density(model, weights=None, data=None, *, probes: int = 10, steps: int = 80, seed: int = 0,
+                     loss=None, params=None, backend=None, device=None, dtype=None,
+                     autodiff: bool = False) -> spectrum.SpectralDensity:
+    """The Hessian's spectral density by stochastic Lanczos quadrature
+    (:func:`symflat.numeric.spectrum.lanczos_quadrature`); ``.density(grid)`` gives the smoothed
+    density and its standard error, ``.trace()`` the trace and its standard error."""
+    obj = _objective(model, weights, data, backend, device, dtype, autodiff, loss, params)
+    return spectrum.lanczos_quadrature(obj, obj.finite_weights(weights), probes=probes, steps=steps, seed=seed)
 
 
 __all__ = [
@@ -228,4 +273,5 @@ __all__ = [
     "hessian_trace",
     "sharpness",
     "smallest_eigenvalue",
+    "spectral_density",
 ]
