@@ -60,6 +60,8 @@ def as_matrix(a, name: str, shape: tuple[int, int] | None = None) -> sp.Matrix:
 def random_rational(rng: np.random.Generator, low: int = -9, high: int = 9, den: int = 7,
                     nonzero: bool = False, positive: bool = False) -> sp.Rational:
     """A random rational ``p/q`` with ``low <= p <= high``, ``1 <= q <= den``."""
+    if not isinstance(rng, np.random.Generator):
+        raise SymbolicError(f"rng must be a numpy Generator (np.random.default_rng(seed)), got {rng!r:.60}")
     while True:
         lo = 1 if positive else low
         value = sp.Rational(int(rng.integers(lo, high + 1)), int(rng.integers(1, den + 1)))

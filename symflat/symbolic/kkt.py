@@ -62,6 +62,9 @@ def _sign_ok(expr: sp.Expr, want: str, params, rng) -> bool | None:
 
 def kkt_points(objective, variables, equalities=(), inequalities=(), *, seed: int = 0) -> list[StationaryPoint]:
     """Every real KKT point of ``min objective`` s.t. ``equalities == 0``, ``inequalities <= 0``."""
+    if isinstance(variables, sp.Symbol) or not hasattr(variables, "__iter__") or objective is None:
+        raise SymbolicError(f"kkt_points: objective must be an expression and variables a list of symbols, "
+                            f"got {objective!r:.60} and {variables!r:.60}")
     variables = list(variables)
     if not variables:
         raise SymbolicError("kkt_points: no variables given")

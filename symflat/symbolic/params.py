@@ -18,6 +18,8 @@ from symflat.symbolic.exact import as_matrix, to_exact
 
 def vec(m: sp.MatrixBase) -> list:
     """Column-major flattening ``vec(M)`` (stack the columns)."""
+    if not isinstance(m, sp.MatrixBase):
+        raise SymbolicError(f"vec: m must be a SymPy matrix, got {type(m).__name__}")
     return [m[i, j] for j in range(m.shape[1]) for i in range(m.shape[0])]
 
 
@@ -54,6 +56,8 @@ class Parameters:
 
     @classmethod
     def of(cls, model) -> "Parameters":
+        if not hasattr(model, "blocks") or not hasattr(model, "num_params"):
+            raise SymbolicError(f"model must be one of symflat.models' families (DeepLinear, ScalarChain, ...), got {model!r:.80}")
         blocks = {}
         for b in model.blocks:
             shape = _block_shape(b.shape)

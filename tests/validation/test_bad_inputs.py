@@ -29,6 +29,8 @@ from symflat.precision.domains import Matrix, Scalar, Vector
 from symflat.precision.errors import DomainError, InequalityError, PrecisionError
 from symflat.precision.inequality import Point
 from symflat.search.checks import search_check
+from symflat.symbolic import derive, kkt_points, random_minimum, vec
+from symflat.symbolic.errors import SymbolicError
 from symflat.search.optimize import search
 from symflat.testing import assert_bound
 
@@ -168,6 +170,12 @@ CASES = [
     ("scalar-name-not-identifier", lambda: Scalar(3), InequalityError, r"name.*3"),
     ("scalar-open-flag-not-bool", lambda: Scalar("x", 0, 1, lo_open=1), InequalityError, r"lo_open.*1"),
     ("vector-negative-length", lambda: Vector("v", -1).nparams({}), InequalityError, r"'v'.*-1"),
+    # --- symbolic ---------------------------------------------------------------------------------
+    ("derive-not-a-model", lambda: derive("model", SCALAR_DATA), SymbolicError, r"model.*'model'"),
+    ("random-minimum-no-generator", lambda: random_minimum(MODEL, Moments(np.eye(2).tolist(), [[1, 2]]), None),
+     SymbolicError, r"rng.*None"),
+    ("vec-not-a-matrix", lambda: vec(None), SymbolicError, r"vec.*NoneType"),
+    ("kkt-no-variables", lambda: kkt_points(None, None), SymbolicError, r"objective.*variables"),
     # --- numeric: sweeps ---------------------------------------------------------------------------
     ("sweep-task-not-callable", lambda: run_sweep(None, [{}]), NumericError, r"task.*None"),
     ("sweep-points-not-a-list", lambda: run_sweep(len, {"seed": 1}), NumericError, r"points.*seed"),
