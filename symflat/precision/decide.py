@@ -197,17 +197,19 @@ def _smt(node, names) -> str:
 
 
 def _symbol_constraints(s: sp.Symbol) -> list:
+    """A symbol's sign assumptions as relations, unevaluated (SymPy would fold ``x >= 0`` to ``True``
+    for a nonnegative ``x``, and the solver would then treat ``x`` as any real)."""
     out = []
     if s.is_positive:
-        out.append(s > 0)
+        out.append(sp.StrictGreaterThan(s, 0, evaluate=False))
     elif s.is_nonnegative:
-        out.append(s >= 0)
+        out.append(sp.GreaterThan(s, 0, evaluate=False))
     if s.is_negative:
-        out.append(s < 0)
+        out.append(sp.StrictLessThan(s, 0, evaluate=False))
     elif s.is_nonpositive:
-        out.append(s <= 0)
+        out.append(sp.LessThan(s, 0, evaluate=False))
     if s.is_zero is False and not (s.is_positive or s.is_negative):
-        out.append(sp.Ne(s, 0))
+        out.append(sp.Unequality(s, 0, evaluate=False))
     return out
 
 

@@ -10,6 +10,7 @@ the existential theory of the reals (z3 by nlsat, cvc5 by cylindrical algebraic 
 
 from __future__ import annotations
 
+import multiprocessing
 import re
 import time
 from dataclasses import dataclass
@@ -131,48 +132,85 @@ def _sexpr_to_sympy(text: str, var: sp.Symbol) -> sp.Expr:
     return parse(0)[0]
 
 
-def _cvc5_value(tm, v) -> sp.Expr:
+def _cvc5_value(tm, v) -> tuple:
+    """A model value as plain data: ``("rat", p, q)`` or ``("alg", coefficients, lo, hi)``."""
     if v.isRealValue():
         f = v.getRealValue()
-        return sp.Rational(f.numerator, f.denominator)
+        return ("rat", f.numerator, f.denominator)
     if v.isRealAlgebraicNumber():
         x = tm.mkVar(tm.getRealSort(), "x")
         poly = sp.Poly(_sexpr_to_sympy(str(v.getRealAlgebraicNumberDefiningPolynomial(x)), sp.Symbol("x")), sp.Symbol("x"))
-        lo, hi = (sp.Rational(str(b.getRealValue())) for b in (v.getRealAlgebraicNumberLowerBound(),
-                                                                v.getRealAlgebraicNumberUpperBound()))
-        coeffs = list(reversed(poly.all_coeffs()))
-        return _algebraic(coeffs, lambda r: bool(sp.N(r - lo, 60) > 0) and bool(sp.N(hi - r, 60) > 0))
-    raise PrecisionError(f"cvc5 returned a model value it cannot express exactly: {v}")
+        lo, hi = (str(b.getRealValue()) for b in (v.getRealAlgebraicNumberLowerBound(), v.getRealAlgebraicNumberUpperBound()))
+        return ("alg", [str(c) for c in reversed(poly.all_coeffs())], lo, hi)
+    return ("unknown", str(v))
+
+
+def _decode(value) -> sp.Expr:
+    if value[0] == "rat":
+        return sp.Rational(value[1], value[2])
+    if value[0] == "alg":
+        lo, hi = sp.Rational(value[2]), sp.Rational(value[3])
+        return _algebraic(value[1], lambda r: bool(sp.N(r - lo, 60) > 0) and bool(sp.N(hi - r, 60) > 0))
+    raise PrecisionError(f"cvc5 returned a model value it cannot express exactly: {value[1]}")
+
+
+def _cvc5_child(text: str, names, timeout_ms: int, conn) -> None:
+    """Runs in a forked process (cvc5's nonlinear search does not always honour its time limits)."""
+    try:
+        cvc5 = _module("cvc5")
+        tm = cvc5.TermManager()
+        s = cvc5.Solver(tm)
+        s.setOption("produce-models", "true")
+        s.setOption("tlimit-per", str(int(timeout_ms)))
+        s.setLogic("QF_NRA")
+        parser = cvc5.InputParser(s)
+        parser.setStringInput(cvc5.InputLanguage.SMT_LIB_2_6, text, "symflat")
+        sm = parser.getSymbolManager()
+        while True:
+            cmd = parser.nextCommand()
+            if cmd.isNull():
+                break
+            cmd.invoke(s, sm)
+        res = s.checkSat()
+        if res.isUnsat():
+            conn.send(("unsat", None, None))
+        elif res.isSat():
+            terms = {str(t): t for t in sm.getDeclaredTerms()}
+            conn.send(("sat", {n: _cvc5_value(tm, s.getValue(terms[n])) if n in terms else ("rat", 0, 1) for n in names}, None))
+        else:
+            conn.send(("unknown", None, str(res.getUnknownExplanation())))
+    except Exception as exc:  # reported to the parent, which raises it as a symflat error
+        conn.send(("error", None, f"{type(exc).__name__}: {exc}"))
+    finally:
+        conn.close()
 
 
 def _solve_cvc5(text: str, names, timeout_ms: int) -> SolverAnswer:
     cvc5 = _module("cvc5")
-    tm = cvc5.TermManager()
-    s = cvc5.Solver(tm)
-    s.setOption("produce-models", "true")
-    s.setLogic("QF_NRA")
-    parser = cvc5.InputParser(s)
-    parser.setStringInput(cvc5.InputLanguage.SMT_LIB_2_6, text, "symflat")
-    sm = parser.getSymbolManager()
-    while True:
-        cmd = parser.nextCommand()
-        if cmd.isNull():
-            break
-        cmd.invoke(s, sm)
-    s.setOption("tlimit-per", str(int(timeout_ms)))
-    t = time.perf_counter()
-    res = s.checkSat()
-    secs = time.perf_counter() - t
     version = str(cvc5.__version__)
-    if res.isUnsat():
+    ctx = multiprocessing.get_context("fork")
+    recv, send = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_cvc5_child, args=(text, list(names), timeout_ms, send))
+    t = time.perf_counter()
+    proc.start()
+    send.close()
+    msg = recv.recv() if recv.poll(timeout_ms / 1000 + 0.5) else None
+    secs = time.perf_counter() - t
+    proc.join(0.2)
+    if proc.is_alive():
+        proc.kill()
+        proc.join()
+    recv.close()
+    if msg is None:
+        return SolverAnswer("unknown", "cvc5", version, secs, reason=f"solver timeout ({timeout_ms} ms)")
+    result, model, info = msg
+    if result == "error":
+        raise PrecisionError(f"cvc5 failed: {info}")
+    if result == "unsat":
         return SolverAnswer("unsat", "cvc5", version, secs)
-    if res.isSat():
-        terms = {str(t): t for t in sm.getDeclaredTerms()}
-        model = {n: _cvc5_value(tm, s.getValue(terms[n])) if n in terms else sp.Integer(0) for n in names}
-        return SolverAnswer("sat", "cvc5", version, secs, model)
-    expl = str(res.getUnknownExplanation())
-    reason = f"solver timeout ({timeout_ms} ms)" if "TIMEOUT" in expl \
-        else f"cvc5 returned unknown ({expl})"
+    if result == "sat":
+        return SolverAnswer("sat", "cvc5", version, secs, {n: _decode(v) for n, v in model.items()})
+    reason = f"solver timeout ({timeout_ms} ms)" if "TIMEOUT" in info else f"cvc5 returned unknown ({info})"
     return SolverAnswer("unknown", "cvc5", version, secs, reason=reason)
 
 
