@@ -619,6 +619,21 @@ def s72_s74(ctx):
                            "inequality means zeta <= z2 (identically in alpha, beta >= 0)", method="sympy")
 
 
+@s72_s74.check
+def s72_s74_decided():
+    """z3 and cvc5 each decide the equivalence for every real zeta and every alpha, beta >= 0 (the root
+    sqrt(alpha^2 + 4 beta) eliminated as r >= 0 with r^2 = alpha^2 + 4 beta; symflat.precision.decide)."""
+    from symflat.precision.decide import decide_formula
+
+    z = sp.Symbol("zeta_real", real=True)
+    goal = sp.Equivalent(sp.And(z ** 2 - alpha * z - beta <= 0, z >= 0),
+                         sp.And(z >= 0, z <= (alpha + sp.sqrt(alpha ** 2 + 4 * beta)) / 2))
+    z3_res, cvc5_res = (decide_formula(goal, solver=sv) for sv in ("z3", "cvc5"))
+    if z3_res.status != "proved" or cvc5_res.status != "proved":
+        return (z3_res if z3_res.status != "proved" else cvc5_res).evidence("(S72)-(S74)")
+    return z3_res.evidence("(S72)-(S74) for all real zeta, alpha, beta >= 0", cross_checked=f"cvc5 {cvc5_res.version}: proved")
+
+
 paper_s75_rhs = 2 / eta_ + 3 * C_ ** 2 * r_ + C_ * sp.sqrt(3 * r_ * (3 * C_ ** 2 * r_ + 2 / eta_))
 true_s75_rhs = 2 / eta_ + 6 * C_ ** 2 * r_ + 2 * C_ * sp.sqrt(3 * r_ * (3 * C_ ** 2 * r_ + 2 / eta_))
 
@@ -645,6 +660,18 @@ def s75_exact(ctx):
     return Evidence.checked("no discrepancy at this instance")
 
 
+@s75_exact.check
+def s75_decided():
+    """z3 decides the printed bound as a consequence of (S71) over all C, p_max/n, eta > 0 and lambda >= 0
+    (roots eliminated): the negation is satisfiable, and its model, checked exactly in SymPy, satisfies
+    (S71) and exceeds the printed right side."""
+    from symflat.precision.decide import decide_formula
+
+    lam = sp.Symbol("lambda", nonnegative=True)
+    s71 = lam <= 2 / eta_ + 2 * sp.sqrt(3) * C_ * sp.sqrt(lam) * sp.sqrt(r_)
+    return decide_formula(lam <= paper_s75_rhs, [s71], solver="z3").evidence("(S71) does not imply the printed (S75)")
+
+
 @paper.equation(
     "eq-s75-corrected",
     r"\lambda^{\rm upper}_{\max}\le\Big(\tfrac{\alpha+\sqrt{\alpha^2+4\beta}}2\Big)^2=\tfrac2\eta+6C^2\tfrac{p_{\max}}n+2C\sqrt{3\tfrac{p_{\max}}n\big(3C^2\tfrac{p_{\max}}n+\tfrac2\eta\big)}",
@@ -658,6 +685,17 @@ def s75_corrected(ctx):
     if diff != 0:
         return Evidence.refuted(f"difference {diff}")
     return Evidence.proved("the squared root equals 2/eta + 6 C^2 p/n + 2 C sqrt(3 p/n (3 C^2 p/n + 2/eta)) identically", method="sympy")
+
+
+@s75_corrected.check
+def s75_corrected_decided():
+    """z3 decides that (S71), lambda <= 2/eta + 2 sqrt 3 C sqrt(lambda) sqrt(p_max/n), implies the corrected
+    bound for every C, p_max/n, eta > 0 and lambda >= 0 (roots eliminated, denominators cleared)."""
+    from symflat.precision.decide import decide_formula
+
+    lam = sp.Symbol("lambda", nonnegative=True)
+    s71 = lam <= 2 / eta_ + 2 * sp.sqrt(3) * C_ * sp.sqrt(lam) * sp.sqrt(r_)
+    return decide_formula(lam <= true_s75_rhs, [s71], solver="z3").evidence("(S71) implies the corrected (S75)")
 
 
 n_, k_, L_, kap_ = sp.symbols("n k L kappa", positive=True)
