@@ -440,6 +440,26 @@ def lemma2_every_depth():
                            steps=ev.data["steps"] + degenerate.data["steps"])
 
 
+@paper.remark(
+    "claim-s1-widened", r"\tau\neq0,\ \mathbf w^{(1)},\mathbf w^{(2)}\in\Omega\ \text{in one orthant}:\ \text{along their line }\ell\text{ looks sharper at }\mathbf w^{(1)}\iff\sum_i w^{(2)}_i/w^{(1)}_i>\sum_i w^{(1)}_i/w^{(2)}_i",
+    where="App. III.2 (ours: widened)", uses=["claim-s1"], proof_uses=["eq-9"], hypotheses=["full-rank"],
+    note="Ours: Claim S1 assumes tau > 0 and the positive orthant; the depth-generic proof uses only tau != 0 and "
+         "w2_i / w1_i > 0 (one orthant, any signs), and gives 'iff'.")
+def claim_s1_widened():
+    return _every_depth(SG.line_curvatures, "General: its conditions (tau != 0, r_j > 0, non-zero entries, "
+                        "sigma_x^2 > 0) are exactly this claim's hypotheses")
+
+
+@paper.remark(
+    "lemma-2-widened", r"\mathbf w^{(1)},\mathbf w^{(2)}\in\Omega,\ \text{all entries}\neq0:\ \mathbf w^{(3)}=(\mathbf w^{(1)})^2/\mathbf w^{(2)}\in\Omega,\ \text{and }\mathbf w^{(2)}\text{ looks sharper than }\mathbf w^{(1)}\Rightarrow\mathbf w^{(3)}\text{ looks flatter than }\mathbf w^{(1)}",
+    where="Sec. 3, App. III.2 (ours: widened)", uses=["lemma-2"], hypotheses=["full-rank"],
+    note="Ours: the reflection (S29) works from any minimum w1 with non-zero entries, not only from a flattest one, "
+         "and w2 need not share w1's signs.")
+def lemma2_widened():
+    return _every_depth(SG.reflected_minimum, "General: its conditions (non-zero entries, tau != 0, which they imply) "
+                        "are this claim's hypotheses")
+
+
 def _prod(xs):
     p = Fraction(1)
     for x in xs:

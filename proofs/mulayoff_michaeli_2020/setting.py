@@ -68,6 +68,30 @@ def flat_directions_exact():
                            method="sympy")
 
 
+@flat_directions_exact.check
+def flat_directions_every_size():
+    """Every depth, width and data set (matrix-calculus engine, symbolic sizes): with W_{m:2} the product of the
+    other layers, l(W_{m:2} (W_1 + alpha D)) - l(W_{m:2} W_1) = 0 under D Sigma_x = 0 and Sigma_yx D^T = 0."""
+    from symflat.symbolic.matrix_calculus.algebra import MatPoly, Relation, Rules
+    from symflat.symbolic.matrix_calculus.networks import matrix
+
+    dx, dy, d1 = sp.symbols("d_x d_y d_1", positive=True, integer=True)
+    alpha = sp.Symbol("alpha", real=True)
+    W1, Q, D = matrix("W_1", d1, dx), matrix("W_{m:2}", dy, d1), matrix("D", d1, dx)
+    Sx, Syx = matrix("Sigma_x", dx, dx, symmetric=True), matrix("Sigma_yx", dy, dx)
+    Sy = matrix("Sigma_y", dy, dy, symmetric=True)
+    loss = lambda P: Sy.trace() - (P @ Syx.T).trace().scale(2) + (P @ Sx @ P.T).trace()  # noqa: E731
+    change = loss(Q @ (W1 + D.scale(alpha))) - loss(Q @ W1)
+    rules = Rules([Relation.of(D @ Sx, MatPoly(d1, dx), "D Sigma_x = 0"),
+                   Relation.of(Syx @ D.T, MatPoly(dy, d1), "Sigma_yx D^T = 0")])
+    if not change.is_zero(rules):
+        return Evidence.open("matrix-calculus normal form did not reach 0", reason=str(change.normal(rules)))
+    return Evidence.proved("for every depth and all sizes: the loss change along D in layer 1 is 0 given D Sigma_x = 0 and "
+                           "Sigma_yx D^T = 0. Both hold for D = e v^T with Sigma_x v = 0: D Sigma_x D^T = mean ||D x_i||^2 = 0 "
+                           "forces D x_i = 0, so Sigma_yx D^T = mean y_i (D x_i)^T = 0. General: symbolic sizes and depth",
+                           method="symflat.symbolic.matrix_calculus normal form")
+
+
 @paper.equation(
     "eq-3", r"\mathbf T=\hat\Sigma_{yx}\hat\Sigma_x^{-1}\ \text{is the unique minimising end-to-end map}",
     where="Sec. 2", eq="3", uses=["eq-2"], hypotheses=["full-rank"])
@@ -113,6 +137,26 @@ def eq4_nonempty_under_a1(ctx):
     return Evidence.certified(f"exact rational points of Omega exist for dims {shapes} (eq. 27); for dims {bottleneck} "
                            f"(A1 fails) rank T = {T.rank()} > 1 so no product equals T", instances=len(shapes) + 1,
                            cases=[str(s) for s in shapes] + [f"{bottleneck} (A1 fails)"], method="exact")
+
+
+@eq3_completing_square.check
+def eq3_every_size():
+    """All sizes (matrix-calculus engine): l(A) - l(T) - tr((A-T) Sigma_x (A-T)^T) = 0 using only T Sigma_x = Sigma_yx."""
+    from symflat.symbolic.matrix_calculus.algebra import Relation, Rules
+    from symflat.symbolic.matrix_calculus.networks import matrix
+
+    dx, dy = sp.symbols("d_x d_y", positive=True, integer=True)
+    A, T = matrix("A", dy, dx), matrix("T", dy, dx)
+    Sx, Syx = matrix("Sigma_x", dx, dx, symmetric=True), matrix("Sigma_yx", dy, dx)
+    Sy = matrix("Sigma_y", dy, dy, symmetric=True)
+    loss = lambda P: Sy.trace() - (P @ Syx.T).trace().scale(2) + (P @ Sx @ P.T).trace()  # noqa: E731
+    gap = loss(A) - loss(T) - ((A - T) @ Sx @ (A - T).T).trace()
+    rules = Rules([Relation.of(T @ Sx, Syx, "T Sigma_x = Sigma_yx (T = Sigma_yx Sigma_x^-1)")])
+    if not gap.is_zero(rules):
+        return Evidence.open("matrix-calculus normal form did not reach 0", reason=str(gap.normal(rules)))
+    return Evidence.proved("for all sizes d_x, d_y: l(A) = l(T) + tr((A - T) Sigma_x (A - T)^T) from T Sigma_x = Sigma_yx "
+                           "alone; with Sigma_x positive definite (full rank) the last term is > 0 unless A = T. "
+                           "General: symbolic sizes", method="symflat.symbolic.matrix_calculus normal form")
 
 
 # ----------------------------------------------------------------------------- App. I: stability
