@@ -139,6 +139,33 @@ def s88_exact(ctx):
                            method="sympy", instances=16)
 
 
+@s88_exact.check
+def s88_decided():
+    """General, given (S87): the Gram form is (1/n) sum_i (A_i/beta_i^2 + B_i beta_i^2) + (1/n)(sum_j q_j)^2 with
+    A_i = (w2_i)^2 ((sum_j q_j x_j I_ji)^2 + (sum_j q_j I_ji)^2) >= 0 and B_i = (sum_j q_j sigma(w1_i x_j + b1_i))^2 >= 0,
+    term i depending on beta_i alone, so the infimum over R^k_+ is the sum of one-dimensional infima. With a = sqrt A,
+    b = sqrt B and t = beta^2 > 0, z3 and cvc5 decide: (i) a^2/t + b^2 t >= 2ab; (ii) at t = (a + d)/(b + d),
+    a^2/t + b^2 t <= 2ab + (a + b) d for every d > 0 (so the infimum is 2ab, attained when a, b > 0); (iii)
+    sqrt(w^2 X Y^2) = |w| sqrt(X) |Y| for real w, Y and X >= 0 (so 2 sqrt(A_i B_i) is the printed term)."""
+    from symflat.precision.decide import decide_formula
+
+    a, b, X = sp.symbols("a b X", nonnegative=True)
+    t, d = sp.symbols("t d", positive=True)
+    w, Y = sp.symbols("w Y", real=True)
+    td = (a + d) / (b + d)
+    goals = [a ** 2 / t + b ** 2 * t >= 2 * a * b, a ** 2 / td + b ** 2 * td <= 2 * a * b + (a + b) * d,
+             sp.Eq(sp.sqrt(w ** 2 * X * Y ** 2), sp.Abs(w) * sp.sqrt(X) * sp.Abs(Y))]
+    results = [(sv, decide_formula(g, solver=sv)) for sv in ("z3", "cvc5") for g in goals]
+    bad = [r for _, r in results if r.status != "proved"]
+    if bad:
+        return bad[0].evidence("(S88) scalar step")
+    versions = sorted({f"{r.solver} {r.version}" for _, r in results})
+    return Evidence.proved("for every n, k, network, data and q, given (S87): the infimum separates over neurons, and "
+                           "inf_{t>0} a^2/t + b^2 t = 2ab for all a, b >= 0 (lower bound and approach decided) with "
+                           "2 sqrt(A_i B_i) = 2|w2_i| sqrt(...)|...| (decided)", method="z3", solver="z3",
+                           version=", ".join(versions), cross_checked="cvc5")
+
+
 @paper.remark(
     "remark-s86-equality",
     r"\text{At the }\beta\text{ found by minimising (S82), with }\tilde{\mathbf q}\text{ the top eigenvector, (S88) equals the objective: the minimum is certified (S86)}",
