@@ -381,3 +381,15 @@ def subset_products(norms, size: int) -> float:
     if size <= 0:
         return 1.0
     return max(math.prod(c) for c in itertools.combinations(norms, size))
+
+
+def not_zero(res, what: str):
+    """``None`` when a ``symflat.symbolic.prove_zero`` result reduced the expression to 0 exactly; otherwise the
+    evidence saying why not (refuted with its counterexample, or open when only random points were tried)."""
+    from symflat.claims import Evidence
+
+    if res.proved:
+        return None
+    if not res.holds:
+        return res.evidence(what)
+    return Evidence.open(f"{what}: not reduced to 0 symbolically ({res.method})")

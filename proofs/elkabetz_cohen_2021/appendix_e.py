@@ -74,7 +74,7 @@ claim28 = paper.proposition(
     "claim-28",
     r"\text{In Prop. 10's setting, without (i) } n\ge3 \text{ or (ii) } \sum_i\nabla\ell(0,y_i)^\top h_\theta(x_i)\not\equiv0, "
     r"\text{ possibly } \inf_{\nabla^2f \text{ exists}}\lambda_{\min}(\nabla^2f(\theta))>-\infty",
-    where="App. E, Claim 28", uses=["proposition-10", "eq-15"], proof_uses=["lemma-9"], about=WITNESSES + " (leaky ReLU)",
+    where="App. E, Claim 28", uses=["proposition-10", "proposition-25"], proof_uses=["lemma-9"], about=WITNESSES + " (leaky ReLU)",
     note="Witness (a): n = 2, leaky ReLU, logistic loss: lambda_min >= -max{|alpha|,|alpha_bar|} mean(||grad l_i|| ||x_i||) "
          ">= -max{|alpha|,|alpha_bar|} mean ||x_i||; (b) x_i = 0.",
 )

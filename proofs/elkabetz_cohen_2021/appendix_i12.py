@@ -29,9 +29,11 @@ SETTING = ["assumption-whitened", "eq-19"]
 def _point(n, w, nu, fast=False):
     """(trajectory, t_m, u_min, t_a, t_c): 40 digits, or float64 with ``fast`` (for the quadratures)."""
     e = lib.EndToEnd(n, w, nu, dps=None if fast else 40)
-    t_m = e.t_m()
-    t_a, t_c = e.times()
-    return e, t_m, e.norm(t_m), t_a, t_c
+    t_m = lib.EndToEnd(n, w, nu, dps=None).t_m()  # float bisection: u_min is a minimum, insensitive to t_m's error
+    u_min = e.norm(t_m)
+    t_a = math.log(max(5 * (1 - nu) / (1 + nu), 1.0)) / 2
+    t_c = 3 / (2 * n) * math.log(2 * n / (3 * float(u_min)))
+    return e, t_m, u_min, t_a, t_c
 
 
 def _fine_times(T, count=60):
@@ -349,7 +351,9 @@ lemma47 = paper.lemma(
 def lemma47_grid():
     worst, count = 0.0, 0
     for n, w, nu in GRID:
-        e, t_m, um, _, _ = _point(n, w, nu)
+        e = _point(n, w, nu)[0]
+        t_m = e.t_m()  # 40-digit bisection: nu(t_m) - u_min is compared with u_min itself, down to 1e-13
+        um = e.norm(t_m)
         lowest = min(e.norm(t) for t in _fine_times(float(t_m) + 10, 80))
         worst = max(worst, float((um - lowest) / um))
         if nu <= w:
@@ -454,7 +458,7 @@ def lemma53_grid():
 lemma54 = paper.lemma(
     "lemma-54", r"\|\lambda_{yx}-u(t_a+t_c+t)\|_2\le\tfrac65\exp(-\tfrac{2n}{3(n+1)}t)\ \forall t\ge0",
     where="App. I.12.6, Lemma 54", uses=["definition-49", "definition-52"], proof_uses=["lemma-53", "lemma-46"],
-    hypotheses=SETTING + ["proposition-14"],
+    hypotheses=SETTING,
     note="Uses ||w_{n:1}(0)|| <= 0.2 from Proposition 14's hypotheses.",
 )
 
@@ -521,7 +525,7 @@ def lemma57_flows(ctx):
 
 lemma58 = paper.lemma(
     "lemma-58", r"\bar t\ (21)\ \ge\ \xi(t_a+t_c+t_{\bar\epsilon})", where="App. I.12.7, Lemma 58", eq="61, 62",
-    uses=["proposition-14", "definition-49", "definition-52", "definition-55"], proof_uses=["lemma-46", "lemma-48"],
+    uses=["definition-49", "definition-52", "definition-55"], proof_uses=["lemma-46", "lemma-48"],
     hypotheses=SETTING,
 )
 
@@ -542,7 +546,7 @@ def lemma58_grid():
 
 lemma59 = paper.lemma(
     "lemma-59", r"f(\theta(\bar t)) - \min f = \tfrac12\|w_{n:1}(\bar t)-\lambda_{yx}\|_2^2\le\bar\epsilon",
-    where="App. I.12.7, Lemma 59", uses=["proposition-14"], proof_uses=["eq-20", "lemma-57", "lemma-58"], hypotheses=SETTING,
+    where="App. I.12.7, Lemma 59", proof_uses=["eq-20", "lemma-57", "lemma-58"], hypotheses=SETTING,
 )
 
 
@@ -736,7 +740,7 @@ def lemma64_points(ctx):
 
 lemma65 = paper.lemma(
     "lemma-65", r"m(t') = (n-1)(\|\nabla\phi(w_{n:1}(t'))\|+2n\epsilon)(\|w_{n:1}(t')\|+2n\epsilon)^{1-2/n}\ (71) \text{ satisfies (22)}",
-    where="App. I.12.8, Lemma 65", eq="71-73", uses=["proposition-14", "lemma-64"],
+    where="App. I.12.8, Lemma 65", eq="71-73", uses=["lemma-64"],
     proof_uses=["lemma-43", "lemma-48", "lemma-54", "definition-49", "definition-52"], hypotheses=SETTING,
 )
 

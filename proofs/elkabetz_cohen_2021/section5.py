@@ -7,7 +7,7 @@ import math
 import numpy as np
 import sympy as sp
 
-from symflat.claims import Evidence, Status
+from symflat.claims import Evidence
 from symflat.precision import Inequality, Scalar
 from symflat.search import search_check
 
@@ -54,14 +54,14 @@ def eq20_symbolic():
     f = sum(((W * X[i, :].T)[0, 0] - y[i]) ** 2 for i in range(N)) / (2 * N)
     Lxx, Lyx = X.T * X / N, y.T * X / N
     rhs = (W * Lxx * W.T)[0, 0] / 2 - (Lyx * W.T)[0, 0] + sum(v ** 2 for v in y) / (2 * N)
-    ev = prove_zero(sp.expand(f - rhs)).evidence()
-    if ev.status is not Status.PROVED:
-        return ev
+    bad = lib.not_zero(prove_zero(sp.expand(f - rhs)), "the expansion of the loss")
+    if bad:
+        return bad
     white = (W * W.T)[0, 0] / 2 - (Lyx * W.T)[0, 0] + sum(v ** 2 for v in y) / (2 * N)
     form = ((W - Lyx) * (W - Lyx).T)[0, 0] / 2 + (sum(v ** 2 for v in y) / N - (Lyx * Lyx.T)[0, 0]) / 2
-    ev = prove_zero(sp.expand(white - form)).evidence()
-    if ev.status is not Status.PROVED:
-        return ev
+    bad = lib.not_zero(prove_zero(sp.expand(white - form)), "the completed square")
+    if bad:
+        return bad
     return Evidence.certified("the loss equals (1/2) W Lambda_xx W^T - Lambda_yx W^T + const identically, and with Lambda_xx = I "
                               "it is (1/2)||W - Lambda_yx||^2 + c", method="sympy expand", instances=1,
                               cases="|S| = 3 symbolic examples, d_0 = 2, symbolic W")
