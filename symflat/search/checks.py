@@ -20,7 +20,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from symflat.claims import Evidence, Status
+from symflat.claims import Evidence
 from symflat.precision.inequality import DEFAULT_LADDER, Inequality, Point
 from symflat.search.counterexample import from_confirmation
 from symflat.search.errors import SearchSetupError, as_inequality
