@@ -42,6 +42,19 @@ def test_registry_has_every_claim():
         assert reg.get(f"{P}/{label}").expect is Status.REFUTED
     assert reg.get(f"{P}/theorem-3-corrected").corrects == f"{P}/theorem-3"
     assert f"{P}/theorem-3-corrected" in reg.get(f"{P}/theorem-15").proof_uses
+    numbered = [f"{kind}-{k}" for kind, ks in [("lemma", [5, 7, 9, 11, 19, 21, 23, 31, 33] + list(range(35, 39))
+                                                    + [40, 41, 42, 43, 44, 46, 47, 48, 50, 51, 53, 54, 56, 57, 58, 59]
+                                                    + list(range(60, 69)) + [70, 72, 73, 75, 77, 78, 80]
+                                                    + list(range(82, 89))),
+                                               ("definition", [30, 34, 39, 45, 49, 52, 55, 69, 71, 74, 76, 79, 81]),
+                                               ("proposition", [6, 8, 10, 12, 14, 20, 22, 24, 25, 26]),
+                                               ("theorem", [1, 2, 3, 15, 32]), ("corollary", [4, 18]),
+                                               ("remark", [16, 17]), ("claim", [27, 28, 29]), ("procedure", [13])]
+                for k in ks]
+    missing = [label for label in numbered if f"{P}/{label}" not in reg.claims]
+    assert not missing, missing
+    assert reg.get(f"{P}/theorem-32-step").corrects == f"{P}/remark-eq-34-as-printed"
+    assert f"{P}/lemma-65" in reg.get(f"{P}/proposition-14").proof_uses
 
 
 # --- Theorem 3 as printed: the counterexample, recomputed independently ---------------------------
@@ -269,10 +282,84 @@ def test_worst_case_objective_is_c1_with_curvature_at_least_minus_a():
 
 
 @pytest.mark.parametrize("label,status", [("theorem-3", Status.REFUTED), ("lemma-5", Status.PROVED),
-                                          ("proposition-6", Status.PROVED), ("eq-20", Status.PROVED),
-                                          ("remark-eq-24-as-printed", Status.REFUTED), ("du-balancedness", Status.PROVED)])
+                                          ("proposition-6", Status.CERTIFIED), ("eq-20", Status.CERTIFIED),
+                                          ("remark-eq-24-as-printed", Status.REFUTED), ("du-balancedness", Status.PROVED),
+                                          ("lemma-40", Status.PROVED), ("lemma-44", Status.PROVED),
+                                          ("remark-eq-34-as-printed", Status.REFUTED), ("lemma-88", Status.CHECKED)])
 def test_fast_checks_reach_their_status(label, status):
     reg = load_claims([str(PKG)])
     claim = reg.get(f"{P}/{label}")
     found = [c(Context(claim.id, c.name, seed=0, dps=30)) for c in claim.checks]
     assert claim.own_status(found) is status, [e.detail for e in found]
+
+
+# --- App. I.12: the closed-form end-to-end trajectory ---------------------------------------------
+
+def test_end_to_end_closed_form_solves_59_and_44():
+    """_lib.EndToEnd against (59) integrated directly (d_0 = 2) and against nu' = 1 - nu^2 integrated on its own."""
+    lam = np.array([1.0, 0.0])
+    for n, w, nu in [(2, 0.2, -0.7), (4, 0.05, 0.3)]:
+        def rhs(_, u, n=n):
+            r = np.linalg.norm(u)
+            return -r * (n * u - lam) + (n - 1) / r * u * (u @ lam)
+
+        u0 = w * np.array([nu, math.sqrt(1 - nu * nu)])
+        sol = solve_ivp(rhs, [0, 6], u0, rtol=1e-11, atol=1e-13, dense_output=True)
+        nus = solve_ivp(lambda _, v: 1 - v * v, [0, 6], [nu], rtol=1e-11, atol=1e-13, dense_output=True)
+        e = lib.EndToEnd(n, w, nu, dps=None)
+        for t in (0.5, 2.0, 6.0):
+            assert float(e.norm(t)) == pytest.approx(np.linalg.norm(sol.sol(t)), rel=1e-8)
+            assert float(e.nu(t)) == pytest.approx(nus.sol(t)[0], abs=1e-8)
+        xi = quad(lambda s: np.linalg.norm(sol.sol(s)) ** -(1 - 2 / n), 0, 6, epsrel=1e-10)[0]
+        assert e.xi(6.0) == pytest.approx(xi, rel=1e-7)
+
+
+def test_lemma48_bound_is_attained_when_nu0_exceeds_the_norm():
+    """nu0 >= ||w0||: the norm never decreases (Lemma 40), so u_min = ||w0|| = the bound of Lemma 48."""
+    e = lib.EndToEnd(3, 0.1, 0.5, dps=None)
+    ts = np.linspace(0, 10, 2001)
+    assert np.min(e.norms(ts)) == pytest.approx(0.1, rel=1e-12)
+    assert 0.1 * min(1.0, (2 / 3 * 1.5 / 0.5) ** 3) == pytest.approx(0.1)
+
+
+# --- App. I.14: the worst-case descent in closed form ---------------------------------------------
+
+def test_worst_case_descent_follows_lemma72_and_lemma82():
+    """Float GD on (26) alone: theta_bar_k = (theta_bar_0 - c2)(1 + a eta/2)^k + c2 before 1 - rho, and geometric
+    growth by (1 + a eta) between 1 and z_bar_c, as Lemmas 72 and 82 state."""
+    from elkabetz_cohen_2021.appendix_i14 import WorstCase
+
+    w = WorstCase(2.0, math.exp(14), 0.5)
+    eta, th = 0.05, math.exp(-12) * 0.75 - 1
+    its = [th]
+    while its[-1] < w.zbc:
+        its.append(its[-1] - eta * w.dphibar(its[-1]))
+    k_r = next(k for k, v in enumerate(its) if v >= 1 - w.rho)
+    for k in range(k_r):
+        assert its[k] == pytest.approx((th - w.c2) * (1 + w.a * eta / 2) ** k + w.c2, rel=1e-7, abs=1e-9)
+    k1 = next(k for k, v in enumerate(its) if v >= 1)
+    assert its[-1] / its[-2] == pytest.approx(1 + w.a * eta, rel=1e-12)
+    assert len(its) - 1 == k1 + math.ceil(math.log(w.zbc / its[k1]) / math.log(1 + w.a * eta))
+
+
+# --- App. E and G ---------------------------------------------------------------------------------
+
+def test_zero_inputs_make_the_loss_constant():
+    from symflat.models import Points
+
+    model = DeepNetwork((3, 4, 1), activation="leaky_relu", negative_slope=0.2, loss="logistic")
+    data = Points(np.zeros((5, 3)), np.ones((5, 1)))
+    th = np.random.default_rng(1).standard_normal(model.num_params) * 5
+    assert np.max(np.abs(hessian(model, th, data))) == 0.0
+
+
+def test_eq34_as_printed_is_ln_to_the_fourth_above_the_chains_need():
+    """(34) puts (ln L)^{-2} in its denominator; the chain of I.20 needs the threshold divided by ln^2: ratio ln^4."""
+    import mpmath as mp
+    from elkabetz_cohen_2021.appendix_g import eps_hat34
+
+    n, w, nu, e = 2, mp.mpf("0.1"), mp.mpf("0.5"), mp.mpf(1)
+    L = math.log(23 * n * 3 / 0.1)
+    assert float(eps_hat34(n, w, nu, e, True) / eps_hat34(n, w, nu, e, False)) == pytest.approx(L ** 4, rel=1e-12)
+    hand = 0.1 ** 8 / (2 ** 15 * math.exp(30) * 3 ** 13) / L ** 2
+    assert float(eps_hat34(n, w, nu, e, False)) == pytest.approx(hand, rel=1e-12)
