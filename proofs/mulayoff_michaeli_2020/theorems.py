@@ -50,7 +50,7 @@ def _lemma4_exact_holds(Psis) -> bool:
 
 @paper.lemma(
     "lemma-4", r"\Psi_k\in\mathbb R^{d_k\times d_{k-1}}:\ \sum_{k=1}^m\|\Psi_k\|_F^2\ \ge\ m\Big(\Big\|\prod_{k=1}^m\Psi_k\Big\|_2\Big)^{\frac2m}",
-    where="Sec. 5, App. V.1", eq="22, S50", proof_uses=[], inequality=LEMMA4,
+    where="Sec. 5, App. V.1", eq="22, S50", proof_uses=["lemma-4-scalar-core"], inequality=LEMMA4,
     note="Proof: ||.||_F >= ||.||_2, AM-GM, sub-multiplicativity. Equality needs all three steps tight: every Psi_k "
          "rank one, equal norms, and aligned singular vectors.")
 def lemma4_exact(ctx):
@@ -131,6 +131,81 @@ def lemma4_adversarial(ctx):
 
 
 lemma4_exact.check(search_check(LEMMA4, budget=8))
+
+
+@paper.lemma(
+    "lemma-4-scalar-core",
+    r"m\ge1,\ a_1,\dots,a_m\ge0:\ \sum_{k=1}^m a_k\ \ge\ m\Big(\prod_{k=1}^m a_k\Big)^{\frac1m},\ \text{with equality iff all }a_k\text{ are equal}",
+    where="App. V.1 (the AM-GM step of the proof of Lemma 4; ours as a claim)", eq="S50",
+    note="Lemma 4 follows with a_k = ||Psi_k||_F^2 from ||.||_2 <= ||.||_F and sub-multiplicativity; those matrix "
+         "facts are standard and not decided here, so Lemma 4 itself keeps its own evidence.")
+def lemma4_scalar_core():
+    """Every m at once. If some a_k = 0 the right side is 0. Otherwise G = (prod a_k)^(1/m) > 0 and y_k = a_k/G
+    have sum_k log y_k = sum_k log a_k - m log G = 0 (SymPy, symbolic m); y - 1 - log y >= 0 for every y > 0,
+    with equality only at y = 1, is decided by z3 and by cvc5 (strictly convex, second derivative 1/y^2 > 0,
+    tangent 0 at y = 1; symflat.precision.calculus). Summing over k: sum_k a_k / G - m >= 0, with equality iff
+    every y_k = 1, i.e. iff all a_k equal G."""
+    from symflat.precision.calculus import convex_tangent
+
+    m, k = sp.symbols("m k", positive=True, integer=True)
+    a = sp.IndexedBase("a", positive=True)
+    logs = sp.Sum(sp.log(a[k]), (k, 1, m))
+    if sp.simplify(logs - m * (logs / m)) != 0:
+        return Evidence.refuted("sum_k log(a_k / G) is not 0")
+    y = sp.Symbol("y", positive=True)
+    res = {sv: convex_tangent(y - 1 - sp.log(y), y, 1, [y > 0], strict=True, solver=sv) for sv in ("z3", "cvc5")}
+    if any(r.status != "proved" for r in res.values()):
+        return next(r for r in res.values() if r.status != "proved").evidence("log y <= y - 1")
+    versions = sorted(set().union(*(r.solvers() for r in res.values())))
+    return Evidence.proved("for every m >= 1 and a in [0, oo)^m: " + res["z3"].detail + "; summed over y_k = a_k/G with "
+                           "sum_k log y_k = 0", method="z3 (calculus reduction)", solver="z3", version=", ".join(versions),
+                           cross_checked="cvc5")
+
+
+@lemma4_scalar_core.check
+def lemma4_scalar_core_sos():
+    """Cross-check on fixed m: with a_k = x_k^(2m) (every a_k >= 0 is one), AM-GM is the form
+    sum_k x_k^(2m) - m prod_k x_k^2 >= 0, which has an exact sum-of-squares certificate (Hurwitz) for m = 2, 3."""
+    from symflat.precision.sos import sos_certificate
+
+    done = []
+    for m in (2, 3):
+        xs = sp.symbols(f"x1:{m + 1}", real=True)
+        cert = sos_certificate(sum(v ** (2 * m) for v in xs) - m * sp.prod([v ** 2 for v in xs]))
+        if cert.status != "proved":
+            return cert.evidence(f"AM-GM form, m = {m}")
+        done.append((m, cert))
+    return Evidence.certified("exact SOS certificates of sum_k x_k^(2m) - m prod_k x_k^2 for m = 2, 3 (Gram sizes "
+                              + ", ".join(str([len(g.basis) for g in c.grams]) for _, c in done) + "; Q PSD by exact LDL^T, "
+                              "identity expanded to 0)", instances=2, cases="m = 2, 3", method="sos",
+                              solver=done[0][1].solver, version=done[0][1].version)
+
+
+@paper.theorem(
+    "theorem-1-scalar-core",
+    r"m\ge1,\ \tau\ne0,\ \mathbf w\in\mathbb R^m,\ \prod_{j=1}^m w_j=\tau:\ \tau^2\sum_{j=1}^m w_j^{-2}\ \ge\ m|\tau|^{2(1-\frac1m)},\ "
+    r"\text{with equality iff }|w_j|=|\tau|^{1/m}\ \forall j\text{ (such }\mathbf w\text{ exist)}",
+    where="Theorem 1 for scalar layers d_0 = ... = d_m = 1 (Sec. 3; ours as a claim)", proof_uses=["lemma-4-scalar-core"],
+    note="With eq. (10), lambda_max(H_w) = 2 sigma_x^2 tau^2 sum_j w_j^{-2}, this is Theorem 1's value "
+         "2m sigma_x^2 |tau|^(2(1-1/m)) and its flattest set for scalar layers.")
+def theorem1_scalar_core():
+    """a_j = tau^2 / w_j^2 > 0 has prod_j a_j = |tau|^(2m) / |tau|^2, so lemma-4-scalar-core gives
+    sum_j a_j >= m |tau|^(2(m-1)/m), with equality iff every a_j equals that common value c, i.e. iff
+    w_j^2 = tau^2 / c = |tau|^(2/m); w_j = |tau|^(1/m) with one sign set to sgn(tau) lies on the set. Each identity
+    is checked by SymPy with symbolic m and T = |tau| > 0."""
+    m = sp.Symbol("m", positive=True, integer=True)
+    T = sp.Symbol("T", positive=True)
+    c = T ** (2 * (m - 1) / m)
+    checks = {"prod_j a_j = T^(2(m-1))": sp.simplify(T ** (2 * m) / T ** 2 - T ** (2 * (m - 1))),
+              "(prod_j a_j)^(1/m) = c": sp.simplify(sp.powdenest((T ** (2 * (m - 1))) ** (1 / m), force=True) - c),
+              "a_j = c iff w_j^2 = T^(2/m)": sp.simplify(T ** 2 / c - T ** (2 / m)),
+              "|w_j| = T^(1/m) gives m T^(2 - 2/m)": sp.simplify(m * T ** 2 / (T ** (1 / m)) ** 2 - m * T ** (2 - 2 / m)),
+              "prod_j |w_j| = T": sp.simplify(sp.powdenest((T ** (1 / m)) ** m, force=True) - T)}
+    bad = [k for k, v in checks.items() if v != 0]
+    if bad:
+        return Evidence.refuted(f"identity fails: {bad}")
+    return Evidence.proved("for every m >= 1 and tau != 0, from lemma-4-scalar-core with a_j = tau^2/w_j^2: "
+                           + "; ".join(checks) + " (SymPy, symbolic m)", method="sympy")
 
 
 def _nu(B, sx, T, m):

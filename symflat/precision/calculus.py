@@ -132,18 +132,24 @@ def monotone(F, x, start, assumptions, *, base=None, solver: str = "z3", timeout
     return Reduction(_worst(steps), "the mean value theorem", f"{F} >= 0 (monotone in {x} from {start})", steps, F)
 
 
-def convex_tangent(F, x, c, assumptions, *, base=None, solver: str = "z3", timeout_ms: int = 10_000) -> Reduction:
-    """``F >= 0`` on ``assumptions`` from convexity in ``x`` and a nonnegative tangent at ``c``."""
+def convex_tangent(F, x, c, assumptions, *, base=None, strict: bool = False, solver: str = "z3",
+                   timeout_ms: int = 10_000) -> Reduction:
+    """``F >= 0`` on ``assumptions`` from convexity in ``x`` and a nonnegative tangent at ``c``.
+    ``strict``: decide ``d2F/dx2 > 0`` instead, so ``F`` exceeds its tangent wherever ``x != c``."""
     F, assumptions = sp.sympify(F), [sp.sympify(a) for a in assumptions]
     d2 = _derivative(F, x, 2)
     Fc = sp.simplify(sp.expand_log(F.subs(x, c), force=True))
     dFc = sp.simplify(sp.expand_log(sp.diff(F, x).subs(x, c), force=True))
     steps = _defined(F, assumptions, solver, timeout_ms)
     steps.append(("segments to the tangent point stay admissible", _segment(x, c, assumptions, solver, timeout_ms)))
-    steps.append((f"d2F/dx2 = {d2} >= 0", decide_formula(sp.Ge(d2, 0), assumptions, solver=solver, timeout_ms=timeout_ms)))
+    rel = sp.Gt if strict else sp.Ge
+    steps.append((f"d2F/dx2 = {d2} {'>' if strict else '>='} 0",
+                  decide_formula(rel(d2, 0), assumptions, solver=solver, timeout_ms=timeout_ms)))
     steps.append((f"tangent {Fc} + ({dFc})({x} - {c}) >= 0", _nonneg(Fc + dFc * (x - c), assumptions, solver, timeout_ms, base)))
-    return Reduction(_worst(steps), "convexity (a convex function lies above its tangents)",
-                     f"{F} >= 0 (convex in {x}, tangent at {c})", steps, F)
+    return Reduction(_worst(steps), "convexity (a convex function lies above its tangents)" if not strict else
+                     "strict convexity (strictly above its tangent away from the point of contact)",
+                     f"{F} >= 0 (convex in {x}, tangent at {c}{', equality only at ' + str(x) + ' = ' + str(c) if strict else ''})",
+                     steps, F)
 
 
 def concave_chord(F, x, a, b, assumptions, *, solver: str = "z3", timeout_ms: int = 10_000) -> Reduction:
