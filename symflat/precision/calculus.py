@@ -1,7 +1,8 @@
 """Transcendental inequalities reduced to decided polynomial side conditions by one-variable calculus.
 
-``exp``, ``log`` and real powers are outside polynomial arithmetic, but their derivatives are
-rational. Each reduction below applies one textbook theorem along a variable ``x`` (other symbols
+``exp``, ``log`` and real powers are outside polynomial arithmetic, but the derivatives of logs
+are rational, and where ``exp`` remains in a sign condition it is relaxed to a positive variable
+(sound; a counterexample to the relaxation only leaves the condition ``open``). Each reduction below applies one textbook theorem along a variable ``x`` (other symbols
 are parameters) and asks :func:`~symflat.precision.decide.decide_formula` for every side condition:
 
 - :func:`monotone` (mean value theorem): if ``F`` is differentiable on the admissible set ``A``,
@@ -31,7 +32,7 @@ from symflat.precision.errors import PrecisionError
 
 @dataclass
 class Reduction:
-    """``status`` (``proved``/``open``/``refuted``), the theorem applied, and its steps: each a
+    """``status`` (``proved`` or ``open``), the theorem applied, and its steps: each a
     ``(what, Decision | Reduction | str)`` (a string for an exact constant evaluation)."""
 
     status: str
@@ -76,8 +77,9 @@ def _status(res) -> str:
 
 
 def _worst(steps) -> str:
-    order = {"refuted": 0, "open": 1, "proved": 2}
-    return min((_status(s) for _, s in steps), key=lambda v: order[v], default="proved")
+    """``proved`` when every step is; otherwise ``open``: a failed side condition shows that this
+    reduction does not apply, not that the inequality is false."""
+    return "proved" if all(_status(s) == "proved" for _, s in steps) else "open"
 
 
 def _nonneg(expr, assumptions, solver, timeout_ms, given=None):
@@ -106,10 +108,27 @@ def _defined(F, assumptions, solver, timeout_ms):
 
 
 def _derivative(F, x, order):
+    """The ``order``-th derivative of ``F``, simplified; it must be algebraic apart from ``exp``."""
     d = sp.simplify(sp.together(sp.diff(F, x, order)))
-    if d.has(sp.log, sp.exp) or any(not p.exp.is_Rational for p in d.atoms(sp.Pow)):
+    if d.has(sp.log) or any(not p.exp.is_Rational for p in d.atoms(sp.Pow) if not isinstance(p, sp.exp)):
         raise PrecisionError(f"the derivative {d} is still transcendental: reduce it further first")
     return d
+
+
+def _decide_sign(rel, assumptions, solver, timeout_ms) -> Decision:
+    """Decide ``rel``; each ``exp(t)`` in it is relaxed to a fresh positive variable (sound: if the
+    relation holds for every positive value, it holds for ``exp(t)``). A counterexample to the
+    relaxation is no counterexample to ``rel``: it gives ``open``."""
+    exps = sorted(rel.atoms(sp.exp), key=str)
+    if not exps:
+        return decide_formula(rel, assumptions, solver=solver, timeout_ms=timeout_ms)
+    relaxed = rel.xreplace({e: sp.Symbol(f"_exp{i}", positive=True) for i, e in enumerate(exps)})
+    res = decide_formula(relaxed, assumptions, solver=solver, timeout_ms=timeout_ms)
+    if res.status == "refuted":
+        reason = f"relaxing {', '.join(map(str, exps))} to positive variables is too weak ({res.detail})"
+        return Decision("open", reason, res.solver, res.version, res.seconds, reason=reason)
+    res.detail += f" (with {', '.join(map(str, exps))} relaxed to positive variables)"
+    return res
 
 
 def _segment(x, start_of, assumptions, solver, timeout_ms):
@@ -127,7 +146,7 @@ def monotone(F, x, start, assumptions, *, base=None, solver: str = "z3", timeout
     steps = _defined(F, assumptions, solver, timeout_ms)
     steps.append(("segments to the start stay admissible", _segment(x, start, assumptions, solver, timeout_ms)))
     steps.append((f"(x - start) dF/dx >= 0 with dF/dx = {dF}",
-                  decide_formula(sp.Ge((x - start) * dF, 0), assumptions, solver=solver, timeout_ms=timeout_ms)))
+                  _decide_sign(sp.Ge((x - start) * dF, 0), assumptions, solver, timeout_ms)))
     steps.append((f"F at {x} = {start} >= 0", _nonneg(F.subs(x, start), assumptions, solver, timeout_ms, base)))
     return Reduction(_worst(steps), "the mean value theorem", f"{F} >= 0 (monotone in {x} from {start})", steps, F)
 
@@ -144,7 +163,7 @@ def convex_tangent(F, x, c, assumptions, *, base=None, strict: bool = False, sol
     steps.append(("segments to the tangent point stay admissible", _segment(x, c, assumptions, solver, timeout_ms)))
     rel = sp.Gt if strict else sp.Ge
     steps.append((f"d2F/dx2 = {d2} {'>' if strict else '>='} 0",
-                  decide_formula(rel(d2, 0), assumptions, solver=solver, timeout_ms=timeout_ms)))
+                  _decide_sign(rel(d2, 0), assumptions, solver, timeout_ms)))
     steps.append((f"tangent {Fc} + ({dFc})({x} - {c}) >= 0", _nonneg(Fc + dFc * (x - c), assumptions, solver, timeout_ms, base)))
     return Reduction(_worst(steps), "convexity (a convex function lies above its tangents)" if not strict else
                      "strict convexity (strictly above its tangent away from the point of contact)",
@@ -158,7 +177,7 @@ def concave_chord(F, x, a, b, assumptions, *, solver: str = "z3", timeout_ms: in
     d2 = _derivative(F, x, 2)
     interval = list(assumptions) + [x >= a, x <= b]
     steps = _defined(F, interval, solver, timeout_ms)
-    steps.append((f"d2F/dx2 = {d2} <= 0 on [{a}, {b}]", decide_formula(sp.Le(d2, 0), interval, solver=solver, timeout_ms=timeout_ms)))
+    steps.append((f"d2F/dx2 = {d2} <= 0 on [{a}, {b}]", _decide_sign(sp.Le(d2, 0), interval, solver, timeout_ms)))
     for end in (a, b):
         steps.append((f"F({end}) >= 0", _nonneg(F.subs(x, end), assumptions, solver, timeout_ms)))
     return Reduction(_worst(steps), "concavity (a concave function lies above its chords)",

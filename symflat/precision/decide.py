@@ -60,13 +60,16 @@ class Decision:
     aux: list = field(default_factory=list)
 
     def evidence(self, what: str = "", **data):
-        """This decision as :class:`~symflat.claims.Evidence` over everything the problem
-        quantifies (``proved`` general, ``refuted`` with the witness, ``open`` with the reason)."""
+        """This decision as :class:`~symflat.claims.Evidence`: ``proved`` (general) for a formula,
+        ``certified`` on one instance for an Inequality decided at a dimension choice, ``refuted``
+        with the witness, ``open`` with the reason."""
         from symflat.claims import Evidence
 
         common = {"method": self.solver, "solver": self.solver, "version": self.version,
                   "solver_seconds": round(self.seconds, 4), **data}
         text = f"{what}: {self.detail}" if what else self.detail
+        if self.status == "proved" and self.dims:   # one dimension choice of an Inequality: an instance
+            return Evidence.certified(text, instances=1, cases=f"dims {self.dims}", **common)
         if self.status == "proved":
             return Evidence.proved(text, **common)
         if self.status == "refuted":
