@@ -118,6 +118,79 @@ def _zero_blocks(p: Point, _s) -> Iterator[Point]:
             yield _with_entries(p, entries[:i] + [Fraction(0)] + entries[i + 1:])
 
 
+def _blocks(shrinker: "Shrinker", p: Point) -> dict:
+    """Matrix parameter blocks of each variable: ``name -> [(start, rows, cols), ...]`` (row-major,
+    as :func:`~symflat.precision.domains.decode_matrix` reads them); diagonal kinds, scalars and
+    vectors have none."""
+    from symflat.precision.domains import Matrices, Matrix
+
+    out = {}
+    for v in shrinker.ineq.variables:
+        if getattr(v, "kind", "") == "diagonal":
+            continue
+        if isinstance(v, Matrix):
+            out[v.name] = [(0, *v.dims_of(p.dims))]
+        elif isinstance(v, Matrices):
+            k, blocks = 0, []
+            for r, c in v.shapes_of(p.dims):
+                blocks.append((k, r, c))
+                k += r * c
+            out[v.name] = blocks
+    return out
+
+
+def _edited(p: Point, name: str, edit: Callable) -> Point:
+    params = {k: list(v) for k, v in p.params.items()}
+    params[name] = edit(list(params[name]))
+    return Point(dict(p.dims), params)
+
+
+def _zero_lines(p: Point, shrinker) -> Iterator[Point]:
+    """Row ``i``, column ``i``, or both, set to zero in every matrix of a variable at once, then in
+    one matrix: moves towards a leading block (``diag(1, 0)`` rather than a dense aligned matrix)."""
+    for name, blocks in _blocks(shrinker, p).items():
+        size = max(max(r, c) for _, r, c in blocks)
+        groups = [blocks] + ([[b] for b in blocks] if len(blocks) > 1 else [])
+        for group in groups:
+            for i in range(size):
+                for rows, cols in ((True, True), (True, False), (False, True)):
+                    def edit(vs, group=group, i=i, rows=rows, cols=cols):
+                        for start, r, c in group:
+                            for a in range(r):
+                                for b in range(c):
+                                    if (rows and a == i) or (cols and b == i):
+                                        vs[start + a * c + b] = Fraction(0)
+                        return vs
+                    yield _edited(p, name, edit)
+
+
+def _signs(p: Point, shrinker) -> Iterator[Point]:
+    """Every entry replaced by its sign (``-1, 0, 1``): all at once, then one variable, then one
+    matrix block at a time (keeps sign patterns such as alignment, drops magnitudes)."""
+    sign = lambda f: Fraction((f > 0) - (f < 0))  # noqa: E731 - one-line helper
+    yield Point(dict(p.dims), {k: [sign(Fraction(v)) for v in vs] for k, vs in p.params.items()})
+    if len(p.params) > 1:
+        for name in p.params:
+            yield _edited(p, name, lambda vs: [sign(Fraction(v)) for v in vs])
+    for name, blocks in _blocks(shrinker, p).items():
+        if len(blocks) > 1:
+            for start, r, c in blocks:
+                def edit(vs, start=start, n=r * c):
+                    vs[start:start + n] = [sign(Fraction(v)) for v in vs[start:start + n]]
+                    return vs
+                yield _edited(p, name, edit)
+
+
+def _equal_blocks(p: Point, shrinker) -> Iterator[Point]:
+    """In a list of equally shaped matrices, every matrix replaced by one of them (balanced
+    configurations, where the bounds of deep linear networks are often tight)."""
+    for name, blocks in _blocks(shrinker, p).items():
+        if len(blocks) > 1 and len({(r, c) for _, r, c in blocks}) == 1:
+            n = blocks[0][1] * blocks[0][2]
+            for start, _, _ in blocks:
+                yield _edited(p, name, lambda vs, start=start: vs[start:start + n] * len(blocks))
+
+
 def _scale_and_round(p: Point, _s) -> Iterator[Point]:
     """All entries rounded jointly to a common denominator (keeps couplings such as alignment),
     first as they are, then rescaled by the power of two that brings the largest, or the smallest
@@ -141,6 +214,26 @@ def _simplest_entries(p: Point, _s) -> Iterator[Point]:
     for i, f in enumerate(entries):
         for c in simpler(f):
             yield _with_entries(p, entries[:i] + [c] + entries[i + 1:])
+
+
+def _integer_descent(p: Point, _s) -> Iterator[Point]:
+    """Each integer entry ``n`` moved towards 0 by halving steps (``n/2, 3n/4, 7n/8, ..., n - 1``
+    in magnitude): restarted from each success, a binary search for the smallest integer that keeps
+    the violation (``x = 922`` rather than ``1000`` for ``exp(x) <= 10^400``)."""
+    entries = _entries(p)
+    for i, f in enumerate(entries):
+        if f.denominator != 1 or abs(f) <= 2:
+            continue
+        n, sign, seen = abs(f.numerator), (1 if f > 0 else -1), set()
+        gap = n
+        while gap > 1:
+            gap = (gap + 1) // 2
+            m = n - gap if n - gap != n else n - 1
+            if m not in seen and 0 < m < n:
+                seen.add(m)
+                yield _with_entries(p, entries[:i] + [Fraction(sign * m)] + entries[i + 1:])
+        if n - 1 not in seen:
+            yield _with_entries(p, entries[:i] + [Fraction(sign * (n - 1))] + entries[i + 1:])
 
 
 def _smaller_dims(p: Point, shrinker: "Shrinker") -> Iterator[Point]:
@@ -169,7 +262,8 @@ class ShrinkPass:
         return {"candidates": self.candidates, "confirms": self.confirms, "successes": self.successes}
 
 
-PASSES = (("zero", _zero_blocks), ("scale-and-round", _scale_and_round), ("simplest-entries", _simplest_entries),
+PASSES = (("zero", _zero_blocks), ("zero-lines", _zero_lines), ("signs", _signs), ("scale-and-round", _scale_and_round),
+          ("simplest-entries", _simplest_entries), ("integer-descent", _integer_descent), ("equal-blocks", _equal_blocks),
           ("smaller-dims", _smaller_dims))
 
 

@@ -168,3 +168,21 @@ def test_cli_stores_both_witnesses_and_replays_both(tmp_path, monkeypatch, capsy
     out = capsys.readouterr().out
     assert "simplest witness: replay reproduces the violation" in out
     assert "worst witness: replay reproduces the violation" in out
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_planted_counterexamples_shrink_to_the_hand_derived_simplest(seed):
+    """exp(x) <= 10^400 on [0, 2000] fails exactly for x > 400 ln 10 = 921.03..., so the smallest
+    integer witness is 922 (integer descent). Lemma 4 with the constant 1% too big fails at
+    Psi_1 = Psi_2 = diag(1, 0): sum ||Psi_k||_F^2 = 2 < 1.01 * 2 * ||diag(1, 0)||_2 = 2.02, two
+    nonzero entries of height 1 (zero-lines and signs passes reach it from a dense aligned pair)."""
+    import math
+
+    from search_planted_cases import FALSE
+
+    big = search(FALSE["beyond-float-range"](), budget=3, seed=seed).counterexample
+    assert big.point.params["x"] == [math.ceil(400 * math.log(10))] == [922]
+    lemma4 = search(FALSE["lemma4-constant-1pct"](), budget=3, seed=seed).counterexample
+    key = simplicity_key(lemma4.point)
+    assert key[0] == 1 and key[2] == 2 and lemma4.point.dims == {"m": 2, "n": 2}
+    assert lemma4.slack == "-0.02"
