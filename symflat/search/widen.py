@@ -17,11 +17,11 @@ expected refuted) beside a corrected claim carrying the repair (``result.repaire
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 from symflat.claims import Evidence
-from symflat.precision.domains import Widening
+from symflat.precision.domains import Scalar, Widening
 from symflat.precision.errors import PrecisionError
 from symflat.precision.inequality import DEFAULT_LADDER, Hypothesis, Inequality
 from symflat.search.errors import SearchSetupError, as_inequality
@@ -34,7 +34,9 @@ __all__ = ["WideningResult", "widen", "widen_check", "widenings"]
 class WideningResult:
     """One widening: its ``label`` (``"S:symmetric"``), the variable (or dimension) widened, the
     property given up (``gives_up``), the wider ``inequality``, the ``repair`` hypothesis, and, once
-    searched, the search ``result`` (or the ``error`` that stopped it)."""
+    searched, the search ``result`` (or the ``error`` that stopped it). ``narrower_held`` lists the
+    smaller widenings of the same variable that did not break: when one breaks, a repair weaker
+    than ``repair`` (the domain of such a widening) may already suffice."""
 
     label: str
     variable: str
@@ -43,6 +45,7 @@ class WideningResult:
     repair: Hypothesis
     result: SearchResult | None = None
     error: str = ""
+    narrower_held: list = field(default_factory=list)
 
     @property
     def breaks(self) -> bool:
@@ -70,8 +73,10 @@ class WideningResult:
         if self.result is None:
             return f"{self.label}: not searched yet (gives up: {self.gives_up})"
         if self.breaks:
+            weaker = (f" (no violation on the narrower widening {', '.join(self.narrower_held)}: a weaker repair "
+                      f"may do)" if self.narrower_held else "")
             return (f"{self.label}: BREAKS without '{self.gives_up}'; repair: hypothesis {self.repair.name} "
-                    f"({self.gives_up}); {self.counterexample.describe()}")
+                    f"({self.gives_up}){weaker}; {self.counterexample.describe()}")
         return f"{self.label}: holds without '{self.gives_up}' as far as searched ({self.result.summary()})"
 
     def evidence(self) -> Evidence:
@@ -79,7 +84,7 @@ class WideningResult:
         ``widening``, ``breaks``, ``gives_up``, ``repair`` and, when it breaks, the counterexample
         (on the wider domain; it replays with ``--widen LABEL --replay``)."""
         data = {"widening": self.label, "gives_up": self.gives_up, "repair": self.repair.name, "method": "search",
-                "scope": "instances", "breaks": self.breaks}
+                "scope": "instances", "breaks": self.breaks, "narrower_held": list(self.narrower_held)}
         if self.result is not None:
             data.update(evaluations=self.result.evaluations, seed=self.result.seed, dps=max(self.result.ladder))
         if self.breaks:
@@ -154,7 +159,27 @@ def widen(ineq, budget: float = 10.0, *, seed: int = 0, ladder=DEFAULT_LADDER, o
             w.result = run(w.inequality, each)
         except PrecisionError as e:  # e.g. every evaluation undefined on the wider domain
             w.error = str(e)
+    for i, w in enumerate(todo):
+        if w.breaks:
+            w.narrower_held = [v.label for v in todo[:i] if v.variable == w.variable and v.result is not None
+                               and not v.breaks and v.result.best_objective < 1 and _inside(v, w)]
     return todo
+
+
+def _var(w: WideningResult):
+    return next((v for v in w.inequality.variables if v.name == w.variable), None)
+
+
+def _inside(small: WideningResult, big: WideningResult) -> bool:
+    """Whether the wider domain of ``small`` lies inside that of ``big`` (same variable)."""
+    a, b = _var(small), _var(big)
+    if isinstance(a, Scalar) and isinstance(b, Scalar):
+        lo_ok = b.lo is None or (a.lo is not None and (a.lo > b.lo or (a.lo == b.lo and (a.lo_open or not b.lo_open))))
+        hi_ok = b.hi is None or (a.hi is not None and (a.hi < b.hi or (a.hi == b.hi and (a.hi_open or not b.hi_open))))
+        return lo_ok and hi_ok
+    order = {"psd": 0, "symmetric": 1, "general": 2}
+    ka, kb = getattr(a, "kind", None), getattr(b, "kind", None)
+    return ka in order and kb in order and order[ka] <= order[kb]
 
 
 def widen_check(ineq, *, budget: float | None = None, ladder=DEFAULT_LADDER, name: str = "widen") -> Callable:

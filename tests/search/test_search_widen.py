@@ -71,6 +71,7 @@ def test_widenings_that_hold_and_a_chain_that_breaks_only_at_its_end():
     assert not results["x:include-0"].breaks  # x = 0 is undefined, never a violation
     neg = results["x:any-sign"]
     assert neg.breaks and float(neg.counterexample.point.params["x"][0]) < 0 and neg.repair.name == "x>0"
+    assert neg.narrower_held == ["x:include-0"] and "a weaker repair may do" in neg.describe()
     assert not any(r.breaks for r in widen(symmetric_opnorm(), budget=1, seed=0))
     depth = widen(_lemma4(dims={"m": [2, 3], "n": [1, 2]}), budget=1, seed=0)
     assert [r.label for r in depth] == ["m:down-to-1"] and not depth[0].breaks  # ||A||_F^2 >= ||A||_2^2
