@@ -154,7 +154,9 @@ def _widen(claim, ineq, args, ledger_path) -> int:
             return _fail(f"no stored widening counterexample for {claim.id} in {ledger_path}")
         ok = all(_replay(w.inequality, c, f"{claim.id} [{w.check_name}]") for w, c in found)
         return 0 if ok else 1
-    results = widen(ineq, args.budget, seed=args.seed, ladder=ladder, only=only)
+    results = widen(ineq, args.budget, seed=args.seed, ladder=ladder, only=only,
+                    searcher=lambda wide, b: search(wide, budget=b, seed=args.seed, ladder=ladder,
+                                                    shrink=not args.no_shrink, shrink_seconds=max(1.0, b / 2)))
     if not results:
         print(f"{claim.id}: its variables and dimensions have no wider domain to try")
         return 0

@@ -9,7 +9,9 @@ The model is Hypothesis's shrinker (``internal/conjecture/shrinker.py``):
 * a candidate is accepted only if it still violates (confirmed over the whole precision ladder,
   with its exact rational entries) **and** its key is strictly smaller than the current one;
 * shrinking is a list of small passes (:data:`PASSES`) run in turn until none of them changes the
-  point (a fixed point); each pass counts its candidates, its confirmations and its successes;
+  point (a fixed point); each pass counts its candidates, its confirmations and its successes.
+  Unlike Hypothesis, successful passes are not moved to the front: the passes are few and cheap,
+  and a fixed order makes the stored counterexample easier to predict from the pass list;
 * the budget is a number of confirmations (and of float pre-tests), so the result does not depend
   on the speed of the machine; wall time is only an outer cap, and the report says which stopped it;
 * confirmations are cached by the exact point;
