@@ -42,6 +42,7 @@ def test_registry_has_every_claim():
         assert reg.get(f"{P}/{label}").expect is Status.REFUTED
     assert reg.get(f"{P}/theorem-3-corrected").corrects == f"{P}/theorem-3"
     assert f"{P}/theorem-3-corrected" in reg.get(f"{P}/theorem-15").proof_uses
+    assert r"\frac32,\frac{1-\nu}" in reg.get(f"{P}/theorem-15").statement  # (24) as printed
     numbered = [f"{kind}-{k}" for kind, ks in [("lemma", [5, 7, 9, 11, 19, 21, 23, 31, 33] + list(range(35, 39))
                                                     + [40, 41, 42, 43, 44, 46, 47, 48, 50, 51, 53, 54, 56, 57, 58, 59]
                                                     + list(range(60, 69)) + [70, 72, 73, 75, 77, 78, 80]
