@@ -213,34 +213,38 @@ def precision_check(ineq: Inequality, instances=None, *, n: int = 16, dps: int |
 
 
 def decide_check(ineq: Inequality, dims: list[dict] | None = None, *, timeout_ms: int = 10_000,
-                 name: str = "z3") -> Callable:
-    """A check deciding a small polynomial ``ineq`` with z3 at each dimension choice (default: the
-    smallest): when every negation is unsat, ``proved`` (scope general) if the inequality has no
-    dimensions, else ``certified`` on the dimension choices decided (scope instances: the claim
-    quantifies over every dimension); ``refuted`` with z3's exact model (confirmed at high
-    precision); else ``open``."""
+                 solver: str = "z3", name: str | None = None) -> Callable:
+    """A check deciding a small polynomial (rational, radical) ``ineq`` with ``solver`` (z3 or cvc5)
+    at each dimension choice (default: the smallest): when every negation is unsat, ``proved``
+    (scope general) if the inequality has no dimensions, else ``certified`` on the dimension choices
+    decided (scope instances: the claim quantifies over every dimension); ``refuted`` with the
+    solver's exact model (confirmed at high precision); else ``open`` with the reason."""
     from symflat.precision.decide import decide
 
     ineq = as_inequality(ineq, "decide_check: ineq")
 
     def check(ctx) -> Evidence:
         grid = dims if dims is not None else ineq.dims_grid()[:1]
-        decided = []
+        decided, version = [], ""
         for d in grid:
-            res = decide(ineq, d, timeout_ms=timeout_ms)
+            res = decide(ineq, d, timeout_ms=timeout_ms, solver=solver)
+            version = res.version
             if res.status == "refuted":
                 conf = ineq.confirm(res.point)
                 cex = from_confirmation(ineq, res.point, conf)
-                return Evidence.refuted(f"{ineq.name or 'inequality'}: {res.detail}", slack=cex.slack, method="z3",
-                                        counterexample=cex.to_json(ineq), dps=conf.dps, instances=1,
-                                        cases=f"z3's model at dims {d}")
+                return Evidence.refuted(f"{ineq.name or 'inequality'}: {res.detail}", slack=cex.slack, method=solver,
+                                        solver=solver, version=version, counterexample=cex.to_json(ineq), dps=conf.dps,
+                                        instances=1, cases=f"{solver}'s model at dims {d}")
             if res.status != "proved":
-                return Evidence.open(f"z3 could not decide dims {d}: {res.detail}", method="z3", decided=len(decided))
+                return Evidence.open(f"{solver} could not decide dims {d}: {res.detail}", method=solver, solver=solver,
+                                     version=version, reason=res.reason, decided=len(decided))
             decided.append(d)
         if not ineq.dims:
-            return Evidence.proved("z3 proves it: the negation is unsat over all real points", method="z3")
-        return Evidence.certified(f"z3 proves it (negation unsat) for dims {decided}", method="z3",
-                                  instances=len(decided), cases=_dims_text(decided).replace(" over dims ", "dims "))
+            return Evidence.proved(f"{solver} proves it: the negation is unsat over all real points", method=solver,
+                                   solver=solver, version=version)
+        return Evidence.certified(f"{solver} proves it (negation unsat) for dims {decided}", method=solver, solver=solver,
+                                  version=version, instances=len(decided),
+                                  cases=_dims_text(decided).replace(" over dims ", "dims "))
 
-    check.__name__ = name
+    check.__name__ = name or solver
     return check
