@@ -89,21 +89,26 @@ def balancedness(model, w) -> list[np.ndarray]:
     Linear layers: ``W_{j+1}^T W_{j+1} - W_j W_j^T`` (Du et al. 2018, Thm 2.1); ReLU/leaky
     ``DeepNetwork``: its diagonal; ``ReluOneHidden``: ``w2_j^2 - w1_j^2 - b1_j^2`` per neuron.
     """
-    w = np.asarray(w, dtype=float)
     if isinstance(model, ScalarChain):
         model = model.as_deep_linear()
+    if not isinstance(model, (DeepLinear, LinearWithOutput, DeepNetwork, ReluOneHidden)):
+        raise NumericError(f"no balancedness quantities for {type(model).__name__}")
+    try:
+        w = np.asarray(w, dtype=float)
+    except (TypeError, ValueError):
+        raise NumericError(f"w must be a real weight vector, got {w!r:.80}") from None
+    if w.shape != (model.num_params,):
+        raise NumericError(f"{type(model).__name__} has {model.num_params} parameters but w has shape {w.shape}")
     blocks = unpack(model, w)
     if isinstance(model, LinearWithOutput) and model.residual:  # the conserved quantities live in the W_k
         blocks = [B + theta / model.depth for B, theta in zip(residual_base(model, get_backend("numpy")), blocks)]
     if isinstance(model, ReluOneHidden):
         w1, b1, w2, _ = blocks
         return [w2 * w2 - w1 * w1 - b1 * b1]
-    if isinstance(model, (DeepLinear, LinearWithOutput, DeepNetwork)):
-        out = [blocks[j + 1].T @ blocks[j + 1] - blocks[j] @ blocks[j].T for j in range(len(blocks) - 1)]
-        if isinstance(model, DeepNetwork) and model.activation != "linear":
-            out = [np.diag(D) for D in out]
-        return out
-    raise NumericError(f"no balancedness quantities for {type(model).__name__}")
+    out = [blocks[j + 1].T @ blocks[j + 1] - blocks[j] @ blocks[j].T for j in range(len(blocks) - 1)]
+    if isinstance(model, DeepNetwork) and model.activation != "linear":
+        out = [np.diag(D) for D in out]
+    return out
 
 
 def _drift(model, w, ref) -> float:

@@ -246,8 +246,8 @@ def hessian_trace(model, weights=None, data=None, *, samples: int = 100, seed: i
                   backend=None, device=None, dtype=None, autodiff: bool = False) -> TraceEstimate:
     """Hutchinson trace estimate of the Hessian with ``samples`` Rademacher probes and its standard
     error (:func:`symflat.numeric.spectrum.hutchinson`)."""
-    if int(samples) < 2:
-        raise NumericError(f"samples must be >= 2 to report a standard error, got {samples!r}")
+    options.count(samples, "samples (at least 2, to report a standard error)", minimum=2)
+    options.seed(seed)
     obj = _objective(model, weights, data, backend, device, dtype, autodiff, loss, params)
     return spectrum.hutchinson(obj, obj.finite_weights(weights), samples, seed)
 

@@ -18,9 +18,10 @@ import pytest
 from symflat import Paper
 from symflat.errors import SymflatError
 from symflat.models import DeepLinear, DeepNetwork, LinearWithOutput, ModelError, Moments, Points, ReluOneHidden, ScalarChain
-from symflat.numeric import NumericError, directional_curvature, gram_operator, hessian, objective, problems, sharpness
+from symflat.numeric import (NumericError, directional_curvature, gram_operator, hessian, hessian_trace, objective,
+                             problems, sharpness)
 from symflat.numeric.backend import BackendError
-from symflat.numeric.dynamics import gd_vs_gf, gradient_descent, gradient_flow, sgd
+from symflat.numeric.dynamics import balancedness, gd_vs_gf, gradient_descent, gradient_flow, sgd
 from symflat.numeric.errors import DivergenceError, NotAMinimum
 from symflat.numeric.experiments import run_sweep
 from symflat.precision import Inequality
@@ -133,6 +134,10 @@ CASES = [
     ("gf-nan-in-t-eval", lambda: gradient_flow(CHAIN, [1.0, 1.0], SCALAR_DATA, 1.0, t_eval=[0.0, math.nan]), NumericError, r"t_eval"),
     ("gf-from-nan", lambda: gradient_flow(CHAIN, [math.nan, 1.0], SCALAR_DATA, 1.0), NumericError, r"w0.*NaN"),
     ("gd-vs-gf-zero-steps", lambda: gd_vs_gf(CHAIN, [1.0, 1.0], SCALAR_DATA, 0.1, 0), NumericError, r"steps.*0"),
+    ("balancedness-short-vector", lambda: balancedness(MODEL, [1.0, 2.0]), NumericError, r"\bw\b.*shape \(2,\)"),
+    ("balancedness-not-a-model", lambda: balancedness("model", W), NumericError, r"str"),
+    ("trace-fractional-samples", lambda: hessian_trace(MODEL, W, DATA, samples=2.5), NumericError, r"samples.*2\.5"),
+    ("trace-negative-seed", lambda: hessian_trace(MODEL, W, DATA, seed=-1), NumericError, r"seed.*-1"),
     ("require-ok-on-divergence", lambda: gradient_descent(CHAIN, [3.0, 3.0], SCALAR_DATA, 0.5, 100).require_ok(),
      DivergenceError, r"status 'diverged'"),
     # --- numeric: problems ----------------------------------------------------------------------------
