@@ -276,6 +276,17 @@ def eq24_telescoping(ctx):
                            cases=["[2, 2, 2]", "[2, 3, 2]", "[2, 2, 2, 2]", "[3, 2, 3, 2]"], seed=ctx.seed, method="sympy")
 
 
+@eq24_telescoping.check
+def eq24_general():
+    """Every depth m and widths: induction on j for the partial products F_j ... F_1 = W_{m:j+1}^T (B S T^T)^{j-1} B S
+    (S = Sigma_x^{1/2}), base and step checked at symbolic sizes with W_{m:1} = T; j = m gives (24)."""
+    from symflat.symbolic.matrix_calculus import prove_telescoping_product
+    return prove_telescoping_product().evidence(
+        "for every depth m, widths and B: F_j...F_1 = W_{m:j+1}^T (B Sigma_x^{1/2} T^T)^{j-1} B Sigma_x^{1/2} by induction "
+        "on j (base j = 1; step: W_{j:1}^T W_{m:j+1}^T = (W_{m:1})^T = T^T on Omega, powers as a chain of square factors), "
+        "and W_{m:m+1} = I at j = m")
+
+
 @paper.equation(
     "eq-25", r"\mathbf w\in\Omega\ \Rightarrow\ \lambda_{\max}(\mathbf H_{\mathbf w})\ \ge\ \max_{\|\mathbf B\|_F=1}\nu(\mathbf B),\quad \nu(\mathbf B)\triangleq2m\big\|(\mathbf B\hat\Sigma_x^{\frac12}\mathbf T^T)^{m-1}\mathbf B\hat\Sigma_x^{\frac12}\big\|_2^{\frac2m}",
     where="Sec. 5", eq="25", uses=["eq-21"], proof_uses=["eq-21", "eq-23", "eq-24"], hypotheses=["a1", "full-rank"],

@@ -17,6 +17,7 @@ def _derivations():
     return [
         ("Mulayoff & Michaeli eq. (19) / Lemma 3: H = 2 Phi Phi^T on Omega", mc.prove_hessian_factorisation),
         ("Mulayoff & Michaeli eq. (21): Phi_k vec(B) (Kronecker rewriting)", mc.prove_phi_action),
+        ("Mulayoff & Michaeli eq. (24): telescoping product on Omega (induction)", mc.prove_telescoping_product),
         ("Elkabetz & Cohen Lemma 5, eq. (12) (induction on depth)", mc.prove_second_variation_chain_rule),
         ("Elkabetz & Cohen Lemma 9, eq. (16) (activation patterns)", mc.prove_pattern_second_variation),
         ("balancedness, any loss of W_m:1 (Du et al.)", lambda: mc.prove_linear_balancedness("generic")),

@@ -43,6 +43,7 @@ from symflat.symbolic.matrix_calculus import (
     prove_pattern_second_variation,
     prove_phi_action,
     prove_second_variation_chain_rule,
+    prove_telescoping_product,
     square_loss,
     substitute,
     vec_operator,
@@ -350,7 +351,7 @@ class TestGeneralProofs:
         for proof in (prove_hessian_factorisation(), prove_linear_balancedness("generic"),
                       prove_linear_balancedness("square"), prove_linear_balancedness("output"),
                       prove_homogeneous_balancedness(), prove_second_variation_chain_rule(),
-                      prove_pattern_second_variation(), prove_phi_action()):
+                      prove_pattern_second_variation(), prove_phi_action(), prove_telescoping_product()):
             assert proof.proved, [str(s) for s in proof.failures()]
             ev = proof.evidence()
             assert ev.status is Status.PROVED and ev.scope == "general"
@@ -379,6 +380,15 @@ class TestGeneralProofs:
         assert flow_derivative(right, vel).is_zero()
         skew = Wl.T @ Wl + Wk @ Wk.T
         assert not flow_derivative(skew, vel).is_zero()
+
+    def test_power_chain(self):
+        """Powers of one square matrix as a chain: Q Q^{j-1} = Q^j, Q^0 = I; Q^{j-1} Q^{j-1} is not Q^j."""
+        nn = sp.Symbol("nn", integer=True, positive=True)
+        powers = LayerChain("Q", "r", ("j",), room_above=1, dims=nn)
+        j = powers["j"]
+        assert equal(powers.layer(j) @ powers.segment(j - 1, 1), powers.segment(j, 1))
+        assert powers.segment(0, 1).items()[0][0] == ()
+        assert not equal(powers.segment(j - 1, 1) @ powers.segment(j - 1, 1), powers.segment(j, 1))
 
     def test_failed_step_gives_open_evidence(self):
         proof = GeneralProof("a false identity")

@@ -22,7 +22,7 @@ Objects (SymPy scalars inside, SymPy matrix expressions out through ``to_sympy``
   :func:`phi_block`, :func:`flow_derivative`, and the derivations
   :func:`prove_hessian_factorisation`, :func:`prove_phi_action`, :func:`prove_linear_balancedness`,
   :func:`prove_homogeneous_balancedness`, :func:`prove_second_variation_chain_rule`,
-  :func:`prove_pattern_second_variation`.
+  :func:`prove_pattern_second_variation`, :func:`prove_telescoping_product`.
 - :class:`Instance` — explicit values, to cross-check a general result at a few sizes.
 
 A normal form equal to zero proves the identity for every size; the rules are sound but not
@@ -87,6 +87,7 @@ from symflat.symbolic.matrix_calculus.networks import (
     prove_pattern_second_variation,
     prove_phi_action,
     prove_second_variation_chain_rule,
+    prove_telescoping_product,
     square_loss,
 )
 from symflat.symbolic.matrix_calculus.proof import GeneralProof, Step, check_equal
@@ -97,6 +98,6 @@ __all__ = [
     "first_variation_term", "flow_derivative", "from_sympy", "gradient", "hessian_block", "linear_coefficient",
     "loss_linearisation", "matrix", "omega", "phi_block", "product_first_variation", "product_second_variation",
     "prove_hessian_factorisation", "prove_homogeneous_balancedness", "prove_linear_balancedness",
-    "prove_pattern_second_variation", "prove_phi_action", "prove_second_variation_chain_rule", "second_variation",
+    "prove_pattern_second_variation", "prove_phi_action", "prove_second_variation_chain_rule", "prove_telescoping_product", "second_variation",
     "second_variation_term", "square_loss", "substitute", "vec_operator",
 ]

@@ -26,13 +26,25 @@ import sympy as sp
 from symflat.symbolic.matrix_calculus.algebra import Atom, MatPoly, MatrixCalculusError
 
 
+class _Constant:
+    """Widths of a chain of square factors of one size (``d[k] = n`` for every ``k``)."""
+
+    def __init__(self, size):
+        self.size = size
+
+    def __getitem__(self, k):
+        return self.size
+
+
 class LayerChain:
     """The layers ``W_1..W_m`` of a network of symbolic depth ``depth`` (a name or a symbol).
 
     ``layers`` names ordered generic layer indices (``1 <= l_1 < l_2 < ... <= m``; a name may be
     given as ``("k", 1)``: one more than the previous one, for consecutive layers).
     ``room_above`` is how many layers the depth leaves above the last named one (``k + 1 <= m``
-    for ``room_above=1``). Segments are built by :meth:`segment`, layers by :meth:`layer`.
+    for ``room_above=1``). ``dims`` names the widths (``d[k]``), or is one size expression for a
+    chain of square factors of that size (powers ``Q^j = Q_{j:1}`` of one matrix). Segments are built
+    by :meth:`segment`, layers by :meth:`layer`.
     """
 
     def __init__(self, name: str = "W", depth="m", layers=(), *, room_above: int = 0, dims="d"):
@@ -40,7 +52,9 @@ class LayerChain:
             raise MatrixCalculusError(f"chain name must be an identifier, got {name!r}")
         self.name = name
         self.depth = depth if isinstance(depth, sp.Symbol) else sp.Symbol(str(depth), integer=True, positive=True)
-        self.d = dims if isinstance(dims, sp.IndexedBase) else sp.IndexedBase(str(dims))
+        if isinstance(dims, str):
+            dims = sp.IndexedBase(dims)
+        self.d = dims if isinstance(dims, sp.IndexedBase) else _Constant(sp.sympify(dims))
         self.indices: dict[str, sp.Expr] = {}
         self._param: dict = {}
         gaps = []

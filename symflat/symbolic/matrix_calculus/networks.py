@@ -263,3 +263,39 @@ def prove_pattern_second_variation() -> GeneralProof:
         proof.add(check_equal("(j, j') summand of (16) = <grad l_i, second-variation summand x_i>", engine, printed))
     proof.seconds += first.seconds + second.seconds
     return proof
+
+
+def prove_telescoping_product() -> GeneralProof:
+    """Mulayoff & Michaeli (2020), eq. (24): on Omega (``W_{m:1} = T``), with ``F_k = W_{m:k+1}^T B S
+    W_{k-1:1}^T`` (``S = Sigma_x^{1/2}``), ``F_m F_{m-1} ... F_1 = (B S T^T)^{m-1} B S`` for every depth.
+
+    Induction on ``j``: ``G_j = F_j ... F_1 = W_{m:j+1}^T Q^{j-1} B S`` with ``Q = B S T^T`` (powers as
+    a chain of square factors, ``Q^j = Q_{j:1}``); base ``G_1 = F_1``; step ``F_{j+1} G_j = G_{j+1}``,
+    where ``W_{j:1}^T W_{m:j+1}^T = (W_{m:1})^T = T^T`` on Omega; at ``j = m``, ``W_{m:m+1} = I``."""
+    proof = GeneralProof("F_m ... F_1 = (B Sigma_x^{1/2} T^T)^{m-1} B Sigma_x^{1/2} on Omega, every depth m",
+                         standard=("associativity", "splitting a finite product off its last factor"),
+                         hypotheses=("Omega (W_{m:1} = T)",))
+    with timed(proof):
+        ch = LayerChain("W", "m", ("j",), room_above=1)
+        m, j = ch.depth, ch["j"]
+        d0, dm = ch.d[0], ch.d[m]
+        B, S, T = matrix("B", dm, d0), matrix("Sigma_x^{1/2}", d0, d0, symmetric=True), matrix("T", dm, d0)
+        powers = LayerChain("Q", "r", ("j",), room_above=1, dims=dm)
+        jq = powers["j"]
+
+        def F(k):
+            return ch.segment(m, k + 1).T @ B @ S @ ch.segment(k - 1, 1).T
+
+        def G(k, kq):
+            return ch.segment(m, k + 1).T @ powers.segment(kq - 1, 1) @ B @ S
+
+        rules = Rules([Relation.of(ch.product(), T, "w in Omega (W_{m:1} = T)"),
+                       Relation.of(B @ S @ T.T, powers.layer(jq), "Q = B Sigma_x^{1/2} T^T")])
+        proof.add(check_equal("base j = 1: G_1 = F_1", F(1), G(1, 1), rules))
+        proof.add(check_equal("step: F_{j+1} G_j = G_{j+1}", F(j + 1) @ G(j, jq), G(j + 1, jq + 1), rules))
+        end = LayerChain("W", "m")
+        Qm = LayerChain("Q", "r", dims=end.d[end.depth]).segment(end.depth - 1, 1)
+        Be = matrix("B", end.d[end.depth], end.d[0])
+        proof.add(check_equal("end j = m: G_m = Q^{m-1} B Sigma_x^{1/2} (W_{m:m+1} = I)",
+                              end.segment(end.depth, end.depth + 1).T @ Qm @ Be @ S, Qm @ Be @ S))
+    return proof
