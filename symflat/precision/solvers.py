@@ -10,8 +10,11 @@ the existential theory of the reals (z3 by nlsat, cvc5 by cylindrical algebraic 
 
 from __future__ import annotations
 
-import multiprocessing
+import os
+import pickle
 import re
+import select
+import signal
 import time
 from dataclasses import dataclass
 from fractions import Fraction
@@ -154,7 +157,7 @@ def _decode(value) -> sp.Expr:
     raise PrecisionError(f"cvc5 returned a model value it cannot express exactly: {value[1]}")
 
 
-def _cvc5_child(text: str, names, timeout_ms: int, conn) -> None:
+def _cvc5_child(text: str, names, timeout_ms: int) -> tuple:
     """Runs in a forked process (cvc5's nonlinear search does not always honour its time limits)."""
     try:
         cvc5 = _module("cvc5")
@@ -173,34 +176,51 @@ def _cvc5_child(text: str, names, timeout_ms: int, conn) -> None:
             cmd.invoke(s, sm)
         res = s.checkSat()
         if res.isUnsat():
-            conn.send(("unsat", None, None))
-        elif res.isSat():
+            return ("unsat", None, None)
+        if res.isSat():
             terms = {str(t): t for t in sm.getDeclaredTerms()}
-            conn.send(("sat", {n: _cvc5_value(tm, s.getValue(terms[n])) if n in terms else ("rat", 0, 1) for n in names}, None))
-        else:
-            conn.send(("unknown", None, str(res.getUnknownExplanation())))
+            return ("sat", {n: _cvc5_value(tm, s.getValue(terms[n])) if n in terms else ("rat", 0, 1) for n in names}, None)
+        return ("unknown", None, str(res.getUnknownExplanation()))
     except Exception as exc:  # reported to the parent, which raises it as a symflat error
-        conn.send(("error", None, f"{type(exc).__name__}: {exc}"))
-    finally:
-        conn.close()
+        return ("error", None, f"{type(exc).__name__}: {exc}")
+
+
+def _in_child(func, args, timeout_s: float):
+    """``func(*args)`` in a forked child (plain ``os.fork``: the check runners' workers are daemonic
+    and may not start multiprocessing children); ``None`` if it has not answered in ``timeout_s``,
+    in which case the child is killed."""
+    rfd, wfd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        try:
+            os.close(rfd)
+            data = pickle.dumps(func(*args))
+            with os.fdopen(wfd, "wb") as out:
+                out.write(data)
+        finally:
+            os._exit(0)
+    os.close(wfd)
+    chunks, deadline, done = [], time.monotonic() + timeout_s, False
+    with os.fdopen(rfd, "rb", buffering=0) as inp:
+        while not done:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([inp], [], [], left)[0]:
+                break
+            chunk = inp.read(65536)
+            chunks.append(chunk)
+            done = not chunk
+    if not done:
+        os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    return pickle.loads(b"".join(chunks)) if done and chunks[:-1] else None
 
 
 def _solve_cvc5(text: str, names, timeout_ms: int) -> SolverAnswer:
     cvc5 = _module("cvc5")
     version = str(cvc5.__version__)
-    ctx = multiprocessing.get_context("fork")
-    recv, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_cvc5_child, args=(text, list(names), timeout_ms, send))
     t = time.perf_counter()
-    proc.start()
-    send.close()
-    msg = recv.recv() if recv.poll(timeout_ms / 1000 + 0.5) else None
+    msg = _in_child(_cvc5_child, (text, list(names), timeout_ms), timeout_ms / 1000 + 0.5)
     secs = time.perf_counter() - t
-    proc.join(0.2)
-    if proc.is_alive():
-        proc.kill()
-        proc.join()
-    recv.close()
     if msg is None:
         return SolverAnswer("unknown", "cvc5", version, secs, reason=f"solver timeout ({timeout_ms} ms)")
     result, model, info = msg
