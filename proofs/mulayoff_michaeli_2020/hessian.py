@@ -192,6 +192,15 @@ def lemma3_bottleneck(ctx):
                            method="sympy differentiation")
 
 
+@lemma3_bottleneck.check
+def lemma3_bottleneck_general():
+    """The general derivation of Lemma 3 uses no width condition: only W_{m:1} Sigma_x = Sigma_yx on Omega."""
+    from symflat.symbolic.matrix_calculus import prove_hessian_factorisation
+    return prove_hessian_factorisation().evidence(
+        "for every depth m and all widths, including bottlenecks narrower than rank T: each Hessian block equals "
+        "2 Phi_i Phi_j^T once W_{m:1} Sigma_x = Sigma_yx (the derivation never uses A1; where Omega is empty the claim is vacuous)")
+
+
 @paper.remark(
     "remark-hessian-rank", r"\mathbf w\in\Omega:\ \operatorname{rank}\mathbf H_{\mathbf w}\le d_xd_y,\ \ d_x=d_y=d\Rightarrow\ \dim(\text{valley})\ge(1-\tfrac1m)N",
     where="Sec. 4, after Lemma 3", uses=["lemma-3"], proof_uses=["lemma-3"], hypotheses=["a1", "full-rank"])
