@@ -25,7 +25,8 @@ def as_inequality(obj, argument: str = "ineq"):
     """The :class:`~symflat.precision.Inequality` that ``obj`` is or carries.
 
     ``obj`` is an ``Inequality`` or a claim with ``inequality=...`` declared (``claim.extras``).
-    Anything else raises :class:`SearchSetupError` naming ``argument``.
+    Anything else raises :class:`SearchSetupError` naming ``argument`` (the message about a claim
+    without an inequality names the claim, prefixed by ``argument`` unless it is empty).
     """
     from symflat.precision.inequality import Inequality
 
@@ -34,12 +35,13 @@ def as_inequality(obj, argument: str = "ineq"):
     extras = getattr(obj, "extras", None)
     if isinstance(extras, dict) and hasattr(obj, "id"):
         ineq = extras.get("inequality")
+        where = f"{argument}: " if argument else ""
         if ineq is None:
-            raise SearchSetupError(f"{argument}: claim {obj.id} has no inequality attached; declare it with "
+            raise SearchSetupError(f"{where}claim {obj.id} has no inequality attached; declare it with "
                                    f"inequality=Inequality(...) (see docs/search.md)")
         if not isinstance(ineq, Inequality):
-            raise SearchSetupError(f"{argument}: claim {obj.id} carries a {type(ineq).__name__} as its inequality, "
+            raise SearchSetupError(f"{where}claim {obj.id} carries a {type(ineq).__name__} as its inequality, "
                                    f"not an Inequality")
         return ineq
-    raise SearchSetupError(f"{argument} must be an Inequality or a claim carrying one, got "
+    raise SearchSetupError(f"{argument or 'the argument'} must be an Inequality or a claim carrying one, got "
                            f"{'None' if obj is None else type(obj).__name__ + ' ' + repr(obj)[:80]}")

@@ -37,7 +37,7 @@ def check_drop(ineq: Inequality, drop, owner: str = "the inequality") -> tuple[s
 
 def claim_inequality(claim, drop=()) -> Inequality:
     """The inequality a claim carries in ``claim.extras['inequality']``, minus dropped hypotheses."""
-    ineq = as_inequality(claim, "claim")
+    ineq = as_inequality(claim, "")
     names = check_drop(ineq, drop, f"claim {claim.id}")
     return ineq.drop(*names) if names else ineq
 

@@ -77,14 +77,23 @@ class WideningResult:
                       f"may do)" if self.narrower_held else "")
             return (f"{self.label}: BREAKS without '{self.gives_up}'; repair: hypothesis {self.repair.name} "
                     f"({self.gives_up}){weaker}; {self.counterexample.describe()}")
+        if not self.admissible:
+            return (f"{self.label}: shows nothing: no point of the wider domain satisfied the hypotheses "
+                    f"{self.inequality.hypothesis_names} ({self.result.summary()})")
         return f"{self.label}: holds without '{self.gives_up}' as far as searched ({self.result.summary()})"
+
+    @property
+    def admissible(self) -> bool:
+        """The search met points of the wider domain where every hypothesis holds."""
+        return self.result is not None and (self.breaks or self.result.best_objective < 1)
 
     def evidence(self) -> Evidence:
         """``open`` evidence for the claim (a widening says nothing about the claim as stated):
         ``widening``, ``breaks``, ``gives_up``, ``repair`` and, when it breaks, the counterexample
         (on the wider domain; it replays with ``--widen LABEL --replay``)."""
         data = {"widening": self.label, "gives_up": self.gives_up, "repair": self.repair.name, "method": "search",
-                "scope": "instances", "breaks": self.breaks, "narrower_held": list(self.narrower_held)}
+                "scope": "instances", "breaks": self.breaks, "admissible": self.admissible,
+                "narrower_held": list(self.narrower_held)}
         if self.result is not None:
             data.update(evaluations=self.result.evaluations, seed=self.result.seed, dps=max(self.result.ladder))
         if self.breaks:
@@ -162,7 +171,7 @@ def widen(ineq, budget: float = 10.0, *, seed: int = 0, ladder=DEFAULT_LADDER, o
     for i, w in enumerate(todo):
         if w.breaks:
             w.narrower_held = [v.label for v in todo[:i] if v.variable == w.variable and v.result is not None
-                               and not v.breaks and v.result.best_objective < 1 and _inside(v, w)]
+                               and not v.breaks and v.admissible and _inside(v, w)]
     return todo
 
 

@@ -77,6 +77,17 @@ def test_widenings_that_hold_and_a_chain_that_breaks_only_at_its_end():
     assert [r.label for r in depth] == ["m:down-to-1"] and not depth[0].breaks  # ||A||_F^2 >= ||A||_2^2
 
 
+def test_a_widening_without_admissible_points_shows_nothing():
+    """A hypothesis no sampled point meets (x^2 >= 1e40): the widening is neither broken nor 'holds'."""
+    from symflat.precision import Hypothesis
+
+    ineq = Inequality(lambda x, o: x["x"], lambda x, o: x["x"] + 1, "<=", variables=[Scalar("x", lo=0)],
+                      hypotheses=[Hypothesis("huge", lambda x, o: x["x"] ** 2 - o.num(10) ** 40)])
+    (r,) = widen(ineq, budget=0.5, seed=0)
+    assert r.label == "x:any-sign" and not r.breaks and not r.admissible
+    assert "shows nothing" in r.describe() and r.evidence().data["admissible"] is False
+
+
 def test_widen_check_and_bad_arguments():
     ev = widen_check(lam_max_le_trace(), budget=2)(Context("p/x", "widen", seed=0, dps=30, budget=10))
     assert ev.status is Status.OPEN and set(ev.data["counterexamples"]) == {"S:symmetric", "S:general"}
