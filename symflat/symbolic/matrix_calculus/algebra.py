@@ -60,7 +60,9 @@ class Atom:
         return self.is_segment and same(self.hi - self.lo + 1, 0)
 
     def key(self) -> tuple:
-        return (self.name, str(self.index), str(self.hi), str(self.lo))
+        """Identity of the atom in normal forms: name, index, segment range and shape (two symbols
+        of one name but different shapes stay apart)."""
+        return (self.name, str(self.index), str(self.hi), str(self.lo), str(self.rows), str(self.cols))
 
     def __str__(self) -> str:
         return self.name
