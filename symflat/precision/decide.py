@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 
 import sympy as sp
@@ -57,7 +57,6 @@ class Decision:
     witness: dict | None = None
     dims: dict | None = None
     point: Point | None = None
-    aux: list = field(default_factory=list)
 
     def evidence(self, what: str = "", **data):
         """This decision as :class:`~symflat.claims.Evidence`: ``proved`` (general) for a formula,
@@ -305,7 +304,7 @@ def decide_formula(goal, assumptions=(), *, solver: str = "z3", timeout_ms: int 
     ans = solve(list(names.values()), [_smt(negation, names)], solver=solver, timeout_ms=timeout_ms)
     if ans.result == "unsat":
         return Decision("proved", f"{solver} {version}: no real point satisfies the assumptions and violates the goal "
-                        f"(negation unsat, {ans.seconds:.3f} s)", solver, version, ans.seconds, aux=tr.aux)
+                        f"(negation unsat, {ans.seconds:.3f} s)", solver, version, ans.seconds)
     if ans.result == "unknown":
         return Decision("open", f"{solver} could not decide: {ans.reason}", solver, version, ans.seconds, reason=ans.reason)
     witness = {s: ans.model[names[s]] for s in symbols}

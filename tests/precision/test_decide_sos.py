@@ -89,6 +89,14 @@ def test_exact_ldl_rejects_what_is_not_psd_and_a_tampered_certificate_is_no_proo
         _exact_check(prog, [Fraction(1), Fraction(-1, 2), Fraction(1)], x ** 2 + y ** 2 - 2 * x * y, [x, y])
 
 
+def test_missing_sdp_solver_names_the_extra(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "cvxpy", None)
+    with pytest.raises(PrecisionError, match=r"pip install 'symflat\[sos\]'"):
+        sos_certificate(x ** 2)
+
+
 def test_bad_input_is_a_symflat_error():
     with pytest.raises(PrecisionError, match="rational coefficients"):
         sos_certificate(sp.exp(x) - 1)
