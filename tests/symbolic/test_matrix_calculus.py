@@ -24,6 +24,7 @@ from symflat.symbolic.matrix_calculus import (
     MomentSymbols,
     Relation,
     Rules,
+    TracePoly,
     check_equal,
     commutation_matrix,
     derivative,
@@ -114,6 +115,13 @@ class TestNormalForm:
 
     def test_trace_of_identity_is_its_size(self):
         assert equal(from_sympy(sp.Trace(sp.Identity(n))), from_sympy(n))
+        ch = LayerChain("W", "m", ("k",))
+        kk = ch["k"]
+        empty = MatPoly.atom(ch.segment_atom(kk - 1, kk))           # W_{k-1:k} = I_{d_{k-1}}, kept as a symbol
+        assert equal(empty.trace(), TracePoly({(): ch.d[kk - 1]}))
+        Am, Bm = matrix("A", n, n), matrix("B", n, n)
+        rules = Rules([Relation.of(Am @ Bm, MatPoly.identity(n), "A B = I")])
+        assert (Am @ Bm).trace().normal(rules).to_sympy() == n
 
     def test_relation_with_its_transpose(self):
         """Solution-set rewriting: X^T X w = X^T y also rewrites w^T X^T X = y^T X."""

@@ -344,10 +344,11 @@ class TracePoly:
         """Normal form modulo rotation, transposition, chain relations and stated relations."""
         rels = (rules or Rules()).all_relations()
         out = TracePoly()
-        pending = list(self.items())
+        # (word, coefficient, size of the square matrix under the trace; None for the scalar part)
+        pending = [(w, c, factor_shape(w[0])[0] if w else None) for w, c in self.items()]
         for _ in range(64):
             nxt = []
-            for w, c in pending:
+            for w, c, size in pending:
                 w = cyclic_merge(w)
                 hit = None
                 for r in rels:
@@ -361,11 +362,11 @@ class TracePoly:
                 if hit:
                     rot, r = hit
                     for rw, rc in r.rhs.items():
-                        nxt.append((rw + rot[len(r.lhs):], c * rc))
+                        nxt.append((rw + rot[len(r.lhs):], c * rc, size))
                 elif w:
                     out._add(_least_rotation(w), c)
-                else:
-                    out._add((), c)
+                else:                                    # tr(I_size) = size; the scalar part stays as it is
+                    out._add((), c if size is None else c * size)
             if not nxt:
                 break
             pending = nxt
