@@ -36,6 +36,7 @@ from symflat.precision.errors import DomainError, InequalityError
 from symflat.precision.membership import check_value
 
 RELATIONS = ("<=", ">=", "<", ">")
+_NOT_PARAMETERS = (bool, str, bytes, complex, np.complexfloating, np.bool_)  # (z3 terms are parameters too)
 DEFAULT_LADDER = (30, 60, 120)
 FLOAT = FloatOps()
 
@@ -139,6 +140,8 @@ class Confirmation:
 
 
 def _as_hypotheses(hyps) -> list[Hypothesis]:
+    if isinstance(hyps, Hypothesis) or not hasattr(hyps, "__iter__"):
+        raise InequalityError(f"hypotheses must be a list of Hypothesis objects or a dict name -> func, got {hyps!r}")
     if isinstance(hyps, dict):
         hyps = [Hypothesis(k, *(v if isinstance(v, tuple) else (v,))) for k, v in hyps.items()]
     out = list(hyps)
@@ -166,6 +169,8 @@ class Inequality:
         if not callable(lhs) or not callable(rhs):
             raise InequalityError("lhs and rhs must be callables f(x, ops)")
         self.lhs, self.rhs, self.relation = lhs, rhs, relation
+        if isinstance(variables, Var) or not hasattr(variables, "__iter__"):
+            raise InequalityError(f"variables must be a list of Scalar/Vector/Matrix/Matrices, got {variables!r}")
         self.variables = list(variables)
         for v in self.variables:
             if not isinstance(v, Var):
@@ -251,6 +256,10 @@ class Inequality:
                 z = point.params.get(v.name)
                 if z is None or len(z) != n:
                     raise InequalityError(f"point has {0 if z is None else len(z)} parameters for {v.name!r}, expected {n}")
+                bad = [p for p in z if p is None or isinstance(p, _NOT_PARAMETERS)]
+                if bad:
+                    raise InequalityError(f"point parameters of {v.name!r} must be real numbers (float or Fraction), "
+                                          f"got {bad[0]!r}")
                 x[v.name] = v.decode(z, point.dims, ops)
             return x
         if not isinstance(point, dict):
