@@ -28,6 +28,7 @@ from symflat.numeric.sharpness import (
     spectral_density,
 )
 from symflat.numeric.module import ModuleError, ModuleObjective, module_objective
+from symflat.numeric.module_dynamics import ModuleTrajectory, train_module
 from symflat.numeric.spectrum import Eigenpairs, SpectralDensity
 from symflat.numeric.structured import NotApplicable
 from symflat.numeric.operators import CurvatureOperator, GramOperator, gram_operator, hessian_operator
@@ -46,6 +47,7 @@ __all__ = [
     "NumericError",
     "ModuleError",
     "ModuleObjective",
+    "ModuleTrajectory",
     "Objective",
     "SharpnessResult",
     "SpectralDensity",
@@ -68,4 +70,5 @@ __all__ = [
     "smallest_eigenvalue",
     "spectral_density",
     "torch_available",
+    "train_module",
 ]

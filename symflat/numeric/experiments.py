@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -183,6 +184,7 @@ class Experiment:
     evidence: Callable
     figure: Callable
     defaults: dict
+    panels: int = 1  # the figure's axes: one, or a row of this many (passed as an array)
 
 
 EXPERIMENTS = {
@@ -203,11 +205,43 @@ EXPERIMENTS = {
 }
 
 
+def _module_experiments() -> dict:
+    from symflat.numeric import module_experiments as mx
+
+    return {
+        "edge-of-stability": Experiment(
+            "edge-of-stability",
+            r"After its first steps, full-batch GD keeps the sharpness \lambda_{\max}(H) at or below about 2/\eta "
+            r"(within 10%) (Cohen et al. 2021, edge of stability; MNIST, tanh MLP, square loss)",
+            mx.eos_task, mx.eos_evidence, mx.eos_figure,
+            dict(seed=[0], lr=[0.05, 0.25, 0.4], n=[500], width=[32], steps=[600]),
+        ),
+        "ec-fig1-3": Experiment(
+            "ec-fig1-3",
+            r"GD with \eta_0 = 10^{-3} and with \eta_0/r, r \in \{2,5,10,20\}, compared at equal times on MNIST: "
+            r"the drift between the runs is minor (at most 10%) compared to the distance travelled "
+            r"(Elkabetz & Cohen 2021, Sec. 6, Figs. 1 and 3)",
+            mx.ec_task, mx.ec_evidence, mx.ec_figure,
+            dict(seed=[0], network=list(mx.EC_NETWORKS), n=[1000], lr=[1e-3], steps=[None]), panels=0,
+        ),
+        "mm-mnist-depth": Experiment(
+            "mm-mnist-depth",
+            r"Identity-initialised GD on deep linear MNIST denoisers (784-d, white inputs) ends at sharpness "
+            r"2m\,\sigma_{\max}(T)^{2(1-1/m)} (Mulayoff & Michaeli 2020, Lemma 1 (ii), Theorem 1, Sec. 6)",
+            mx.mm_task, mx.mm_evidence, mx.mm_figure,
+            dict(depth=[2, 4, 6, 8], pool=[1], lr_factor=[1.0]),
+        ),
+    }
+
+
 def get_experiment(name: str) -> Experiment:
     try:
         return EXPERIMENTS[name]
     except KeyError:
         raise NumericError(f"unknown experiment {name!r}; available: {sorted(EXPERIMENTS)}") from None
+
+
+EXPERIMENTS.update(_module_experiments())
 
 
 def draw(experiment: Experiment, rows, path) -> None:
@@ -217,9 +251,14 @@ def draw(experiment: Experiment, rows, path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(6, 4.2))
-    experiment.figure(rows, ax)
-    ax.legend(fontsize=8)
+    panels = experiment.panels if experiment.panels > 0 else max(1, 2 * len(rows))
+    fig, ax = plt.subplots(1, panels, figsize=(6 * min(panels, 4), 4.2 * math.ceil(panels / 4)), squeeze=False) \
+        if panels <= 4 else plt.subplots(math.ceil(panels / 4), 4, figsize=(24, 4.2 * math.ceil(panels / 4)))
+    axes = ax.ravel()
+    experiment.figure(rows, axes[0] if panels == 1 else axes)
+    for a in axes:
+        if a.get_legend_handles_labels()[0]:
+            a.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)

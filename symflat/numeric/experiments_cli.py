@@ -15,7 +15,7 @@ from pathlib import Path
 from symflat.errors import argument_type, check_int, check_real
 
 AXES = {"seeds": ("seed", int), "depths": ("depth", int), "widths": ("width", int), "lrs": ("lr", float),
-        "scales": ("scale", float)}
+        "scales": ("scale", float), "networks": ("network", str)}
 
 
 def configure(parser) -> None:

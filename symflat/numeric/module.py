@@ -256,7 +256,7 @@ class ModuleObjective(Objective):
             val = c * self._batch_loss(w, i)
             (gi,) = torch.autograd.grad(val, w)
             g += gi
-            total += float(val)
+            total += float(val.detach())
         return total, g
 
     def _hvp_fwd(self, w, v):

@@ -1,0 +1,152 @@
+"""Training dynamics of a torch module, with the sharpness recorded along the way.
+
+:func:`train_module` runs gradient descent ``w_{k+1} = w_k - eta grad L(w_k)`` on the full-data
+loss ``L`` of :class:`~symflat.numeric.module.ModuleObjective` (or SGD on random mini-batches of
+the same samples) and records, every ``record_every`` steps, the full-data loss and gradient norm
+and, every ``sharpness_every`` steps, the sharpness ``lambda_max(H(w_k))`` by Lanczos warm-started
+from the previous top eigenvector. Beside it stands ``2 / eta``: GD on a quadratic with curvature
+above ``2 / eta`` diverges, and Cohen, Kaur, Li, Kolter & Talwalkar (ICLR 2021, "Gradient descent
+on neural networks typically occurs at the edge of stability") observe that full-batch GD's
+sharpness rises until it reaches ``2 / eta`` and then hovers there while the loss keeps falling
+non-monotonically.
+
+The module is not changed: the run works on a flat copy of its parameters; load the final point
+with :func:`symflat.numeric.module.assign` or :meth:`ModuleTrajectory.load_into`.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from symflat.errors import check_int
+from symflat.numeric import linalg
+from symflat.numeric.errors import NumericError
+from symflat.numeric.module import assign, module_objective
+
+
+@dataclass
+class ModuleTrajectory:
+    """A recorded run. ``steps``, ``loss``, ``grad_norm`` are per record; ``sharpness`` is NaN
+    where it was not computed; ``weights`` holds flat snapshots at the recorded steps when asked
+    (``keep_weights=True``); ``status`` is ``finished``, ``diverged`` or ``nan``."""
+
+    status: str
+    lr: float
+    steps: np.ndarray
+    loss: np.ndarray
+    grad_norm: np.ndarray
+    sharpness: np.ndarray
+    final: np.ndarray
+    initial: np.ndarray
+    weights: np.ndarray | None = None
+    batch_size: int | None = None
+    params: list = field(default_factory=list)
+    seconds: float = 0.0
+    hvps: int = 0
+
+    @property
+    def two_over_lr(self) -> float:
+        return 2.0 / self.lr
+
+    @property
+    def times(self) -> np.ndarray:
+        """``k eta``: the gradient-flow time each recorded step stands for."""
+        return self.steps * self.lr
+
+    def load_into(self, module) -> None:
+        """Write the final parameters into ``module``."""
+        assign(module, self.final, self.params)
+
+
+def train_module(module, data, loss, lr: float, steps: int, *, batch_size: int | None = None, seed: int = 0,
+                 record_every: int = 1, sharpness_every: int = 0, sharpness_tol: float = 1e-6,
+                 keep_weights: bool = False, divergence: float = 1e6, params=None, dtype=None,
+                 device=None) -> ModuleTrajectory:
+    """GD (``batch_size=None``) or SGD (mini-batches of ``batch_size`` drawn without replacement
+    within each epoch, generator seeded by ``seed``) on ``loss`` over ``data``, recording loss,
+    gradient norm and (every ``sharpness_every`` steps, 0 for never) the sharpness. The run stops
+    with ``diverged`` when the loss exceeds ``divergence`` times its initial value, ``nan`` when
+    it is not finite."""
+    import torch
+
+    if not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr > 0):
+        raise NumericError(f"lr must be a positive finite number, got {lr!r}")
+    steps = check_int(steps, "steps", minimum=0, error=NumericError)
+    record_every = check_int(record_every, "record_every", minimum=1, error=NumericError)
+    sharpness_every = check_int(sharpness_every, "sharpness_every", minimum=0, error=NumericError)
+    obj = module_objective(module, data, loss, params=params, dtype=dtype, device=device)
+    sampler = None
+    if batch_size is not None:
+        batch_size = check_int(batch_size, "batch_size", minimum=1, maximum=obj.total, error=NumericError)
+        sampler = _Sampler(obj, batch_size, seed)
+    bk, w = obj.backend, obj.w0.clone()
+    t0, hvps, v0 = time.perf_counter(), 0, None
+    rec = dict(steps=[], loss=[], grad_norm=[], sharpness=[], weights=[])
+    status, loss0 = "finished", None
+    for k in range(steps + 1):
+        recording = k % record_every == 0 or k == steps
+        sharp_now = sharpness_every and (k % sharpness_every == 0 or k == steps)
+        if sampler is None or recording:
+            val, g = obj.loss_and_grad(w)
+        loss0 = val if loss0 is None else loss0
+        if not math.isfinite(val):
+            status = "nan"
+        elif val > divergence * max(loss0, 1e-300):
+            status = "diverged"
+        if recording or status != "finished":
+            lam = float("nan")
+            if sharp_now and status == "finished":
+                pair = linalg.lanczos(lambda v: obj.hvp(w, v), obj.num_params, bk, which="LA", tol=sharpness_tol,
+                                      maxiter=500, v0=v0, seed=seed)
+                lam, v0, hvps = pair.value, pair.vector, hvps + pair.products
+            rec["steps"].append(k)
+            rec["loss"].append(val)
+            rec["grad_norm"].append(bk.norm(g) if math.isfinite(val) else float("nan"))
+            rec["sharpness"].append(lam)
+            if keep_weights:
+                rec["weights"].append(bk.to_numpy(w).copy())
+        if status != "finished" or k == steps:
+            break
+        if sampler is not None:
+            g = sampler.grad(w)
+        with torch.no_grad():
+            w = w - lr * g
+    return ModuleTrajectory(
+        status=status, lr=float(lr), steps=np.array(rec["steps"]), loss=np.array(rec["loss"]),
+        grad_norm=np.array(rec["grad_norm"]), sharpness=np.array(rec["sharpness"]), final=bk.to_numpy(w).copy(),
+        initial=bk.to_numpy(obj.w0).copy(), weights=np.array(rec["weights"]) if keep_weights else None,
+        batch_size=batch_size, params=list(obj.names), seconds=time.perf_counter() - t0, hvps=hvps)
+
+
+class _Sampler:
+    """Mini-batches of the objective's samples, reshuffled every epoch (numpy generator)."""
+
+    def __init__(self, obj, batch_size, seed):
+        import torch
+
+        self.obj, self.batch_size = obj, batch_size
+        self.X = torch.cat([x for x, _, _ in obj.batches])
+        self.Y = torch.cat([y for _, y, _ in obj.batches])
+        self.rng, self.order, self.pos = np.random.default_rng(seed), None, 0
+
+    def grad(self, w):
+        import torch
+
+        n = len(self.X)
+        if self.order is None or self.pos + self.batch_size > n:
+            self.order, self.pos = self.rng.permutation(n), 0
+        idx = torch.as_tensor(self.order[self.pos:self.pos + self.batch_size], device=self.X.device)
+        self.pos += self.batch_size
+        w = w.detach().requires_grad_(True)
+        val = self.obj.loss_fn(self.obj._forward(w, self.X[idx], self.pos), self.Y[idx]).reshape(())
+        if getattr(self.obj.loss_fn, "reduction", "mean") == "sum":
+            val = val / len(idx)
+        (g,) = torch.autograd.grad(val, w)
+        return g
+
+
+__all__ = ["ModuleTrajectory", "train_module"]
