@@ -56,7 +56,9 @@ def configure(parser) -> None:
     parser.add_argument("--scheduler", default=None, help="dask scheduler address (tcp://host:port)")
     parser.add_argument("--no-shrink", action="store_true", help="keep the counterexample as found")
     parser.add_argument("--z3", action="store_true",
-                        help="decide a polynomial inequality exactly with z3 at each dimension choice instead of searching")
+                        help="decide a polynomial (rational, radical) inequality exactly at each dimension choice instead "
+                             "of searching (solver: --solver)")
+    parser.add_argument("--solver", choices=("z3", "cvc5"), default="z3", help="decision procedure for --z3 (default z3)")
 
 
 def _fail(msg: str) -> int:
@@ -97,11 +99,11 @@ def _replay(ineq, cex: Counterexample, label: str) -> bool:
 
 
 def _decide(claim, ineq, name: str, args):
-    """z3 decision at every dimension choice (``--z3``), as evidence."""
+    """Exact decision (z3 or cvc5, ``--solver``) at every dimension choice (``--z3``), as evidence."""
     from symflat.claims import Context
 
     ctx = Context(claim.id, name, seed=args.seed, dps=args.dps, budget=args.budget)
-    return decide_check(ineq, ineq.dims_grid(), timeout_ms=int(args.budget * 1000))(ctx)
+    return decide_check(ineq, ineq.dims_grid(), timeout_ms=int(args.budget * 1000), solver=args.solver)(ctx)
 
 
 def _searcher(args, paths, claim, ladder):
