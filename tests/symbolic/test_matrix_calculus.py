@@ -432,3 +432,25 @@ def test_bench_rows_targets(capsys):
     assert not bench.print_rows([{"what": "x", "general_s": 0.1, "proved": False, "steps": 1}])
     assert not bench.print_rows([{"what": "x", "general_s": 9.0, "proved": True, "steps": 1}])
     assert "NOT PROVED" in capsys.readouterr().out
+
+
+def test_balancedness_cross_check_numeric():
+    """The invariants the engine proves, against symflat.numeric's gradients (independent code) at random points:
+    tr(G_j^T W_j) = tr(G_{j+1}^T W_{j+1}) for a leaky-ReLU net, and the matrix identity for a deep linear net."""
+    from symflat.models import DeepNetwork, Points
+    from symflat.numeric import objective
+    from symflat.numeric.objective import unpack
+
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(7, 3)), rng.normal(size=(7, 2))
+    for activation in ("leaky_relu", "linear"):
+        model = DeepNetwork((3, 4, 5, 2), activation=activation, negative_slope=0.2)
+        w = rng.normal(size=sum(a * b for a, b in zip(model.dims, model.dims[1:])))
+        _, g = objective(model, Points(X, Y)).loss_and_grad(w)
+        Ws, Gs = unpack(model, w), unpack(model, g)
+        for j in range(2):
+            assert abs(np.sum(Gs[j] * Ws[j]) - np.sum(Gs[j + 1] * Ws[j + 1])) < 1e-10
+            if activation == "linear":
+                lhs = Gs[j + 1].T @ Ws[j + 1] + Ws[j + 1].T @ Gs[j + 1]
+                rhs = Gs[j] @ Ws[j].T + Ws[j] @ Gs[j].T
+                assert np.allclose(lhs, rhs, atol=1e-10)
