@@ -12,7 +12,8 @@ arithmetic, keeping it equivalent:
 - a relation between rational functions, ``N/D`` against 0, becomes ``N*D`` against 0
   (``N/D = N*D/D**2``), with ``D != 0`` as a definedness condition;
 - a symbol's SymPy assumptions (``positive``, ``nonnegative``, ``negative``, ``nonpositive``,
-  ``nonzero``) become constraints; every variable ranges over the reals.
+  ``nonzero``) become constraints; every variable ranges over the reals (an ``integer`` symbol
+  too: a proof then covers the integers, while a model at a non-integer value gives ``open``).
 
 ``unsat`` -> ``proved``: the goal is defined and true wherever the assumptions hold. ``sat`` -> the
 model (rationals, or real algebraic numbers given by polynomial and isolating interval) is checked
@@ -308,6 +309,11 @@ def decide_formula(goal, assumptions=(), *, solver: str = "z3", timeout_ms: int 
     if ans.result == "unknown":
         return Decision("open", f"{solver} could not decide: {ans.reason}", solver, version, ans.seconds, reason=ans.reason)
     witness = {s: ans.model[names[s]] for s in symbols}
+    fractional = [s.name for s in symbols if s.is_integer and not witness[s].is_integer]
+    if fractional:   # integer symbols are decided over the reals: a proof covers them, a real model does not refute
+        reason = f"the counterexample {_describe({s.name: v for s, v in witness.items()})} gives the integer symbol(s) " \
+                 f"{', '.join(fractional)} non-integer values (integers are decided over the reals)"
+        return Decision("open", reason, solver, version, ans.seconds, reason=reason)
     admissible = all(truth(a, witness) for a in domain + assumptions)
     holds = truth(goal, witness)
     shown = {s.name: v for s, v in witness.items()}

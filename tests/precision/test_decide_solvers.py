@@ -61,6 +61,13 @@ def test_what_cannot_be_decided_is_open_with_the_reason(solver):
         assert "timeout" in res.reason
 
 
+def test_integer_symbols_are_decided_over_the_reals_and_never_refuted_by_a_fraction():
+    n = sp.Symbol("n", integer=True)
+    assert decide_formula(n ** 2 >= 0).status == "proved"
+    res = decide_formula(sp.Or(n <= 0, n >= 1))       # true on the integers, false at n = 1/2
+    assert res.status == "open" and "non-integer" in res.reason
+
+
 def test_solver_missing_gives_one_line_error_naming_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "cvc5", None)
     with pytest.raises(PrecisionError, match=r"pip install 'symflat\[cvc5\]'"):
