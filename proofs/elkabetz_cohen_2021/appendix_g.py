@@ -2,10 +2,13 @@
 Lemma 88 of its proof (App. I.20), and Remark 16 of Section 5, which announces them."""
 
 import math
+from fractions import Fraction
 
 import numpy as np
 
 from symflat.claims import Evidence
+from symflat.precision import Inequality, Scalar
+from symflat.search import search_check
 
 from . import _lib as lib
 from . import paper
@@ -351,6 +354,53 @@ theorem32_step = paper.equation(
     where="App. I.20 (proof of Theorem 32) with eq. 34 read with ln^{-2}", eq="34, 92-99", uses=["theorem-32", "lemma-88"],
     corrects="remark-eq-34-as-printed",
 )
+
+
+def _theorem32_step(printed: bool):
+    """The chain of I.20 as one inequality over the whole domain: n = 2..8, ||W|| in (0, 0.1], nu in (-1, 1),
+    eps~ in (0, 1], eta = u (35) with u in (0, 1], ||W_hat|| = a ||W|| with a in [2/3, 4/3] ((88), (90)) and
+    r_hat = max{1, (1-nu_hat)/(1+nu_hat)} = 1 + b (R - 1), b in [0, 1] ((91)). k eta is bounded by t_bar + eta
+    where a ratio grows with it and by t_bar where one shrinks (k = floor(t_bar/eta + 1)). lhs = the largest of
+    k/(36), 2n eps, e^B gap/(eps/2), eta beta gamma k eta e^B/(eps - e^B gap) and (6 sqrt(n) eps + eps~/2)/eps~."""
+
+    def lhs(x, ops):
+        n, w, nu, e, u, a, b = x["n"], x["w"], x["nu"], x["e"], x["u"], x["a"], x["b"]
+        one, E = ops.q(1, 1), ops.exp(ops.q(1, 1))
+        R = ops.max(ops.q(3, 1), (3 - nu) / (1 + nu))
+        L = ops.log(23 * n * R / (w * e))
+        base = ops.pow(w, 8) * e * e / (ops.pow(ops.q(n, 1), 15) * ops.pow(E, 12 * n + 6) * ops.pow(R, 9 * n - 5))
+        eps_hat = base * L * L if printed else base / (L * L)
+        eta = u * ops.pow(w, 5) * e / (ops.pow(ops.q(n, 1), ops.q(17, 2)) * ops.pow(E, 7 * n + 10)
+                                       * ops.pow(R, ops.q(11 * n - 5, 2))) / (L * L)
+        gap = ops.pow(ops.q(n, 1), ops.q(3, 2)) * ops.sqrt(eps_hat)
+        rh = one + b * (R - one)
+        M = ops.max(one, ops.q(3, 2) * rh)
+        wh = a * w
+        t_bar = 2 * n * ops.pow(M, n) / wh * ops.log(15 * n * rh / (wh * e))
+        hi = t_bar + eta
+        k_ratio = (t_bar / eta + 1) / (3 * n * ops.pow(ops.q(3, 2) * R, n) / (w * eta) * L + 1)
+        eps_hi = wh * e / (15 * ops.pow(ops.q(n, 1), 3) * ops.pow(M, n) * t_bar)
+        eps_lo = wh * e / (15 * ops.pow(ops.q(n, 1), 3) * ops.pow(M, n) * hi)
+        eB = E * ops.pow(ops.q(n, 1), 2) * ops.pow(E * E * rh, ops.q(5 * (n - 1), 2)) / (wh * wh)
+        beta_gamma = 16 * n * 6 * ops.sqrt(ops.q(n, 1))
+        return ops.max(k_ratio, 2 * n * eps_hi, eB * gap / (eps_lo / 2),
+                       eta * beta_gamma * hi * eB / (eps_lo - eB * gap), (6 * ops.sqrt(ops.q(n, 1)) * eps_hi + e / 2) / e)
+
+    return Inequality(lhs, lambda x, ops: ops.q(1, 1), "<",
+                      variables=[Scalar("w", 0, Fraction(1, 10), lo_open=True), Scalar("nu", -1, 1, lo_open=True, hi_open=True),
+                                 Scalar("e", 0, 1, lo_open=True), Scalar("u", 0, 1, lo_open=True),
+                                 Scalar("a", Fraction(2, 3), Fraction(4, 3)), Scalar("b", 0, 1)],
+                      dims={"n": range(2, 9)},
+                      name=f"Elkabetz & Cohen Theorem 32, chain of I.20 with (34) {'as printed' if printed else 'read with ln^-2'}")
+
+
+eq34_printed_ineq = _theorem32_step(printed=True)
+eq34_printed.extras["inequality"] = eq34_printed_ineq
+eq34_printed.check(search_check(eq34_printed_ineq, budget=2.0))
+
+theorem32_step_ineq = _theorem32_step(printed=False)
+theorem32_step.extras["inequality"] = theorem32_step_ineq
+theorem32_step.check(search_check(theorem32_step_ineq, budget=3.0))
 
 
 @theorem32_step.check
