@@ -136,6 +136,17 @@ def lemma21_finite_differences(ctx):
                             slack=1e-5 - worst, instances=8, cases="8 random points and directions on two 1-D conv nets, seed from ctx", seed=ctx.seed, method="central second differences")
 
 
+@lemma21.check
+def lemma21_general():
+    """Every depth, widths, kernels and pattern: the derivation of (16) (Lemma 9) with effective layers
+    V_j = D'_{i,j} W_j(w_j); W_j(.) is linear, so D V_j[dw_j] = D'_{i,j} W_j(dw_j) and D^2 V_j = 0, which is all it uses."""
+    from symflat.symbolic.matrix_calculus import prove_pattern_second_variation
+    return prove_pattern_second_variation().evidence(
+        "for every depth n, widths, |S|, pattern and linear parametrisation W_j(.): on D_theta' f is (29) with effective "
+        "layers V_j = D'_{i,j} W_j(w_j), linear in w_j (D V_j = D'_{i,j} W_j(dw_j), D^2 V_j = 0); the variations of V_n:1 "
+        "(induction on n) with Delta_j = D'_{i,j} W_j(dw_j) and the second-order chain rule give (30) summand by summand")
+
+
 prop22 = paper.proposition(
     "proposition-22",
     r"n\ge3,\ \exists\theta: \sum_i\nabla\ell(0,y_i)^\top h_\theta(x_i)\ne0 \text{ (network (28))} \Rightarrow "
