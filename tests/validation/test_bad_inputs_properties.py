@@ -131,3 +131,22 @@ def test_inequality_outside_its_domain_is_an_error_not_a_violation(x):
 def test_synthetic_regression_refuses_every_bad_sample_count(n, d_x):
     e = _raises_symflat(lambda: problems.synthetic_regression(n, d_x))
     assert "n " in str(e) or str(e).startswith("n ")
+
+
+@SETTINGS
+@given(seed=st.integers(max_value=-1), budget=st.one_of(st.floats(max_value=0.0), st.sampled_from(["nan", "inf", "-inf"])),
+       limit=st.integers(max_value=-1))
+def test_the_command_line_refuses_every_bad_number(seed, budget, limit):
+    import contextlib
+    import io
+
+    from symflat.cli import build_parser
+
+    # "--budget=-1e+16": argparse reads a bare "-1e+16" as an option, not a value
+    for argv, option in ((["check", f"--seed={seed}"], "--seed"), (["check", f"--budget={budget}"], "--budget"),
+                         (["history", f"--limit={limit}"], "--limit")):
+        err = io.StringIO()
+        with pytest.raises(SystemExit) as info, contextlib.redirect_stderr(err):
+            build_parser(argv[0]).parse_args(argv)
+        assert info.value.code == 2
+        assert f"{option} must be" in err.getvalue()
