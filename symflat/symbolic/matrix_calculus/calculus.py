@@ -27,7 +27,6 @@ from symflat.symbolic.matrix_calculus.algebra import (
     Rules,
     TracePoly,
     factor_shape,
-    word_key,
     word_str,
 )
 
@@ -177,7 +176,3 @@ def equal(a, b, rules: Rules | None = None) -> bool:
     if isinstance(a, TracePoly) != isinstance(b, TracePoly):
         raise MatrixCalculusError("cannot compare a scalar with a matrix")
     return (a - b).is_zero(rules)
-
-
-def terms_key(p) -> list:
-    return sorted(word_key(w) for w, _ in p.items())
