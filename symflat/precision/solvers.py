@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import pickle
 import re
+import resource
 import select
 import signal
 import time
@@ -191,8 +192,10 @@ def _in_child(func, args, timeout_s: float):
     in which case the child is killed."""
     rfd, wfd = os.pipe()
     pid = os.fork()
-    if pid == 0:  # the child
+    if pid == 0:  # the child; a CPU limit ends it even if its parent dies before it can kill it
         try:
+            cpu = int(timeout_s) + 2
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
             os.close(rfd)
             data = pickle.dumps(func(*args))
             with os.fdopen(wfd, "wb") as out:
