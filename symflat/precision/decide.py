@@ -29,7 +29,6 @@ at one dimension choice (its sides evaluated on SymPy symbols by
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -373,7 +372,6 @@ def decide(ineq: Inequality, dims: dict | None = None, timeout_ms: int = 10_000,
     except NotSupported as exc:
         version = solver_version(solver)
         return Decision("open", f"not decidable in polynomial real arithmetic: {exc}", solver, version, reason=str(exc), dims=d)
-    t = time.perf_counter()
     res = decide_formula(goal, assumptions, solver=solver, timeout_ms=timeout_ms)
     res.dims = d
     res.detail = f"{res.detail} (dims {d})" if d else res.detail
@@ -382,5 +380,4 @@ def decide(ineq: Inequality, dims: dict | None = None, timeout_ms: int = 10_000,
             v = sp.nsimplify(v) if isinstance(v, sp.Float) else v
             return Fraction(int(v.p), int(v.q)) if v.is_Rational else Fraction(str(sp.N(v, 40)))
         res.point = Point(d, {k: [rational(res.witness[z.name]) for z in zs] for k, zs in syms.items()})
-    res.seconds = max(res.seconds, time.perf_counter() - t) if res.seconds == 0 else res.seconds
     return res
