@@ -194,6 +194,14 @@ class TestLayerChain:
         with pytest.raises(MatrixCalculusError, match="positive integer step"):
             LayerChain("W", "m", ("k", ("l", 0)))
 
+    def test_variable_must_be_a_layer_or_a_plain_symbol(self):
+        ch = LayerChain("W", "m", ("k",))
+        with pytest.raises(MatrixCalculusError, match="one layer"):
+            derivative(ch.product(), ch.segment(ch["k"], 1), matrix("D", ch.d[ch["k"]], ch.d[0]))
+        S = matrix("S", n, n, symmetric=True)
+        with pytest.raises(MatrixCalculusError, match="symmetric"):
+            gradient((S @ S).trace(), S)
+
     def test_gradient_needs_a_scalar(self):
         ch = LayerChain("W", "m", ("k",))
         with pytest.raises(MatrixCalculusError, match="must be a scalar"):

@@ -35,7 +35,12 @@ def _variable(var: MatPoly) -> Atom:
     items = var.items()
     if len(items) != 1 or len(items[0][0]) != 1 or items[0][1] != 1 or items[0][0][0][1]:
         raise MatrixCalculusError(f"derivative: the variable must be one matrix symbol or one layer, got {var}")
-    return items[0][0][0][0]
+    x = items[0][0][0][0]
+    if x.is_segment and not sp.expand(x.hi - x.lo) == 0:
+        raise MatrixCalculusError(f"derivative: the variable must be one layer W_k, not the product {x.name}")
+    if x.symmetric:
+        raise MatrixCalculusError(f"derivative: {x.name} is declared symmetric; differentiate in an unconstrained matrix")
+    return x
 
 
 def _single(f) -> MatPoly:
