@@ -219,6 +219,27 @@ def hessian_rank(ctx):
                            seed=ctx.seed, method="exact rank")
 
 
+@hessian_rank.check
+def hessian_rank_general():
+    """Every depth and width: H = 2 Phi Phi^T (Lemma 3) with every block Phi_k of d_x d_y columns (shape read off the
+    engine's Kronecker form), so rank H <= d_x d_y; under A1 with d_x = d_y = d each d_k d_(k-1) >= d^2, so N >= m d^2
+    and the null space, of dimension N - rank H >= N - d^2, has dimension >= (1 - 1/m) N."""
+    from symflat.symbolic.matrix_calculus import LayerChain, MomentSymbols, phi_block
+    ch = LayerChain("W", "m", ("k",))
+    cols = {sp.expand(lc * rc) for _, _, lc, _, _, rc, _, _ in phi_block(ch, MomentSymbols(ch), ch["k"]).items()}
+    if cols != {ch.d[0] * ch.d[ch.depth]}:
+        return Evidence.open(f"Phi_k does not have d_x d_y columns: {cols}")
+    d, a, b, N, m = sp.symbols("d a b N m", nonnegative=True)
+    term = sp.expand((d + a) * (d + b) - d**2)                  # d_k = d + a, d_(k-1) = d + b under A1
+    gap = sp.expand((N - d**2 - (1 - 1 / m) * N).subs(N, m * d**2 + sp.Symbol("s", nonnegative=True)) * m)
+    if not (term.is_nonnegative and gap.is_nonnegative):
+        return Evidence.open(f"sign not decided: {term}, {gap}")
+    return Evidence.proved("for every depth m and widths: H = 2 Phi Phi^T (Lemma 3) and Phi has d_x d_y columns (each Phi_k "
+                           "is (W_{k-1:1} Sigma_x^{1/2}) kron W_{m:k+1}^T, symbolic shape), so rank H <= d_x d_y; with "
+                           "d_x = d_y = d and A1, d_k d_(k-1) - d^2 = d(a + b) + ab >= 0, so N = N' + m d^2 with N' >= 0 and "
+                           "m (N - d^2 - (1 - 1/m) N) = N' >= 0", method="matrix calculus + sympy signs")
+
+
 @paper.equation(
     "eq-20", r"\lambda_{\max}(\mathbf H_{\mathbf w})=\lambda_{\max}(\hat{\mathbf H}_{\mathbf w})=\max_{\|\mathbf b\|=1}2\|\Phi\mathbf b\|^2,\quad \hat{\mathbf H}_{\mathbf w}=2\Phi^T\Phi",
     where="Sec. 5, App. V.3", eq="20, S54", uses=["lemma-3"], proof_uses=["lemma-3"], hypotheses=["a1", "full-rank"])
