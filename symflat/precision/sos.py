@@ -458,7 +458,8 @@ def _refute(p, ineqs, eqs, variables, goal, assumptions, starts: int = 30):
     rng = np.random.default_rng(0)
 
     def penalised(x):
-        return float(f(*x)) + 1e3 * sum(max(0.0, -float(g(*x))) ** 2 for g in gs)
+        with np.errstate(all="ignore"):   # far-away trial points overflow; they are simply bad
+            return float(f(*x)) + 1e3 * sum(max(0.0, -float(g(*x))) ** 2 for g in gs)
 
     def check(pt):
         if goal is not None:
