@@ -67,6 +67,38 @@ def eq20_symbolic():
                               cases="|S| = 3 symbolic examples, d_0 = 2, symbolic W")
 
 
+@eq20.check
+def eq20_general():
+    """Symbolic sample count N and widths: (9) is (1/2N)||W_{n:1} X - Y||_F^2 = (1/2)||W_{n:1} - Lambda_yx||_F^2 + c once
+    X X^T = N I (Lambda_xx = I); c is the minimum because W_{n:1} = Lambda_yx (d_n = 1) is reached, for every depth, by
+    W_1 = e_1 Lambda_yx, W_j = e_j e_(j-1)^T, W_n = e_(n-1)^T with unit vectors e_j (W_{j:1} = e_j Lambda_yx by induction)."""
+    from symflat.symbolic.matrix_calculus import GeneralProof, LayerChain, MatPoly, Relation, Rules, check_equal, matrix
+    ch = LayerChain("W", "n", ("j",), room_above=1)
+    n, j = ch.depth, ch["j"]
+    N = sp.Symbol("N", integer=True, positive=True)
+    X, Y, P = matrix("X", ch.d[0], N), matrix("Y", ch.d[n], N), ch.product()
+    Lyx = (Y @ X.T).scale(1 / N)
+    white = Rules([Relation.of(X @ X.T, MatPoly.identity(ch.d[0]).scale(N), "Lambda_xx = I")])
+    loss = ((P @ X - Y) @ (P @ X - Y).T).trace().scale(1 / (2 * N))
+    c = (Y @ Y.T).trace().scale(1 / (2 * N)) - (Lyx @ Lyx.T).trace().scale(sp.Rational(1, 2))
+    proof = GeneralProof("eq. (20)", standard=("cyclic trace",), hypotheses=("assumption-whitened",))
+    square = ((P - Lyx) @ (P - Lyx).T).trace().scale(sp.Rational(1, 2)) + c
+    proof.add(check_equal("f = ||W_{n:1} - Lambda_yx||^2 / 2 + c", loss, square, white))
+    e = lambda k: matrix(f"e_{{{k}}}", ch.d[k], 1)  # noqa: E731  unit vectors
+    row = matrix("Lambda_yx", 1, ch.d[0])
+    rules = Rules([Relation.of(ch.layer(1), e(1) @ row, "W_1 = e_1 Lambda_yx"),
+                   Relation.of(ch.layer(j + 1), e(j + 1) @ e(j).T, "W_(j+1) = e_(j+1) e_j^T"),
+                   Relation.of(e(j).T @ e(j), MatPoly.identity(1), "|e_j| = 1")])
+    proof.add(check_equal("base: W_{1:1} = e_1 Lambda_yx", ch.layer(1), e(1) @ row, rules))
+    proof.add(check_equal("step: W_(j+1) e_j Lambda_yx = e_(j+1) Lambda_yx", ch.layer(j + 1) @ e(j) @ row, e(j + 1) @ row, rules))
+    last = Rules([Relation.of(e(n - 1).T @ e(n - 1), MatPoly.identity(1), "|e_(n-1)| = 1")])
+    proof.add(check_equal("end: W_n W_{n-1:1} = e_(n-1)^T e_(n-1) Lambda_yx = Lambda_yx", e(n - 1).T @ e(n - 1) @ row, row, last))
+    return proof.evidence("for every depth n, widths and sample count: f = (1/2)||W_{n:1} - Lambda_yx||^2 + c at symbolic size "
+                          "using only X X^T = N I; f >= c with equality at W_{n:1} = Lambda_yx, which W_1 = e_1 Lambda_yx, "
+                          "W_j = e_j e_(j-1)^T (1 < j < n), W_n = e_(n-1)^T reach (W_{j:1} = e_j Lambda_yx by induction on j), "
+                          "so c = min f")
+
+
 def whitened_problem(rng, N, d0):
     """Points with Lambda_xx = I exactly (X = sqrt(N) Q) and Lambda_yx a unit row vector."""
     from symflat.models import Points
