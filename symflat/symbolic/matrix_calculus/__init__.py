@@ -18,8 +18,8 @@ Objects (SymPy scalars inside, SymPy matrix expressions out through ``to_sympy``
 - Proof records: :class:`Step`, :class:`GeneralProof` (``.proved``, ``.general``,
   ``.evidence()``), :func:`check_equal`; :func:`product_first_variation` and
   :func:`product_second_variation` (induction on the depth, base case and step checked).
-- Networks: :func:`square_loss`, :func:`loss_linearisation`, :func:`omega`, :func:`hessian_block`,
-  :func:`phi_block`, :func:`flow_derivative`, and the derivations
+- Networks (``networks``): :func:`square_loss`, :func:`loss_linearisation`, :func:`omega`,
+  :func:`hessian_block`, :func:`phi_block`, :func:`flow_derivative`; derivations (``derivations``)
   :func:`prove_hessian_factorisation`, :func:`prove_phi_action`, :func:`prove_linear_balancedness`,
   :func:`prove_homogeneous_balancedness`, :func:`prove_second_variation_chain_rule`,
   :func:`prove_pattern_second_variation`, :func:`prove_telescoping_product`.
@@ -73,6 +73,15 @@ from symflat.symbolic.matrix_calculus.induction import (
     second_variation_term,
 )
 from symflat.symbolic.matrix_calculus.kron import KronPoly, bilinear_block, vec_operator
+from symflat.symbolic.matrix_calculus.derivations import (
+    prove_hessian_factorisation,
+    prove_homogeneous_balancedness,
+    prove_linear_balancedness,
+    prove_pattern_second_variation,
+    prove_phi_action,
+    prove_second_variation_chain_rule,
+    prove_telescoping_product,
+)
 from symflat.symbolic.matrix_calculus.networks import (
     MomentSymbols,
     flow_derivative,
@@ -81,13 +90,6 @@ from symflat.symbolic.matrix_calculus.networks import (
     matrix,
     omega,
     phi_block,
-    prove_hessian_factorisation,
-    prove_homogeneous_balancedness,
-    prove_linear_balancedness,
-    prove_pattern_second_variation,
-    prove_phi_action,
-    prove_second_variation_chain_rule,
-    prove_telescoping_product,
     square_loss,
 )
 from symflat.symbolic.matrix_calculus.proof import GeneralProof, Step, check_equal
