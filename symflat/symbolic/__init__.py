@@ -22,6 +22,8 @@ Public API (``from symflat.symbolic import ...``):
 - ReLU (Mulayoff, Michaeli & Soudry): ``gradient_in_pattern`` (S32), ``tangent_features``,
   ``hessian_at_interpolation`` (eq. 26), ``gram_matrix`` (eq. 27), ``pattern_at``.
 - Errors: ``SymbolicError``, ``NotAMinimumError`` (both ``ValueError``).
+- Subpackage ``symflat.symbolic.matrix_calculus``: derivatives at symbolic sizes and depth, proved for
+  every size (docs/symbolic.md).
 
 Example (Lemma 3 of Mulayoff & Michaeli at a random exact minimum)::
 
