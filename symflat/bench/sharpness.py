@@ -44,6 +44,10 @@ def configure(parser) -> None:
                         help="width, depth (>= 3) and samples of the near-saddle case (default 16,3,1024)")
     parser.add_argument("--threads", type=int, default=None,
                         help="CPU threads for torch and numpy's BLAS (default: the libraries' own choice)")
+    parser.add_argument("--models", default=",".join(MODULE_CASES),
+                        help=f"real models on MNIST-5k: comma-separated subset of {','.join(MODULE_CASES)} (or 'none')")
+    parser.add_argument("--dtypes", default="float64,float32", help="dtypes of the real-model cases")
+    parser.add_argument("--only-models", action="store_true", help="skip the deep-linear grid and the saddle")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", metavar="FILE", help="also write the rows as JSON to FILE ('-' for stdout)")
 
@@ -99,6 +103,13 @@ class Case:
     def criterion(out, y):
         """The paper's loss: mean over samples of the squared error summed over outputs."""
         return ((out - y) ** 2).sum(1).mean()
+
+    @property
+    def sum_loss(self):
+        """The same summed over samples (curvlinops' convention; its eigenvalue is divided by n)."""
+        import torch
+
+        return torch.nn.MSELoss(reduction="sum")
 
 
 def _sync(device):
@@ -195,7 +206,7 @@ def run_pyhessian(case, rtol, device, tol=None, which=None):
     def go():
         torch.manual_seed(0)
         case.net.zero_grad()
-        h = PyHessian(case.net, Case.criterion, data=(case.X, case.Y), cuda=str(device).startswith("cuda"))
+        h = PyHessian(case.net, case.criterion, data=(case.X, case.Y), cuda=str(device).startswith("cuda"))
         vals, _ = h.eigenvalues(maxIter=1000 if tol else 100, tol=tol or 1e-3, top_n=1)
         case.net.zero_grad()
         return vals[0]
@@ -214,7 +225,7 @@ def run_curvlinops(case, rtol, device, which="LA"):
 
     def go():
         count[0] = 0
-        op = HessianLinearOperator(case.net, torch.nn.MSELoss(reduction="sum"), params, [(case.X, case.Y)],
+        op = HessianLinearOperator(case.net, case.sum_loss, params, [(case.X, case.Y)],
                                    check_deterministic=False).to_scipy()
         counted = sla.LinearOperator(op.shape, matvec=lambda v: (count.__setitem__(0, count[0] + 1), op @ v)[1],
                                      dtype=op.dtype)
@@ -228,7 +239,7 @@ def run_curvlinops(case, rtol, device, which="LA"):
 def run_eigenthings(case, rtol, device, which="LA"):
     from hessian_eigenthings import HessianOperator, lanczos, supervised_loss
 
-    op = HessianOperator(case.net, [(case.X, case.Y)], supervised_loss(Case.criterion))
+    op = HessianOperator(case.net, [(case.X, case.Y)], supervised_loss(case.criterion))
     last = None
     for steps in (40, 80, 160):
         steps = min(steps, op.size - 1)
@@ -237,6 +248,140 @@ def run_eigenthings(case, rtol, device, which="LA"):
         if bool(res.converged[0]) or steps >= op.size - 1:
             return last
     return last[0], last[1], last[2], last[3] + ", NOT CONVERGED"
+
+
+# ------------------------------------------------------------------------------- real models on MNIST-5k
+MODULE_CASES = ("mlp", "cnn")
+
+
+class ModuleCase:
+    """A real model on the 5,000 MNIST digits (pixels in [0, 1]) with the cross-entropy loss, at
+    its initialisation (seed 0): ``mlp`` 784-64-10 with tanh, ``cnn`` a 5x5 convolution of stride 3
+    (4 channels) and a 3x3 one of stride 2 (8 channels), ReLU, and a linear layer."""
+
+    saddle = False
+
+    def __init__(self, kind, dtype, device, seed=0, n=5000):
+        import torch
+
+        from symflat.models.data import mnist
+
+        X, y = mnist()
+        X, y = X[:n], y[:n]
+        torch.manual_seed(seed)
+        nn = torch.nn
+        if kind == "mlp":
+            net, X = nn.Sequential(nn.Linear(784, 64), nn.Tanh(), nn.Linear(64, 10)), X
+        else:
+            net = nn.Sequential(nn.Conv2d(1, 4, 5, stride=3), nn.ReLU(), nn.Conv2d(4, 8, 3, stride=2), nn.ReLU(),
+                                nn.Flatten(), nn.Linear(8 * 3 * 3, 10))
+            X = X.reshape(-1, 1, 28, 28)
+        self.kind, self.dtype, self.device, self.n = kind, dtype, device, len(X)
+        tdt = getattr(torch, dtype)
+        self.net = net.to(device=device, dtype=tdt)
+        self.X = torch.as_tensor(X, dtype=tdt, device=device)
+        self.Y = torch.as_tensor(y, device=device)
+        self.num_params = sum(p.numel() for p in self.net.parameters())
+        self.width = self.depth = None
+        self.criterion = nn.CrossEntropyLoss()
+        self.sum_loss = nn.CrossEntropyLoss(reduction="sum")
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} on MNIST-5k, {self.dtype} (N={self.num_params})"
+
+
+def module_reference(kind, device, seed=0) -> float:
+    """The top Hessian eigenvalue in float64 by ARPACK at machine precision (``tol=0``) on
+    symflat's module Hessian operator (the float32 cases are measured against it too)."""
+    import scipy.sparse.linalg as sla
+
+    from symflat.numeric import hessian_operator
+
+    case = ModuleCase(kind, "float64", device, seed)
+    op = hessian_operator(case.net, data=(case.X, case.Y), loss=case.criterion)
+    return float(sla.eigsh(op, k=1, which="LA", tol=0, v0=np.ones(op.shape[0]))[0][0])
+
+
+def run_symflat_module(case, rtol, device):
+    from symflat.numeric import sharpness
+
+    res, secs = _timed(lambda: sharpness(case.net, data=(case.X, case.Y), loss=case.criterion, method="lanczos",
+                                         tol=rtol), device, budget_s=0.0)
+    return res.eigenvalue, secs, res.hvps, f"{res.backend}, residual {res.residual:.1e}" + (
+        "" if res.converged else ", NOT CONVERGED")
+
+
+def peak_memory(fn, device):
+    """``fn()`` and the peak memory it added, in MiB: CUDA's allocator high-water mark on a GPU,
+    else the process's resident set sampled every 2 ms (Linux ``/proc/self/statm``) above its
+    level at the start."""
+    import threading
+
+    if str(device).startswith("cuda"):
+        import torch
+
+        torch.cuda.reset_peak_memory_stats(device)
+        base = torch.cuda.memory_allocated(device)
+        out = fn()
+        return out, (torch.cuda.max_memory_allocated(device) - base) / 2 ** 20
+    page = os.sysconf("SC_PAGE_SIZE")
+
+    def rss():
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * page
+
+    base, peak, done = rss(), [0], threading.Event()
+
+    def sample():
+        while not done.is_set():
+            peak[0] = max(peak[0], rss())
+            done.wait(0.002)
+
+    t = threading.Thread(target=sample, daemon=True)
+    t.start()
+    try:
+        out = fn()
+    finally:
+        done.set()
+        t.join()
+    return out, (max(peak[0], rss()) - base) / 2 ** 20
+
+
+def bench_module_case(case, ref, peers, rtol, device, log):
+    """The real-model rows: every method asked for ``rtol``; a float32 run counts as accurate
+    within ``max(rtol, FLOAT32_RTOL)`` of the float64 reference."""
+    rows = []
+    accurate_at = rtol if case.dtype == "float64" else max(rtol, FLOAT32_RTOL)
+    log(f"\n== {case.label}; reference {ref:.15g} [float64 ARPACK tol=0]; accurate within {accurate_at:g}")
+    contestants = [("symflat lanczos (module)", lambda: run_symflat_module(case, rtol, device))]
+    if "pyhessian" in peers:
+        contestants.append(("pyhessian (default tol)", lambda: run_pyhessian(case, rtol, device)))
+        contestants.append((f"pyhessian (tol={rtol:g})", lambda: run_pyhessian(case, rtol, device, tol=rtol)))
+    if "curvlinops" in peers:
+        contestants.append(("curvlinops + eigsh LA", lambda: run_curvlinops(case, rtol, device, "LA")))
+    if "eigenthings" in peers:
+        contestants.append(("hessian-eigenthings LA", lambda: run_eigenthings(case, rtol, device, "LA")))
+    for name, fn in contestants:
+        try:
+            (val, secs, hvps, note), mem = peak_memory(fn, device)
+            err = abs(val - ref) / abs(ref)
+            row = dict(case=case.label, method=name, eigenvalue=val, rel_error=err, seconds=secs, hvps=hvps,
+                       peak_mib=mem, note=note)
+        except Exception as exc:  # a peer that crashes is reported, not fatal
+            row = dict(case=case.label, method=name, eigenvalue=float("nan"), rel_error=float("nan"),
+                       seconds=float("nan"), hvps=None, peak_mib=float("nan"),
+                       note=f"FAILED: {type(exc).__name__}: {str(exc).splitlines()[0][:120] if str(exc) else ''}")
+        row.update(width=None, depth=None, n=case.n, saddle=False, reference=ref, dtype=case.dtype,
+                   accurate=bool(row["rel_error"] <= accurate_at))
+        rows.append(row)
+        log(f"  {name:<38} {row['eigenvalue']:>22.15g}  err {row['rel_error']:8.1e}  {row['seconds']:9.4f} s  "
+            f"{row['peak_mib']:8.1f} MiB  {'' if row['hvps'] is None else str(row['hvps']) + ' hvp'}  {row['note']}")
+    _ratios(rows, log)
+    return rows
+
+
+FLOAT32_RTOL = 1e-4  # what float32 Hessian-vector products can deliver on these models
 
 
 # ------------------------------------------------------------------------------- driver
@@ -330,6 +475,19 @@ def run(args) -> int:
     if len(args.saddle_case) != 3 or args.saddle_case[1] < 3:
         print(f"--saddle-case needs width,depth,n with depth >= 3, got {args.saddle_case}")
         return 2
+    models = () if args.models.strip() == "none" else tuple(m.strip() for m in args.models.split(",") if m.strip())
+    dtypes = tuple(d.strip() for d in args.dtypes.split(",") if d.strip())
+    if [m for m in models if m not in MODULE_CASES] or [d for d in dtypes if d not in ("float64", "float32")]:
+        print(f"--models takes {','.join(MODULE_CASES)} or none; --dtypes takes float64,float32")
+        return 2
+    if models:
+        try:
+            from symflat.models.data import mnist
+
+            mnist()
+        except Exception as exc:
+            print(f"the real-model cases need MNIST: {exc}")
+            return 2
     if args.threads is not None and args.threads < 1:
         print(f"--threads must be >= 1, got {args.threads}")
         return 2
@@ -353,18 +511,26 @@ def run(args) -> int:
     try:
         with limits:
             bench_case(Case(4, 3, 16, args.seed, args.device), peers, args.rtol, args.device, lambda s: None)  # warm-up
-            for width, depth, n in _cases(args):
+            for width, depth, n in ([] if args.only_models else _cases(args)):
                 rows += bench_case(Case(width, depth, n, args.seed, args.device), peers, args.rtol, args.device, log,
                                    args.dense_max)
-            if not args.no_saddle:
+            if not args.no_saddle and not args.only_models:
                 rows += bench_case(Case(*args.saddle_case, args.seed, args.device, saddle=True), peers, args.rtol,
                                    args.device, log, args.dense_max)
+            for kind in models:
+                ref = module_reference(kind, args.device, args.seed)
+                for dtype in dtypes:
+                    rows += bench_module_case(ModuleCase(kind, dtype, args.device, args.seed), ref, peers, args.rtol,
+                                              args.device, log)
     finally:
         torch.set_default_dtype(previous)
     log(f"\ntotal {time.perf_counter() - t0:.1f} s")
     _summary(rows, args.rtol, log)
     if args.json:
         emit_json(rows, args.json, indent=1, default=float)
+    mods = [r for r in rows if r.get("dtype") and r.get("speedup_vs_fastest_accurate_peer")]
+    for r in mods:
+        log(f"module {r['case']}: symflat {r['speedup_vs_fastest_accurate_peer']:.1f}x the fastest accurate peer")
     bad = [r for r in rows if r["method"].startswith("symflat") and not r["accurate"]]
     return 1 if bad else 0
 

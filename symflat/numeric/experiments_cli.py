@@ -101,6 +101,8 @@ def run(args) -> int:
 
 
 def _fmt(v) -> str:
+    if isinstance(v, (list, dict)):
+        return f"[{len(v)} values]"
     if isinstance(v, float):
         return f"{v:.4g}"
     return str(v)

@@ -13,11 +13,12 @@ on copies of the parameters and buffers: the module itself is never changed (Bat
 statistics included), and its mode is respected (a module in training mode sees batch statistics;
 dropout masks are drawn from a fixed seed per batch, so ``L`` is one deterministic function).
 
-Hessian-vector products ``H v = d/dt grad L(w + t v)`` are computed forward-over-reverse
-(``torch.func.jvp`` of ``torch.func.grad``), which was faster than double backward on every model
-of ``symflat bench sharpness`` (see docs/numeric.md); modules whose operations have no forward-mode
-rule, or that update buffers in place in training mode, fall back to double backward
-(``kind`` says which one is used). Several products at once (:meth:`hvp_many`) use ``vmap``.
+Hessian-vector products ``H v = d/dt grad L(w + t v)`` are computed by double backward (reverse over
+reverse, ``torch.autograd.grad`` twice) by default: on the CPU it was faster than forward-over-reverse
+(``torch.func.jvp`` of ``torch.func.grad``, ``hvp="forward-over-reverse"``) on every model of
+``symflat bench sharpness`` (docs/numeric.md), and it also runs modules that update buffers in place
+in training mode or lack forward-mode rules. Several products at once (:meth:`hvp_many`) reuse one
+gradient graph per batch (double backward) or ``vmap`` the ``jvp`` (forward-over-reverse).
 """
 
 from __future__ import annotations
@@ -101,6 +102,12 @@ class ModuleObjective(Objective):
         self._check_loss()
         if hvp == "auto":
             self._engine = self._pick_engine()
+        elif hvp == "forward-over-reverse":
+            try:
+                self._hvp_fwd(self.w0, self.backend.zeros(self.num_params) + 1)
+            except Exception as exc:
+                raise ModuleError(f"hvp='forward-over-reverse' fails on this module ({_first_line(exc)}); "
+                                  f"use hvp='double-backward'") from None
 
     # ----------------------------------------------------------------------------- setup
     @staticmethod
@@ -186,8 +193,8 @@ class ModuleObjective(Objective):
                     raise ModuleError(f"loss: is {float(val)} on batch {i} at the module's parameters")
 
     def _pick_engine(self) -> str:
-        """Double backward, measured faster than forward-over-reverse on CPU for every model of
-        ``symflat bench sharpness`` but the float32 CNN (docs/numeric.md); ``hvp=`` overrides."""
+        """Double backward, measured faster than forward-over-reverse on the CPU for every model of
+        ``symflat bench sharpness`` (docs/numeric.md); ``hvp=`` overrides."""
         return "double-backward"
 
     @property

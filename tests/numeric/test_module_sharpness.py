@@ -236,3 +236,21 @@ def test_requires_grad_off_everywhere():
 def test_missing_loss_and_unknown_params():
     _one_line_error("loss must be a callable", loss=None)
     _one_line_error(r"params: \['nope'\] are not parameters", params=["nope"])
+
+
+def test_both_hvp_engines_agree_with_the_reference():
+    from symflat.numeric.module import module_objective
+
+    net, X, Y, loss = mlp_gelu_ce()
+    H = dense_reference(net, X, Y, loss)
+    for engine in ("forward-over-reverse", "double-backward"):
+        obj = module_objective(net, loader(X, Y), loss, hvp=engine)
+        assert obj.engine == engine
+        np.testing.assert_allclose(obj.hessian(), H, atol=1e-12)
+    with pytest.raises(ModuleError, match="hvp must be one of"):
+        module_objective(net, (X, Y), loss, hvp="finite-differences")
+    conv, X, Y, loss = conv_tanh_mse()  # torch's forward-mode rules fail inside conv's double backward here
+    try:
+        module_objective(conv, (X, Y), loss, hvp="forward-over-reverse")
+    except ModuleError as exc:
+        assert "use hvp='double-backward'" in str(exc) and "\n" not in str(exc)
