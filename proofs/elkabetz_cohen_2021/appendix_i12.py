@@ -595,6 +595,23 @@ lemma60 = paper.lemma(
 lemma60.check(search_check(lemma60_ineq, budget=2.0))
 
 
+@lemma60.check
+def lemma60_general():
+    """For every n >= 1, y = ||w||^{1/n} in [0, 1) and eps in (0, 1/(2n)]: (y + eps)^n - y^n has y-derivative
+    n((y + eps)^{n-1} - y^{n-1}) >= 0, so it is at most (1 + eps)^n - 1 <= e^{n eps} - 1 (ln(1 + eps) <= eps); and
+    g(z) = e^z - 1 - 2z is convex with g(0) = 0 and g(1/2) = e^{1/2} - 2 < 0, so e^z - 1 <= 2z on [0, 1/2].
+    SymPy checks the derivative for symbolic n and the two endpoint facts exactly."""
+    y, e, n, zz = sp.symbols("y epsilon n z", positive=True)
+    ok = sp.simplify(sp.diff((y + e) ** n - y ** n, y) - n * ((y + e) ** (n - 1) - y ** (n - 1))) == 0
+    g = sp.exp(zz) - 1 - 2 * zz
+    ok &= g.subs(zz, 0) == 0 and bool(g.subs(zz, sp.Rational(1, 2)) < 0) and sp.simplify(sp.diff(g, zz, 2) - sp.exp(zz)) == 0
+    ok &= sp.simplify(sp.diff(sp.log(1 + e) - e, e) + e / (1 + e)) == 0   # ln(1+eps) - eps decreasing from 0
+    if not ok:
+        return Evidence.open("a step of the argument was not reduced symbolically")
+    return Evidence.proved("monotonicity of (y+eps)^n - y^n in y, (1+eps)^n <= e^{n eps}, and e^z - 1 <= 2z on [0, 1/2]",
+                           method="sympy diff/simplify + exact endpoint comparison")
+
+
 def _perturbed_balanced(rng, dims, lam, eps, adversarial=None):
     """A rotated balanced point with ||w|| < 1 and a point within eps of it (random, or along ``adversarial``)."""
     Ws = lib.rotated_balanced(rng, dims, lam, rng.uniform(0.01, 0.999), rng.uniform(-0.99, 1))

@@ -517,3 +517,127 @@ lemma87 = paper.lemma(
          "which is the proof's argument.",
 )
 lemma87.check(_distance_check("Lemma 87", 87, lambda r: (_k_marks(r)[2], len(r["gd"]))))
+
+
+# --- the closed forms of I.14 in general (SymPy) --------------------------------------------------
+
+def _pieces():
+    """Symbols and the derivatives of the printed pieces of (25)-(26) that the closed forms use."""
+    import sympy as sp
+
+    a, eta, rho, z, t, k = sp.symbols("a eta rho z t k", positive=True)
+    C = sp.Symbol("C")
+    c2 = rho / 2 - 1
+    d_phi = sp.diff(C - a * z ** 2 / 2, z)                 # (25) on (0, z_c)
+    d_aniso = sp.diff(C - a * (z - c2) ** 2 / 4, z)        # (26) on (rho/2 - 1, 1 - rho)
+    d_iso = sp.diff(C - a / 2 + a * (rho / 2 - 7 * rho ** 2 / 48) - a * z ** 2 / 2, z)   # (26) on (1, z_bar_c)
+    return sp, a, eta, rho, z, t, k, c2, d_phi, d_aniso, d_iso
+
+
+def _geometric(sp, x_of, step, x0_sym, k):
+    """x_k = x_of(k) solves x_{k+1} = x_k - eta step(x_k) with x_0 = x_of(0) (powers with symbolic exponent split
+    by expand_power_exp, then simplify)."""
+    diff = sp.expand_power_exp(x_of(k + 1) - (x_of(k) - step(x_of(k))))
+    return sp.simplify(sp.expand(diff)) == 0 and sp.simplify(x_of(0) - x0_sym) == 0
+
+
+def _first_index(sp, base, ratio, level, stated):
+    """For x_k = base ratio^k increasing (base > 0, ratio > 1), x_k >= level <=> k >= ln(level/base)/ln(ratio), so the
+    first such integer is the ceiling of that number; SymPy confirms that the lemma's ``stated`` expression equals it."""
+    return sp.simplify(sp.expand_log(stated - sp.log(level / base) / sp.log(ratio), force=True)) == 0
+
+
+@lemma68.check
+def lemma68_symbolic():
+    """On (0, z_c) the printed (25) has phi' = -a z: theta(0) e^{at} solves theta' = a theta (unique: Lipschitz) and stays
+    below z_c until ln(z_c/theta(0))/a; theta_0 (1 + a eta)^k solves the descent recursion while theta_{k-1} < z_c, which
+    holds up to the stated last index. For all a, eta > 0 and theta(0) in (0, z_c)."""
+    sp, a, eta, rho, z, t, k, c2, d_phi, _, _ = _pieces()
+    th0 = sp.Symbol("theta0", positive=True)
+    flow = th0 * sp.exp(a * t)
+    ok = sp.simplify(sp.diff(flow, t) + d_phi.subs(z, flow)) == 0
+    ok &= _geometric(sp, lambda kk: th0 * (1 + a * eta) ** kk, lambda x: eta * d_phi.subs(z, x), th0, k)
+    if not ok:
+        return Evidence.open("the closed forms of Lemma 68 do not solve the flow / descent on (0, z_c) (not reduced symbolically)")
+    return Evidence.proved("theta(0) e^{at} and theta_0 (1 + a eta)^k solve GF and GD with phi' = -a z (derived from (25)) "
+                           "for symbolic a, eta, theta(0)", method="sympy diff/simplify")
+
+
+@lemma70.check
+def lemma70_symbolic():
+    """On [rho/2 - 1, 1 - rho) the printed (26) has phi_bar' = -(a/2)(z - c2), c2 = rho/2 - 1: the stated theta_bar(t)
+    solves the flow, is increasing (theta_bar(0) > c2), and reaches 1 - rho exactly at the stated t_{1-rho}."""
+    sp, a, eta, rho, z, t, k, c2, _, d_aniso, _ = _pieces()
+    th0 = sp.Symbol("thb0")
+    flow = (th0 - c2) * sp.exp(a * t / 2) + c2
+    t_star = 2 / a * sp.log((4 - 3 * rho) / (2 * th0 + 2 - rho))
+    ok = sp.simplify(sp.diff(flow, t) + d_aniso.subs(z, flow)) == 0
+    ok &= sp.simplify(flow.subs(t, t_star) - (1 - rho)) == 0
+    if not ok:
+        return Evidence.open("Lemma 70's closed form does not solve the flow or misses 1 - rho (not reduced symbolically)")
+    return Evidence.proved("the stated theta_bar(t) solves theta_bar' = -phi_bar'(theta_bar) (phi_bar' derived from (26)) and equals "
+                           "1 - rho at the stated time, for symbolic a, rho, theta_bar(0)", method="sympy diff/simplify")
+
+
+@lemma72.check
+def lemma72_symbolic():
+    """theta_bar_k = (theta_bar_0 - c2)(1 + a eta/2)^k + c2 solves the descent recursion with phi_bar' of (26) while
+    theta_bar_{k-1} < 1 - rho; it increases geometrically, so the first k reaching 1 - rho is the stated ceiling."""
+    sp, a, eta, rho, z, t, k, c2, _, d_aniso, _ = _pieces()
+    th0 = sp.Symbol("thb0")
+    ok = _geometric(sp, lambda kk: (th0 - c2) * (1 + a * eta / 2) ** kk + c2, lambda x: eta * d_aniso.subs(z, x), th0, k)
+    stated = (sp.log(2 - 3 * rho / 2) - sp.log(th0 + 1 - rho / 2)) / sp.log(1 + a * eta / 2)
+    ok &= _first_index(sp, th0 - c2, 1 + a * eta / 2, (1 - rho) - c2, stated)
+    if not ok:
+        return Evidence.open("Lemma 72's closed form or index fails (not reduced symbolically)")
+    return Evidence.proved("closed form of the descent in the anisotropic region and its first index above 1 - rho, for "
+                           "symbolic a, eta, rho, theta_bar_0", method="sympy simplify")
+
+
+@lemma80.check
+def lemma80_symbolic():
+    """On [1, z_bar_c) the printed (26) has phi_bar' = -a z; theta_bar(t_1) = 1 by continuity, so e^{a(t - t_1)} is the
+    flow and it reaches z_bar_c at t_1 + ln(z_bar_c)/a."""
+    sp, a, eta, rho, z, t, k, c2, _, _, d_iso = _pieces()
+    t1, zb = sp.symbols("t1 zb", positive=True)
+    flow = sp.exp(a * (t - t1))
+    ok = sp.simplify(sp.diff(flow, t) + d_iso.subs(z, flow)) == 0 and flow.subs(t, t1) == 1
+    ok &= sp.simplify(flow.subs(t, t1 + sp.log(zb) / a) - zb) == 0
+    if not ok:
+        return Evidence.open("Lemma 80's closed form fails (not reduced symbolically)")
+    return Evidence.proved("e^{a(t-t_1)} solves the flow with phi_bar' = -a z (derived from (26)) and hits z_bar_c at "
+                           "t_1 + ln(z_bar_c)/a, for symbolic a, t_1, z_bar_c", method="sympy diff/simplify")
+
+
+@lemma82.check
+def lemma82_symbolic():
+    """theta_bar_k = theta_bar_{k_1}(1 + a eta)^{k - k_1} solves the descent recursion with phi_bar' = -a z on [1, z_bar_c),
+    and the first index reaching z_bar_c is k_1 + ceil(ln(z_bar_c/theta_bar_{k_1})/ln(1 + a eta))."""
+    sp, a, eta, rho, z, t, k, c2, _, _, d_iso = _pieces()
+    x1, zb = sp.symbols("x1 zb", positive=True)
+    ok = _geometric(sp, lambda kk: x1 * (1 + a * eta) ** kk, lambda x: eta * d_iso.subs(z, x), x1, k)
+    ok &= _first_index(sp, x1, 1 + a * eta, zb, sp.log(zb / x1) / sp.log(1 + a * eta))
+    if not ok:
+        return Evidence.open("Lemma 82's closed form or index fails (not reduced symbolically)")
+    return Evidence.proved("geometric descent in the isotropic region and its exit index, for symbolic a, eta, "
+                           "theta_bar_{k_1}, z_bar_c", method="sympy simplify")
+
+
+@lemma66.check
+def lemma66_symbolic():
+    """(27)'s third term 6 a q_3^2 gives theta_3,k+1 = (1 - 12 a eta) theta_3,k and theta_3(t) = theta_3,0 e^{-12at}. If
+    eta > 1/(6a) then |1 - 12 a eta| > 1, so |theta_3,k| >= |theta_3,0| > 2 for every k; every admissible t~ is at least
+    (2/a) ln((2 - 3rho/2)/(theta_s,2 - rho/2 + 1)) >= 24/a > ln 2/(12a) (theta_s,2 + 1 < e^{-12}), so
+    theta_3(t~) <= theta_3,0 / 2 and |theta_3,k - theta_3(t~)| >= theta_3,0/2 > 1 > eps."""
+    import sympy as sp
+
+    a, eta, q, t = sp.symbols("a eta q t", positive=True)
+    grad = sp.diff(6 * a * q ** 2, q)
+    ok = sp.simplify(q - eta * grad - (1 - 12 * a * eta) * q) == 0
+    ok &= sp.simplify(sp.diff(q * sp.exp(-12 * a * t), t) + grad.subs(q, q * sp.exp(-12 * a * t))) == 0
+    ok &= sp.simplify((1 - 12 * a * eta).subs(eta, 1 / (6 * a)) + 1) == 0       # the factor is -1 at the threshold, < -1 beyond
+    ok &= bool(24 > sp.log(2) / 12) and bool(2 * sp.log(2 / sp.exp(-12)) > 24)
+    if not ok:
+        return Evidence.open("a step of Lemma 66's argument fails (not reduced symbolically)")
+    return Evidence.proved("third-coordinate dynamics of (27) in closed form; |1 - 12 a eta| > 1 beyond 1/(6a); t~ >= 24/a",
+                           method="sympy simplify")
