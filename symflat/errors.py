@@ -27,6 +27,8 @@ import math
 import numbers
 from typing import Callable
 
+import numpy as np
+
 
 class SymflatError(Exception):
     """Root of every error symflat raises on purpose (bad input, a request it cannot honour)."""
@@ -97,7 +99,7 @@ def check_choice(value, name: str, choices, *, error: type[Exception] = Validati
 
 def check_bool(value, name: str, *, error: type[Exception] = ValidationError) -> bool:
     """``value`` if it is a ``bool`` (numpy booleans accepted); ``0``/``"no"`` are refused."""
-    if isinstance(value, bool) or type(value).__name__ == "bool_":
+    if isinstance(value, (bool, np.bool_)):
         return bool(value)
     raise error(f"{name} must be True or False, got {value!r}")
 

@@ -48,3 +48,12 @@ def test_engine_bases_keep_their_builtin_bases():
     for cls in (ClaimError, GraphError, ModelError, NumericError, PrecisionError, SymbolicError):
         assert issubclass(cls, SymflatError) and issubclass(cls, ValueError)
     assert issubclass(NotConvergedError, RuntimeError)
+
+
+def test_the_examples_in_the_errors_module_run():
+    import doctest
+
+    import symflat.errors
+
+    result = doctest.testmod(symflat.errors)
+    assert result.attempted >= 3 and result.failed == 0
