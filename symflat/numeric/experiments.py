@@ -214,7 +214,7 @@ def _module_experiments() -> dict:
             r"After its first steps, full-batch GD keeps the sharpness \lambda_{\max}(H) at or below about 2/\eta "
             r"(within 10%) (Cohen et al. 2021, edge of stability; MNIST, tanh MLP, square loss)",
             mx.eos_task, mx.eos_evidence, mx.eos_figure,
-            dict(seed=[0], lr=[0.05, 0.25, 0.4], n=[500], width=[32], steps=[600]),
+            dict(seed=[0], lr=[0.2, 0.3, 0.4], n=[500], width=[32], steps=[1000]),
         ),
         "ec-fig1-3": Experiment(
             "ec-fig1-3",
