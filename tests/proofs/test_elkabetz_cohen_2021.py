@@ -364,3 +364,27 @@ def test_eq34_as_printed_is_ln_to_the_fourth_above_the_chains_need():
     assert float(eps_hat34(n, w, nu, e, True) / eps_hat34(n, w, nu, e, False)) == pytest.approx(L ** 4, rel=1e-12)
     hand = 0.1 ** 8 / (2 ** 15 * math.exp(30) * 3 ** 13) / L ** 2
     assert float(eps_hat34(n, w, nu, e, False)) == pytest.approx(hand, rel=1e-12)
+
+
+def test_theorem15_as_printed_gives_enough_iterations_where_its_proof_step_fails():
+    """n = 2, ||W|| = 0.2, nu = -0.9, eps~ = 1: (24) as printed gives k eta < t_bar of (21) (the proof's step fails),
+    yet the flow, integrated directly from (59) with its own clock xi, is eps~/2-optimal well before k eta."""
+    n, w, nu, e = 2, 0.2, -0.9, 1.0
+    r = (1 - nu) / (1 + nu)
+    L = math.log(15 * n * max(1, r) / (w * e))
+    k_eta_printed = 2 * n * max(1, 1.5, r) ** n / w * L      # (24) without the +1 (eta is ~1e-20)
+    t_bar = 2 * n * max(1, 1.5 * r) ** n / w * L
+    assert k_eta_printed < t_bar
+    lam = np.array([1.0, 0.0])
+
+    def rhs(_, y):
+        u = y[:2]
+        q = np.linalg.norm(u)
+        return np.concatenate([-q * (n * u - lam) + (n - 1) / q * u * (u @ lam), [q ** -(1 - 2 / n)]])
+
+    hit = lambda _, y: 0.5 * np.sum((y[:2] - lam) ** 2) - e / 2  # noqa: E731
+    hit.terminal = True
+    y0 = np.concatenate([w * np.array([nu, math.sqrt(1 - nu * nu)]), [0.0]])
+    sol = solve_ivp(rhs, [0, 100], y0, rtol=1e-10, atol=1e-12, events=hit)
+    assert sol.status == 1
+    assert sol.y[2, -1] < k_eta_printed / 100
