@@ -335,13 +335,10 @@ class EndToEnd:
     def u_min(self):
         return self.norm(self.t_m())
 
-    def times(self):
-        """(t_a, t_c) of Definitions 49 and 52."""
-        n = self.n
-        with self._prec():
-            t_a = self.log(max(5 * self.c, self.f(1))) / 2
-            t_c = self.f(3) / (2 * n) * self.log(2 * self.f(n) / (3 * self.u_min()))
-        return t_a, t_c
+    @staticmethod
+    def t_a_c(n, nu0, u_min):
+        """(t_a, t_c) of Definitions 49 and 52 (float)."""
+        return math.log(max(5 * (1 - nu0) / (1 + nu0), 1.0)) / 2, 3 / (2 * n) * math.log(2 * n / (3 * float(u_min)))
 
     @staticmethod
     def t_eps(n, eps_bar):

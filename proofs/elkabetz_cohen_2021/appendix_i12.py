@@ -31,9 +31,7 @@ def _point(n, w, nu, fast=False):
     e = lib.EndToEnd(n, w, nu, dps=None if fast else 40)
     t_m = lib.EndToEnd(n, w, nu, dps=None).t_m()  # float bisection: u_min is a minimum, insensitive to t_m's error
     u_min = e.norm(t_m)
-    t_a = math.log(max(5 * (1 - nu) / (1 + nu), 1.0)) / 2
-    t_c = 3 / (2 * n) * math.log(2 * n / (3 * float(u_min)))
-    return e, t_m, u_min, t_a, t_c
+    return (e, t_m, u_min) + lib.EndToEnd.t_a_c(n, nu, u_min)
 
 
 def _fine_times(T, count=60):

@@ -80,8 +80,7 @@ def roughly_convex_flows(ctx):
                 e = lib.EndToEnd(n, w, nu, dps=None)
                 t_m = e.t_m()
                 u_min = float(e.norm(t_m))
-                t_conv = math.log(max(5 * (1 - nu) / (1 + nu), 1)) / 2 + 1.5 / n * math.log(2 * n / (3 * u_min)) \
-                    + lib.EndToEnd.t_eps(n, 1e-7)
+                t_conv = sum(lib.EndToEnd.t_a_c(n, nu, u_min)) + lib.EndToEnd.t_eps(n, 1e-7)
                 ts = np.linspace(0, t_conv + 5, 400)
                 r, v = e.norms(ts), e.nus(ts)
                 m0 = (n - 1) * np.sqrt(np.maximum(r * r - 2 * r * v + 1, 0)) * r ** (1 - 2 / n)
