@@ -210,8 +210,22 @@ def lemma40_symbolic():
 
 lemma41 = paper.lemma(
     "lemma-41", r"\|u(0)\|e^{-2nt}\le\|u(t)\|\le\|u(0)\|e^{nt}\ \forall t\in[0,t_e)",
-    where="App. I.12.3, Lemma 41", uses=["lemma-38"], proof_uses=["lemma-40", "lemma-36"], hypotheses=SETTING,
+    where="App. I.12.3, Lemma 41", uses=["lemma-38"], proof_uses=["lemma-40", "lemma-36", "lemma-46"], hypotheses=SETTING,
+    note="The paper's proof compares with g(z) = -nz(1+z) for z >= 1; the general check uses ||u|| < 1 (Lemma 46 iv, "
+         "whose proof does not use Lemma 41) instead.",
 )
+
+
+@lemma41.check
+def lemma41_general():
+    """d ln||u||/dt = n(nu - ||u||) (Lemma 40) with -1 <= nu <= 1 (Definition 39) and 0 < ||u|| < 1 (Lemma 46 iv):
+    -2n < d ln||u||/dt < n, integrated from 0 to t. SymPy checks the two integrated bounds for symbolic n, t."""
+    n, t, r0 = sp.symbols("n t r0", positive=True)
+    upper, lower = r0 * sp.exp(sp.integrate(n, (sp.Symbol("s"), 0, t))), r0 * sp.exp(sp.integrate(-2 * n, (sp.Symbol("s"), 0, t)))
+    if sp.simplify(upper - r0 * sp.exp(n * t)) != 0 or sp.simplify(lower - r0 * sp.exp(-2 * n * t)) != 0:
+        return Evidence.open("the integrated bounds were not reduced symbolically")
+    return Evidence.proved("n(nu - ||u||) lies in (-2n, n) because |nu| <= 1 and 0 < ||u|| < 1; integrating d ln||u||/dt gives "
+                           "both bounds, for every depth", method="sympy integrate/simplify")
 
 
 @lemma41.check
@@ -337,6 +351,24 @@ def lemma46_grid():
             count += 1
     return _verdict("Lemma 46", worst, count, f"t_m finite (at most {latest:.2f}); min margin {worst:.2e} on 15 times "
                     "before and 15 after t_m (where d||u||/dt = 0)")
+
+
+@lemma46.check
+def lemma46_general():
+    """For every n, ||u(0)|| in (0, 1) and nu(0) in (-1, 1] (write r = ||u||, d = nu - r): r' = n r d (Lemma 40) and
+    nu' = 1 - nu^2 (Lemma 44), so d' = (1 - nu^2) - n r d. (ii) before t_m, d < 0 by definition, so r' < 0. (iii) at t_m,
+    d = 0 (continuity; or d >= 0 at t_m = 0), and wherever d = 0 with nu < 1, d' = 1 - nu^2 > 0, so d never becomes
+    negative again (for nu(0) = 1, nu = 1 throughout and d' = -n r d keeps d's sign): r' >= 0 after t_m. (i) if t_m
+    were infinite, r would decrease below r(0) < 1 while nu -> 1 (Lemma 44 iv), so d > 0 eventually: contradiction.
+    (iv) r <= r(0) < 1 before t_m and r <= nu <= 1 after, with r < 1 since r = 1 would need nu = 1 and d = 0,
+    where r' = 0 while r < 1 just before. SymPy checks the identity for d' for symbolic n, r, nu."""
+    r, n = sp.symbols("r n", positive=True)
+    nu = sp.Symbol("nu", real=True)
+    d_dot = (1 - nu ** 2) - n * r * (nu - r)          # nu' - r' from Lemmas 44 (ii) and 40
+    if sp.simplify(d_dot.subs(nu, r) - (1 - r ** 2)) != 0 or sp.simplify(d_dot.subs(nu, 1) + n * r * (1 - r)) != 0:
+        return Evidence.open("the derivative of nu - ||u|| was not reduced symbolically")
+    return Evidence.proved("barrier argument on d = nu - ||u||: d' = 1 - nu^2 > 0 wherever d = 0 (nu < 1), for every depth n "
+                           "and every start with ||u(0)|| < 1", method="sympy simplify + the argument in the docstring")
 
 
 lemma47 = paper.lemma(
