@@ -449,6 +449,20 @@ lemma51 = paper.lemma(
 
 
 @lemma51.check
+def lemma51_general():
+    """u_bar(t) = (2/3) e^{2nt/3}/(e^{2nt/3} + (2/3)/u_min - 1) solves u_bar' = n u_bar (2/3 - u_bar) with u_bar(0) = u_min
+    (SymPy, symbolic n, u_min); for t >= t_a, nu >= 2/3 (Lemma 50) gives ||u||' = n||u||(nu - ||u||) >= n||u||(2/3 - ||u||),
+    and ||u(t_a)|| >= u_min, so the comparison Lemma 36 gives ||u(t_a + t)|| >= u_bar(t), every depth and start."""
+    n, t, um = sp.symbols("n t u_min", positive=True)
+    g = sp.exp(sp.Rational(2, 3) * n * t)
+    ub = sp.Rational(2, 3) * g / (g + sp.Rational(2, 3) / um - 1)
+    if sp.simplify(sp.diff(ub, t) - n * ub * (sp.Rational(2, 3) - ub)) != 0 or sp.simplify(ub.subs(t, 0) - um) != 0:
+        return Evidence.open("the comparison function was not verified symbolically")
+    return Evidence.proved("the stated bound is the solution of the comparison equation u' = n u (2/3 - u) from u_min; "
+                           "Lemma 36 (cited) and Lemma 50 give the inequality", method="sympy diff/simplify + Lemma 36")
+
+
+@lemma51.check
 def lemma51_grid():
     worst, count = math.inf, 0
     for n, w, nu in GRID:
@@ -475,6 +489,24 @@ lemma53 = paper.lemma(
 
 
 @lemma53.check
+def lemma53_general():
+    """From Lemma 51 at t_c + t: the bound is increasing in t and, without the -1 in its denominator (u_min <= 0.2 < 2/3
+    keeps it positive), at least (2/3) X/(X + (2/3)/u_min) with X = e^{2n t_c/3} = 2n/(3 u_min) (Definition 52), which
+    SymPy reduces to 2n/(3(n+1)) for symbolic n, u_min."""
+    n, um, t = sp.symbols("n u_min t", positive=True)
+    t_c = sp.Rational(3, 2) / n * sp.log(2 * n / (3 * um))
+    X = sp.exp(sp.Rational(2, 3) * n * t_c)
+    ok = sp.simplify(sp.Rational(2, 3) * X / (X + sp.Rational(2, 3) / um) - 2 * n / (3 * (n + 1))) == 0
+    y = sp.Symbol("y", positive=True)   # y = e^{2n(t_c + t)/3}, increasing in t
+    ok &= sp.simplify(sp.diff(sp.Rational(2, 3) * y / (y + sp.Rational(2, 3) / um - 1), y)
+                      - sp.Rational(2, 3) * (sp.Rational(2, 3) / um - 1) / (y + sp.Rational(2, 3) / um - 1) ** 2) == 0
+    if not ok:
+        return Evidence.open("a step was not reduced symbolically")
+    return Evidence.proved("Lemma 51's bound at t_c + t is >= 2n/(3(n+1)) (increasing in t since (2/3)/u_min > 1; "
+                           "dropping -1 lowers it; equality algebra by SymPy)", method="sympy simplify")
+
+
+@lemma53.check
 def lemma53_grid():
     worst, count = math.inf, 0
     for n, w, nu in GRID:
@@ -491,6 +523,23 @@ lemma54 = paper.lemma(
     hypotheses=SETTING,
     note="Uses ||w_{n:1}(0)|| <= 0.2 from Proposition 14's hypotheses.",
 )
+
+
+@lemma54.check
+def lemma54_general():
+    """With r = ||u||, p = lambda.u (||lambda|| = 1), D = ||lambda - u||: u.u' = n r (p - r^2) and lambda.u' = -r(n p - 1)
+    + (n-1) p^2/r, so D' = (u.u' - lambda.u')/D; SymPy shows D' = -r D - (n-1) r (r - p/r)^2 / D for symbolic n, r, p.
+    Hence D' <= -r D <= -(2n/(3(n+1))) D after t_a + t_c (Lemma 53), and D(t_a + t_c) <= D(0) <= 1 + ||u(0)|| <= 6/5
+    (D non-increasing, ||w_{n:1}(0)|| <= 0.2): Gronwall gives the bound, every depth and start."""
+    r, p, n = _inner_product_symbols()
+    D = sp.sqrt(1 - 2 * p + r ** 2)
+    uu = n * r * (p - r ** 2)
+    lu = -r * (n * p - 1) + (n - 1) * p ** 2 / r
+    claimed = -r * D - (n - 1) * r * (r - p / r) ** 2 / D
+    if sp.simplify((uu - lu) / D - claimed) != 0:
+        return Evidence.open("the derivative of ||lambda - u|| was not reduced symbolically")
+    return Evidence.proved("d||lambda - u||/dt = -||u|| ||lambda - u|| - (n-1)||u||(||u|| - nu)^2/||lambda - u|| <= -||u|| "
+                           "||lambda - u||; with Lemma 53 and Gronwall", method="sympy simplify + Gronwall")
 
 
 @lemma54.check
