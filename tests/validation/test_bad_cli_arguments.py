@@ -33,3 +33,15 @@ def test_bad_argument_is_a_usage_error_naming_the_option(argv, message, capsys, 
     assert info.value.code == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+def test_search_on_a_claim_without_an_inequality_is_a_usage_error(tmp_path, monkeypatch, capsys):
+    """Issue 17: ``symflat search ID`` on a claim that carries no inequality ended inside the engine."""
+    paper = tmp_path / "proofs" / "plain"
+    paper.mkdir(parents=True)
+    (paper / "__init__.py").write_text('from symflat import Paper\npaper = Paper("plain-toy")\n')
+    (paper / "claims.py").write_text('from . import paper\npaper.lemma("l1", "a statement with no inequality")\n')
+    monkeypatch.chdir(tmp_path)
+    code = main(["search", "plain-toy/l1", "proofs/plain", "--budget", "1", "--no-ledger"])
+    err = capsys.readouterr().err
+    assert code == 2 and "has no inequality attached" in err and "Traceback" not in err
