@@ -150,3 +150,31 @@ def test_the_command_line_refuses_every_bad_number(seed, budget, limit):
             build_parser(argv[0]).parse_args(argv)
         assert info.value.code == 2
         assert f"{option} must be" in err.getvalue()
+
+
+@SETTINGS
+@given(entries=st.lists(st.floats(-10, 10), min_size=4, max_size=4), v=st.lists(st.floats(-10, 10), min_size=3, max_size=3))
+def test_matrix_and_vector_values_outside_their_kind_are_domain_errors(entries, v):
+    """A symmetric matrix with a negative eigenvalue is not in a ``psd`` domain; a vector whose
+    norm is not 1 is not in a ``unit`` domain (both decided here independently with numpy)."""
+    from symflat.precision.domains import Matrix, Vector
+
+    ineq = Inequality(lambda x, o: 0, lambda x, o: 1, "<=", variables=[Matrix("S", (2, 2), "psd"), Vector("u", 3, "unit")])
+    S = np.array(entries).reshape(2, 2)
+    S = (S + S.T) / 2
+    u = np.array(v)
+    psd = np.linalg.eigvalsh(S)[0] >= -1e-9 * max(1.0, np.abs(S).max())
+    unit = abs(np.linalg.norm(u) - 1) <= 1e-9
+    point = {"S": S, "u": u}
+    if psd and unit:
+        assert ineq.evaluate(point, 30).verdict == "holds"
+    else:
+        with pytest.raises(DomainError, match="'S'" if not psd else "'u'"):
+            ineq.evaluate(point, 30)
+
+
+@SETTINGS
+@given(option=st.sampled_from(["rtol", "atol", "blowup"]), bad=st.one_of(NEGATIVE, st.just(0.0), NON_FINITE, NOT_A_NUMBER))
+def test_gradient_flow_refuses_every_bad_option(option, bad):
+    e = _raises_symflat(lambda: gradient_flow(ScalarChain(2), [1.0, 1.0], Moments([[1.0]], [[2.0]]), 1.0, **{option: bad}))
+    assert option in str(e)
