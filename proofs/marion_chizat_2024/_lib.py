@@ -14,8 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.integrate import solve_ivp
 
+from symflat.errors import SymflatError
 
-class SettingError(ValueError):
+
+class SettingError(SymflatError, ValueError):
     """Data or weights that do not fit the paper's setting (shapes, rank, hypotheses)."""
 
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import sympy as sp
 
+from symflat.errors import SymflatError
 
-class ExactError(ValueError):
+
+class ExactError(SymflatError, ValueError):
     """A construction was asked for something it cannot build exactly."""
 
 
