@@ -566,6 +566,18 @@ EPS_BARS = (0.5, 1e-2, 1e-5)
 
 
 @lemma56.check
+def lemma56_general():
+    """Lemma 54 at t = t_eps_bar: (6/5) exp(-2n/(3(n+1)) t_eps_bar) = sqrt(2 eps_bar) exactly (SymPy, symbolic n,
+    eps_bar), so (1/2)||u - lambda||^2 <= eps_bar."""
+    n, eb = sp.symbols("n epsilon_bar", positive=True)
+    t_eps = sp.Rational(3, 2) * (n + 1) / n * sp.log(sp.Rational(6, 5) / sp.sqrt(2 * eb))
+    if sp.simplify(sp.Rational(6, 5) * sp.exp(-2 * n / (3 * (n + 1)) * t_eps) - sp.sqrt(2 * eb)) != 0:
+        return Evidence.open("the substitution was not reduced symbolically")
+    return Evidence.proved("Lemma 54's bound equals sqrt(2 eps_bar) at t_eps_bar, for every depth and eps_bar",
+                           method="sympy simplify")
+
+
+@lemma56.check
 def lemma56_grid():
     worst, count = math.inf, 0
     for n, w, nu in GRID:
@@ -607,6 +619,39 @@ lemma58 = paper.lemma(
     uses=["definition-49", "definition-52", "definition-55"], proof_uses=["lemma-46", "lemma-48"],
     hypotheses=SETTING,
 )
+
+
+def _lemma58():
+    """(61)-(62) over the whole domain: xi(t) <= t / u_min (as ||u|| >= u_min and ||u|| < 1), so it suffices that
+    (t_a + t_c + t_eps_bar)/u_min <= t_bar of (21) for every u_min allowed by Lemma 48 and u_min <= ||w0||:
+    u_min = w (l + s (1 - l)), l = min{1, (2/3 (1+nu)/(1-nu))^n}, s in [0, 1]; w in (0, 0.2], nu in (-1, 1),
+    eps_bar in (0, 1/2], n = 2..12."""
+
+    def lhs(x, ops):
+        n, w, nu, eb, s = x["n"], x["w"], x["nu"], x["eb"], x["s"]
+        one = ops.q(1, 1)
+        r = (1 - nu) / (1 + nu)
+        low = ops.min(one, ops.pow(ops.q(2, 3) / r, n))
+        um = w * (low + s * (1 - low))
+        t_a = ops.log(ops.max(5 * r, one)) / 2
+        t_c = ops.q(3, 2 * n) * ops.log(2 * n / (3 * um))
+        t_e = ops.q(3 * (n + 1), 2 * n) * ops.log(ops.q(6, 5) / ops.sqrt(2 * eb))
+        return (t_a + t_c + t_e) / um
+
+    def rhs(x, ops):
+        n, w, nu, eb = x["n"], x["w"], x["nu"], x["eb"]
+        one = ops.q(1, 1)
+        r = (1 - nu) / (1 + nu)
+        return 2 * n * ops.pow(ops.max(one, ops.q(3, 2) * r), n) / w * ops.log(15 * n * ops.max(one, r) / (w * ops.min(one, 2 * eb)))
+
+    return Inequality(lhs, rhs, "<=", variables=[Scalar("w", 0, 0.2, lo_open=True), Scalar("nu", -1, 1, lo_open=True, hi_open=True),
+                                                 Scalar("eb", 0, 0.5, lo_open=True), Scalar("s", 0, 1)],
+                      dims={"n": range(2, 13)}, name="Elkabetz & Cohen Lemma 58 via (61)-(62)")
+
+
+lemma58_ineq = _lemma58()
+lemma58.extras["inequality"] = lemma58_ineq
+lemma58.check(search_check(lemma58_ineq, budget=2.0))
 
 
 @lemma58.check
