@@ -482,6 +482,17 @@ class Comparison:
     def max_distance(self) -> float:
         return float(np.max(self.distance)) if len(self.distance) else 0.0
 
+    @property
+    def ok(self) -> bool:
+        """Both runs ended well, so every distance compares two finite points."""
+        return self.gd.ok and self.gf.ok
+
+    def require_ok(self) -> "Comparison":
+        """This comparison, if both runs ended well; else the :class:`DivergenceError` of the first that did not."""
+        self.gd.require_ok()
+        self.gf.require_ok()
+        return self
+
 
 def gd_vs_gf(model, w0, data, lr: float, steps: int, *, rtol: float = 1e-10, atol: float = 1e-12,
              method: str = "DOP853", backend=None, device=None, dtype=None) -> Comparison:

@@ -9,7 +9,7 @@ import pytest
 
 from symflat.models import DeepLinear, LinearWithOutput, Moments, ScalarChain
 from symflat.numeric import problems
-from symflat.numeric.dynamics import gradient_descent, gradient_flow
+from symflat.numeric.dynamics import gd_vs_gf, gradient_descent, gradient_flow
 from symflat.numeric.errors import DivergenceError, NotAMinimum
 
 
@@ -76,6 +76,10 @@ def test_a_diverging_run_is_never_reported_as_a_success():
     assert traj.status == "diverged" and not traj.ok
     with pytest.raises(DivergenceError, match="diverged"):
         traj.require_ok()
+    compared = gd_vs_gf(ScalarChain(2), [3.0, 3.0], Moments([[1.0]], [[2.0]]), 0.5, 20)
+    assert not compared.ok
+    with pytest.raises(DivergenceError, match="gd run"):
+        compared.require_ok()
     flow = gradient_flow(ScalarChain(3), [3.0, 3.0, 3.0], Moments([[1.0]], [[-50.0]]), 10.0, blowup=1e3)
     if flow.status != "finished":
         with pytest.raises(DivergenceError):
