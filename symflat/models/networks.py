@@ -71,7 +71,9 @@ def _entry(value, what: str):
     if isinstance(value, numbers.Complex):
         raise ModelError(f"{what}: entries must be real numbers, got the complex {value!r}")
     if type(value).__module__.split(".")[0] in ("sympy", "mpmath", "flint"):
-        if getattr(value, "is_real", True) is False or getattr(value, "is_finite", True) is False:
+        number = getattr(value, "is_number", False)  # a SymPy number must be known finite (nan's is_finite is None)
+        if getattr(value, "is_real", True) is False or getattr(value, "is_finite", True) is False or (
+                number and getattr(value, "is_finite", True) is not True):
             raise ModelError(f"{what}: entries must be finite real numbers, got {value!r}")
         return value
     raise ModelError(f"{what}: entries must be real numbers or SymPy expressions, got {type(value).__name__} {value!r}")

@@ -14,6 +14,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+import sympy as sp
 
 from symflat import Paper
 from symflat.errors import SymflatError
@@ -99,6 +100,8 @@ CASES = [
     ("moments-scalar-covariance", lambda: Moments(3, [[1]]), ModelError, r"Sigma_x.*1x1"),
     ("moments-nan", lambda: Moments([[1, 0], [0, math.nan]], [[1, 2]]), ModelError, r"Sigma_x.*finite"),
     ("moments-complex", lambda: Moments(np.eye(2) * 1j, [[1, 2]]), ModelError, r"Sigma_x.*complex"),
+    ("moments-sympy-nan", lambda: Moments([[sp.nan]], [[1]]), ModelError, r"Sigma_x.*nan"),
+    ("moments-sympy-imaginary", lambda: Moments([[1]], [[sp.I]]), ModelError, r"Sigma_yx.*I"),
     ("moments-none-entry", lambda: Moments([[1]], [[None]]), ModelError, r"Sigma_yx.*None"),
     ("points-string-entry", lambda: Points([[1], ["a"]], [1, 2]), ModelError, r"X.*'a'"),
     ("points-infinite-target", lambda: Points([[1.0], [2.0]], np.array([1.0, np.inf])), ModelError, r"Y.*finite"),
