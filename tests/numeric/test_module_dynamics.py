@@ -91,3 +91,19 @@ def test_diagonal_gd_reaches_theorem_1_sharpness():
     assert status == "converged"
     res = mm_sharpness(tau, 3, a, tol=1e-11)
     assert abs(res.eigenvalue - 2 * 3 * 1.7 ** (2 * (1 - 1 / 3))) <= 1e-9 * res.eigenvalue
+
+
+def test_experiments_are_registered_and_judge_their_rows():
+    from symflat.claims import Status
+    from symflat.numeric.experiments import EXPERIMENTS
+    from symflat.numeric.module_experiments import eos_evidence, mm_evidence, mm_task
+
+    assert {"edge-of-stability", "ec-fig1-3", "mm-mnist-depth"} <= set(EXPERIMENTS)
+    row = dict(lr=0.4, two_over_lr=5.0, status="finished", initial_sharpness=5.2, late_max_sharpness=5.4)
+    assert eos_evidence(row).status is Status.CHECKED
+    assert eos_evidence(dict(row, late_max_sharpness=5.6)).status is Status.REFUTED  # above 1.1 * 2/eta
+    pytest.importorskip("mlxtend")
+    mm = dict(depth=2, **mm_task(dict(depth=2, pool=4)))
+    assert mm["status"] == "converged" and mm["rel_error"] < 1e-10
+    assert mm_evidence(mm).status is Status.CHECKED
+    assert mm_evidence(dict(mm, sharpness=mm["predicted"] * 1.01, rel_error=0.01)).status is Status.REFUTED
