@@ -64,6 +64,15 @@ class Status(str, enum.Enum):
 _RANK = {s: i for i, s in enumerate(Status)}
 
 
+def status_scope(status: Status) -> str | None:
+    """The scope a claim's own status implies: ``general`` for proved and cited, ``instances``
+    for certified, checked and refuted, ``None`` for open."""
+    status = Status.parse(status)
+    if status is Status.OPEN:
+        return None
+    return "general" if status.value in _GENERAL_BY_DEFAULT else "instances"
+
+
 def weakest(statuses) -> Status:
     """The weakest status of an iterable (``proved`` for an empty one: nothing weakens it)."""
     return min(statuses, key=lambda s: s.rank, default=Status.PROVED)
@@ -77,6 +86,16 @@ ID_PATTERN = re.compile(rf"^{_ID_PART}/{_ID_PART}$")
 
 class ClaimError(SymflatError, ValueError):
     """A claim declaration that is malformed (bad id, unknown kind, bad expected status)."""
+
+
+class EvidenceError(ClaimError):
+    """Evidence whose status and scope disagree (``proved`` on finitely many instances, an
+    instance-scoped result without its count, an unknown scope)."""
+
+
+SCOPES = ("general", "instances")
+#: Statuses whose evidence is general unless it says otherwise; all others are on instances.
+_GENERAL_BY_DEFAULT = ("proved", "cited")
 
 
 def _json_value(value: Any) -> Any:
@@ -116,10 +135,25 @@ def as_float(value: Any) -> float | None:
 class Evidence:
     """What one check found: a status, a one-line detail, and data.
 
-    Conventional data keys: ``slack`` (margin of an inequality, >= 0 when it holds), ``dps``
-    (decimal digits used), ``seed``, ``instances`` (how many cases were tested), ``method``,
-    ``counterexample`` (a JSON-able description that reproduces a violation), ``tight`` (equality
-    case reached), ``error`` (set by the runner when the check itself failed).
+    Every evidence has a **scope** (``data["scope"]``): ``"general"`` when it holds for everything
+    the claim quantifies over (every depth, width, data set, point its hypotheses allow), or
+    ``"instances"`` when it is exact, rigorous or sampled on a finite set, whose size is
+    ``data["instances"]`` (an int) and which ``data["cases"]`` describes ("m = 2..8", "150
+    random rational minima"). ``proved`` and ``cited`` default to general, everything else to
+    instances. ``proved`` is only ever general: exact computation on finitely many cases is
+    ``certified`` ("rigorous on the stated instances"). ``certified`` and ``checked`` must say
+    how many instances; ``refuted`` counts its one counterexample unless told otherwise.
+
+    Other conventional data keys: ``slack`` (margin of an inequality, >= 0 when it holds),
+    ``dps`` (decimal digits used), ``seed``, ``method``, ``counterexample`` (a JSON-able
+    description that reproduces a violation), ``tight`` (equality case reached), ``error`` (set
+    by the runner when the check itself failed), ``traceback`` (the stored traceback of a check
+    that raised).
+
+    >>> Evidence.certified("exact at m = 2..8", instances=7, cases="m = 2..8").scope
+    'instances'
+    >>> Evidence.proved("by induction on m").scope
+    'general'
     """
 
     status: Status
@@ -129,6 +163,7 @@ class Evidence:
     def __post_init__(self):
         self.status = Status.parse(self.status)
         self.data = _json_value(dict(self.data))
+        _settle_scope(self.status, self.data, strict=True)
 
     def _with_status(status: Status):  # noqa: N805 - builds the constructors below
         def make(cls, detail: str = "", **data) -> "Evidence":
@@ -159,6 +194,28 @@ class Evidence:
     def slack(self) -> float | None:
         return as_float(self.data.get("slack"))
 
+    @property
+    def scope(self) -> str:
+        """``"general"`` or ``"instances"`` (see the class docstring)."""
+        return self.data["scope"]
+
+    @property
+    def instances(self) -> int | None:
+        """How many instances an instance-scoped evidence covers (``None`` when general)."""
+        return self.data.get("instances")
+
+    def scope_text(self) -> str:
+        """The scope in words: ``general`` or ``7 instances (m = 2..8)``."""
+        if self.scope == "general":
+            return "general"
+        n = self.instances
+        text = "instances" if n is None else f"{n} instance{'s' if n != 1 else ''}"
+        cases = self.data.get("cases")
+        if cases:
+            cases = ", ".join(map(str, cases)) if isinstance(cases, list) else str(cases)
+            text += f" ({cases})"
+        return text
+
     def problem(self) -> str | None:
         """Why this evidence cannot be trusted as returned (NaN or infinite numbers), or None."""
         for key in ("slack", "value", "bound"):
@@ -172,9 +229,59 @@ class Evidence:
 
     @classmethod
     def from_dict(cls, d: dict) -> "Evidence":
+        """Evidence from its JSON form. Entries recorded before scopes existed are read
+        leniently: an old ``proved`` on counted instances comes back ``certified`` (what it was)."""
         d = dict(d)
         d.pop("check", None)
-        return cls(d.pop("status"), d.pop("detail", ""), d)
+        d.pop("seconds", None)
+        status, detail = Status.parse(d.pop("status")), d.pop("detail", "")
+        if "scope" not in d:
+            if status is Status.PROVED and "instances" in d:
+                status = Status.CERTIFIED
+                d["legacy"] = "recorded as proved on counted instances before scopes; read as certified"
+            _settle_scope(status, d, strict=False)
+        ev = cls.__new__(cls)
+        ev.status, ev.detail, ev.data = status, detail, _json_value(d)
+        return ev
+
+
+def _settle_scope(status: Status, data: dict, strict: bool) -> None:
+    """Fill in and validate ``data["scope"]`` / ``data["instances"]`` (see :class:`Evidence`).
+
+    Raises :class:`EvidenceError` when ``strict`` and the status and the scope disagree."""
+    def fail(message: str) -> None:
+        if strict:
+            raise EvidenceError(message)
+
+    scope = data.get("scope")
+    if scope is None:
+        general = status.value in _GENERAL_BY_DEFAULT and not (status is Status.CITED and "instances" in data)
+        scope = "general" if general and "instances" not in data else "instances"
+    if scope not in SCOPES:
+        raise EvidenceError(f"unknown evidence scope {scope!r}; use one of {SCOPES}")
+    data["scope"] = scope
+    n = data.get("instances")
+    if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 0):
+        raise EvidenceError(f"instances must be a non-negative int, got {n!r}")
+    if scope == "general":
+        if status is Status.REFUTED or status is Status.CHECKED:
+            fail(f"{status.value} evidence cannot be general: a {'counterexample' if status is Status.REFUTED else 'numerical check'}"
+                 " covers finitely many instances (give instances=N)")
+        if n is not None:
+            fail("general evidence carries no instance count; put cross-check counts under another key"
+                 " (e.g. cross_checked=12)")
+        return
+    if status is Status.PROVED:
+        fail("'proved' means proved in general; exact computation on finitely many instances is 'certified'"
+             " (Evidence.certified(detail, instances=N, cases=...)), or declare the claim about=... one object")
+        return
+    if n is None:
+        if status is Status.REFUTED:
+            data["instances"] = 1
+        elif status is Status.OPEN:
+            data["instances"] = 0
+        elif status in (Status.CERTIFIED, Status.CHECKED):
+            fail(f"{status.value} evidence must say on how many instances it holds: instances=N (and cases=...)")
 
 
 @dataclass
@@ -235,6 +342,13 @@ class Claim:
     ``corrects`` links a repaired claim to the original it replaces; ``note`` records anything a
     reader should know (e.g. how two versions of a paper differ). Engines may attach objects in
     ``extras`` (e.g. the inequality that ``symflat search`` works on).
+
+    ``about`` names the one object a claim is about (a worked example, a counterexample, an
+    existence statement shown by one object): exact evidence on that object is its whole scope,
+    so it may be ``proved``. ``outline`` lists the claims that are the steps of the claim's
+    proof (issue 13, part 2d): the claim's own checks then verify only the combining
+    implication, and its own status is the weakest of that and of the steps' statuses, so it is
+    ``proved`` only when every step is proved in general and the implication too.
     """
 
     id: str
@@ -251,6 +365,8 @@ class Claim:
     cite: str = ""
     corrects: str = ""
     note: str = ""
+    about: str = ""
+    outline: list[str] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
     extras: dict = field(default_factory=dict)
     file: str = ""
@@ -289,7 +405,8 @@ class Claim:
     @property
     def depends_on(self) -> list[tuple[str, str]]:
         """``(claim id, edge kind)`` for every edge into this claim."""
-        return ([(u, "uses") for u in self.uses] + [(u, "proof") for u in self.proof_uses]
+        steps = [(u, "proof") for u in self.outline if u not in self.proof_uses]
+        return ([(u, "uses") for u in self.uses] + [(u, "proof") for u in self.proof_uses] + steps
                 + [(h, "hypothesis") for h in self.hypotheses])
 
     @property
@@ -352,7 +469,7 @@ class Paper:
 
     def claim(self, kind: str, label: str, statement: str, *, where: str = "", eq: str | int = "",
               uses=(), proof_uses=(), hypotheses=(), expect: str | Status | None = None,
-              cite: str = "", corrects: str = "", note: str = "", **extras) -> Claim:
+              cite: str = "", corrects: str = "", note: str = "", about: str = "", outline=(), **extras) -> Claim:
         if kind not in KINDS:
             raise ClaimError(f"{self.id}/{label}: unknown kind {kind!r}; use one of {KINDS}")
         cid = f"{self.id}/{label}"
@@ -368,7 +485,8 @@ class Paper:
         c = Claim(id=cid, kind=kind, statement=statement, paper=self.id, label=label, where=where, eq=str(eq),
                   uses=[_qualify(self.id, u) for u in uses], proof_uses=[_qualify(self.id, u) for u in proof_uses],
                   hypotheses=[_qualify(self.id, h) for h in hypotheses], expect=expected, cite=cite,
-                  corrects=_qualify(self.id, corrects) if corrects else "", note=note, extras=dict(extras),
+                  corrects=_qualify(self.id, corrects) if corrects else "", note=note, about=about,
+                  outline=[_qualify(self.id, u) for u in outline], extras=dict(extras),
                   file=frame.f_code.co_filename, line=frame.f_lineno)
         self.claims.append(c)
         return c

@@ -13,7 +13,7 @@ import json
 import sys
 from pathlib import Path
 
-from symflat.claims import Status
+from symflat.claims import Status, status_scope
 from symflat.discovery import UnknownClaimError, load_claims
 from symflat.errors import SymflatError, argument_type, check_int, check_real
 from symflat.report.output import emit_json
@@ -130,6 +130,10 @@ def cmd_show(args) -> int:
         lines.append(f"  corrected by: {', '.join(corrected_by)}")
     if c.note:
         lines.append(f"  note:       {c.note}")
+    if c.about:
+        lines.append(f"  about:      {c.about}  (a claim about one object: that object is its whole scope)")
+    if c.outline:
+        lines.append(f"  outline:    {' -> '.join(c.outline)}  (proved only when every step and the implication are)")
     for e in reg.errors_for(c.id):
         lines.append(f"  problem:    {e.problem}")
     lines.append(f"  checks:     {', '.join(ch.name for ch in c.checks) or '-'}")
@@ -140,13 +144,17 @@ def cmd_show(args) -> int:
             run = led.last_run_with(c.id)
             past = led.results(c.id, run) if run is not None else []
     if past:
-        lines.append(f"  status:     {c.own_status([r.evidence for r in past]).value}  (run {past[0].run_id})")
+        own = c.own_status([r.evidence for r in past])
+        lines.append(f"  status:     {own.value}, scope {status_scope(own) or '-'}  (run {past[0].run_id})")
         for r in past:
-            lines.append(f"  evidence [{r.check_name}]: {r.status.value}: {r.evidence.detail}")
+            lines.append(f"  evidence [{r.check_name}]: {r.status.value} ({r.evidence.scope_text()}): {r.evidence.detail}")
             for k, v in r.evidence.data.items():
                 if k == "counterexample":
                     lines.append(f"      counterexample: {json.dumps(v, default=str)}")
-                elif k not in ("error",):
+                elif k == "traceback":
+                    lines.append("      traceback:")
+                    lines.extend("        " + t for t in str(v).rstrip().splitlines())
+                elif k not in ("error", "scope", "instances", "cases"):
                     lines.append(f"      {k}: {v}")
     else:
         lines.append(f"  status:     {c.own_status([]).value}  (no run recorded in {path})")

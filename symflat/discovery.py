@@ -13,6 +13,8 @@ problem.
 
 from __future__ import annotations
 
+import difflib
+
 import importlib
 import importlib.util
 import sys
@@ -61,12 +63,25 @@ class Registry:
         try:
             return self.claims[claim_id]
         except KeyError:
-            close = [c for c in self.claims if claim_id.split("/")[-1] in c]
-            hint = f"; did you mean {', '.join(close[:3])}?" if close else ""
-            raise UnknownClaimError(f"unknown claim id {claim_id!r}{hint}") from None
+            raise UnknownClaimError(f"unknown claim id {claim_id!r}{did_you_mean(claim_id, self.claims)}") from None
 
     def errors_for(self, claim_id: str) -> list[RegistryError]:
         return [e for e in self.errors if claim_id in e.claims]
+
+
+def did_you_mean(claim_id: str, known, exclude: str = "") -> str:
+    """``"; did you mean a, b?"`` naming up to three known ids whose label is close to the label
+    of ``claim_id`` (edit similarity at least 0.8, same paper first) or contains it, or ``""``.
+    ``exclude`` leaves one id out (the claim whose edge is broken)."""
+    known = [k for k in known if k != exclude]
+    paper, _, label = claim_id.rpartition("/")
+    by_label: dict[str, list[str]] = {}
+    for k in sorted(known, key=lambda k: not k.startswith(paper + "/")):
+        by_label.setdefault(k.rpartition("/")[2], []).append(k)
+    close = [k for m in difflib.get_close_matches(label, list(by_label), n=3, cutoff=0.8) for k in by_label[m]]
+    close += [k for k in known if label and label in k.rpartition("/")[2]]
+    close = list(dict.fromkeys(close))[:3]
+    return f"; did you mean {', '.join(close)}?" if close else ""
 
 
 def claim_files(paths) -> list[Path]:
@@ -190,11 +205,12 @@ def _check_edges(reg: Registry) -> None:
         g.add_node(c.id)
         for dep, kind in c.depends_on:
             if dep not in reg.claims:
-                reg.errors.append(RegistryError(c.id, f"{kind} edge to unknown claim {dep!r}", (c.id,)))
+                hint = did_you_mean(dep, reg.claims, exclude=c.id)
+                reg.errors.append(RegistryError(c.id, f"{kind} edge to unknown claim {dep!r}{hint}", (c.id,)))
             else:
                 g.add_edge(dep, c.id)
         if c.corrects and c.corrects not in reg.claims:
-            reg.errors.append(RegistryError(c.id, f"corrects unknown claim {c.corrects!r}", (c.id,)))
+            reg.errors.append(RegistryError(c.id, f"corrects unknown claim {c.corrects!r}{did_you_mean(c.corrects, reg.claims, exclude=c.id)}", (c.id,)))
     for cycle in nx.simple_cycles(g):
         loop = " -> ".join([*cycle, cycle[0]])
         reg.errors.append(RegistryError(cycle[0], f"cycle in the lemma graph: {loop}", tuple(cycle)))

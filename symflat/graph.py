@@ -83,27 +83,68 @@ def topological_order(g: nx.DiGraph) -> list[str]:
         raise GraphError("the lemma graph has a cycle: " + " -> ".join([*cycle, cycle[0]])) from None
 
 
-def propagate_support(g: nx.DiGraph, statuses: dict) -> dict[str, Status]:
+def outline_statuses(claims, statuses: dict) -> dict[str, Status]:
+    """Own statuses with proof outlines resolved (issue 13, part 2d).
+
+    A claim with ``outline`` steps is only as strong as the weakest of its own checks (which
+    verify the combining implication) and the resolved statuses of its steps; with no check of
+    the implication it is ``open`` at best. ``claims`` is an iterable of :class:`Claim` (or a dict
+    id -> Claim), ``statuses`` their own statuses. Unknown steps count as ``open``; a circular
+    outline resolves to ``open``.
+    """
+    claims = claims if isinstance(claims, dict) else {c.id: c for c in claims}
+    resolved: dict[str, Status] = {}
+    visiting: set[str] = set()
+
+    def resolve(cid: str) -> Status:
+        if cid in resolved:
+            return resolved[cid]
+        own = Status.parse(statuses.get(cid, Status.OPEN))
+        c = claims.get(cid)
+        if c is None or not c.outline:
+            return own
+        if cid in visiting:
+            return Status.OPEN
+        visiting.add(cid)
+        implication = own if c.checks else Status.OPEN
+        resolved[cid] = weakest([implication, *(resolve(step) for step in c.outline)])
+        visiting.discard(cid)
+        return resolved[cid]
+
+    return {cid: resolve(cid) for cid in statuses}
+
+
+def propagate_support(g: nx.DiGraph, statuses: dict, caps: dict | None = None) -> dict[str, Status]:
     """Support of every node: the weakest own status over the node and all it rests on.
 
     ``statuses`` maps ids to their own :class:`Status` (or its string); a missing id counts as
-    ``open``. Ancestors with the node attribute ``axiom`` set are passed over. The result is also
-    stored on the nodes (``status``, ``support``). Nodes on a cycle rest on themselves circularly,
-    so their support is ``open`` at best.
+    ``open``. ``caps`` maps ids to the strongest support they may pass on (``open`` for a claim
+    with a broken edge or an errored check): the cap weakens the claim's support and everything
+    that rests on it, while its own status stays as its checks found it. Ancestors with the node
+    attribute ``axiom`` set are passed over. The result is also stored on the nodes (``status``,
+    ``support`` and ``weakest_link``, the node of the closure that sets the support). Nodes on a
+    cycle rest on themselves circularly, so their support is ``open`` at best.
     """
     own = {n: Status.parse(statuses.get(n, Status.OPEN)) for n in g}
+    capped = dict(own)
+    for n, cap in (caps or {}).items():
+        if n in capped:
+            capped[n] = weakest([capped[n], Status.parse(cap)])
     on_cycle = {n for comp in nx.strongly_connected_components(g) if len(comp) > 1 for n in comp}
     on_cycle |= {n for n in g if g.has_edge(n, n)}
     axioms = {n for n, is_axiom in g.nodes(data="axiom") if is_axiom}
     support: dict[str, Status] = {}
+    link: dict[str, str] = {}
     for n in g:
         closure = (nx.ancestors(g, n) - axioms) | {n}
-        s = weakest(own[m] for m in closure)
+        link[n] = min(sorted(closure), key=lambda m: (capped[m].rank, m != n))
+        s = capped[link[n]]
         if closure & on_cycle:
             s = weakest([s, Status.OPEN])
         support[n] = s
     nx.set_node_attributes(g, {n: own[n].value for n in g}, "status")
     nx.set_node_attributes(g, {n: support[n].value for n in g}, "support")
+    nx.set_node_attributes(g, link, "weakest_link")
     return support
 
 

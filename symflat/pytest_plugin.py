@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from symflat.claims import all_papers
+from symflat.claims import Status, all_papers, status_scope
 from symflat.discovery import import_claim_file, load_claims
 from symflat.runner.task import run_check
 
@@ -47,6 +47,23 @@ def pytest_collect_file(file_path: Path, parent):
     return ClaimFile.from_parent(parent, path=file_path)
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    status = dict(getattr(item, "user_properties", ())).get("symflat_status")
+    if status and call.when == "call":
+        outcome.get_result().symflat_status = status
+
+
+def pytest_report_teststatus(report, config):
+    """Verbose runs show each claim's status beside its outcome: ``PASSED [proved (general)]``."""
+    status = getattr(report, "symflat_status", None)
+    if status and report.when == "call":
+        word = "PASSED" if report.passed else "FAILED"
+        return report.outcome, word[0] if report.passed else "F", f"{word} [{status}]"
+    return None
+
+
 class ClaimFile(pytest.File):
     def collect(self):
         import_claim_file(self.path)
@@ -60,6 +77,19 @@ class ClaimFile(pytest.File):
 
 class ClaimFailed(Exception):
     pass
+
+
+def why_failed(claim, status, evidence, problems) -> str:
+    """One plain sentence saying why a claim item failed."""
+    reasons = list(problems)
+    reasons += [f"a check errored ({ev.detail})" for ev in evidence if ev.is_error]
+    if claim.expect is Status.REFUTED and status is not Status.REFUTED:
+        reasons.append(f"it is expected to be refuted, but no check found a counterexample (status {status.value})")
+    elif status is Status.REFUTED and claim.expect is not Status.REFUTED:
+        reasons.append("a check refuted it (a counterexample was found)")
+    elif claim.expect is not None and claim.expect is not Status.REFUTED and status.rank < claim.expect.rank:
+        reasons.append(f"it reached {status.value}, below the expected {claim.expect.value}")
+    return "; ".join(reasons) or "it missed its expectation"
 
 
 class ClaimItem(pytest.Item):
@@ -79,12 +109,13 @@ class ClaimItem(pytest.Item):
                    for chk in self.claim.checks]
         evidence = [ev for _, ev, _ in results]
         status = self.claim.own_status(evidence)
+        self.user_properties.append(("symflat_status", f"{status.value} ({status_scope(status) or '-'})"))
         problems = self._registry_problems()
         errored = any(ev.is_error for ev in evidence)
         if problems or not self.claim.meets_expectation(status, errored):
-            expected = self.claim.expect.value if self.claim.expect else "not refuted, no errors"
-            lines = [f"{self.claim.id}: status {status.value}, expected {expected}", *problems]
-            lines += [f"  [{name}] {ev.status.value}: {ev.detail}" for name, ev, _ in results]
+            lines = [f"{self.claim.id} failed: {why_failed(self.claim, status, evidence, problems)}",
+                     f"  own status: {status.value} ({status_scope(status) or 'no scope'})"]
+            lines += [f"  [{name}] {ev.status.value} ({ev.scope_text()}): {ev.detail}" for name, ev, _ in results]
             raise ClaimFailed("\n".join(lines))
 
     def repr_failure(self, excinfo, style=None):

@@ -7,7 +7,9 @@ Tables:
 - ``runs(run_id, started, finished, command, code_version, seed, dps, state)``; ``state`` is
   ``running``, ``finished`` or ``interrupted``.
 - ``results(id, run_id, time, claim_id, check_name, status, slack, evidence, duration,
-  source_hash, seed, dps)``; ``evidence`` is the :class:`Evidence` as JSON.
+  source_hash, seed, dps, scope, instances)``; ``evidence`` is the :class:`Evidence` as JSON;
+  ``scope`` is ``general`` or ``instances`` and ``instances`` the count of an instance-scoped
+  result (ledgers written before scopes existed gain both columns, empty for their old rows).
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ CREATE TABLE IF NOT EXISTS results (
 );
 CREATE INDEX IF NOT EXISTS results_by_claim ON results(claim_id, run_id);
 """
+#: Columns added after the first schema, with their types (added to older ledgers on open).
+LATER_COLUMNS = {"scope": "TEXT", "instances": "INTEGER"}
 
 
 class LedgerError(SymflatError, RuntimeError):
@@ -98,6 +102,10 @@ class Ledger:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(SCHEMA)
+            have = {row[1] for row in self.db.execute("PRAGMA table_info(results)")}
+            for name, kind in LATER_COLUMNS.items():
+                if name not in have:
+                    self.db.execute(f"ALTER TABLE results ADD COLUMN {name} {kind}")
         except (sqlite3.DatabaseError, OSError) as e:
             raise LedgerError(f"cannot open ledger {self.path}: {e}") from None
 
@@ -128,11 +136,12 @@ class Ledger:
         seed = evidence.data.get("seed")
         dps = evidence.data.get("dps")
         self._write(
-            "INSERT INTO results(run_id, time, claim_id, check_name, status, slack, evidence, duration, source_hash, seed, dps)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO results(run_id, time, claim_id, check_name, status, slack, evidence, duration, source_hash, seed, dps,"
+            " scope, instances) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (run_id, time.time(), claim.id, check_name, evidence.status.value, evidence.slack,
              json.dumps(evidence.to_dict(), default=str), duration, claim.source_hash(),
-             int(seed) if isinstance(seed, (int, float)) else None, int(dps) if isinstance(dps, (int, float)) else None))
+             int(seed) if isinstance(seed, (int, float)) else None, int(dps) if isinstance(dps, (int, float)) else None,
+             evidence.scope, evidence.instances))
 
     def _results(self, where: str = "", params=()) -> list[Result]:
         rows = self.db.execute(

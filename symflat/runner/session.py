@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from symflat.claims import Claim, Evidence, Status
+from symflat.claims import Claim, Evidence, Status, status_scope
 from symflat.discovery import Registry
-from symflat.graph import lemma_graph, propagate_support
+from symflat.graph import lemma_graph, outline_statuses, propagate_support
 from symflat.runner.executors import make_executor
 from symflat.runner.ledger import DEFAULT_PATH, Ledger
 from symflat.runner.progress import Progress
@@ -43,15 +43,23 @@ class ClaimOutcome:
     problems: list[str] = field(default_factory=list)
     meets: bool = True
     seconds: dict[str, float] = field(default_factory=dict)  # wall time of each check run here
+    support_reason: str = ""  # why the support is weaker than the own status, if it is
 
     @property
     def errored(self) -> bool:
         return bool(self.problems) or any(e.is_error for _, e in self.evidence)
 
+    @property
+    def scope(self) -> str | None:
+        """``general`` or ``instances`` for the own status (``None`` when open)."""
+        return status_scope(self.status)
+
     def to_json(self) -> dict:
         c = self.claim
         return {
-            "id": c.id, "kind": c.kind, "status": self.status.value, "support": self.support.value,
+            "id": c.id, "kind": c.kind, "status": self.status.value, "scope": self.scope,
+            "support": self.support.value, "support_reason": self.support_reason or None,
+            "about": c.about or None, "outline": c.outline or None,
             "expected": c.expect.value if c.expect else None, "meets_expectation": self.meets,
             "statement": c.statement, "where": c.where, "eq": c.eq,
             "uses": c.uses, "proof_uses": c.proof_uses, "hypotheses": c.hypotheses,
@@ -76,6 +84,7 @@ class RunReport:
         return not self.interrupted and not self.file_errors and all(o.meets for o in self.outcomes)
 
     def summary(self) -> dict[str, int]:
+        """Claims per own status (``proved`` is always general, ``certified`` on instances)."""
         counts = {s.value: 0 for s in Status}
         for o in self.outcomes:
             counts[o.status.value] += 1
@@ -137,20 +146,31 @@ def run_claims(reg: Registry, opts: RunOptions | None = None) -> RunReport:
 
 def _outcomes(reg: Registry, ids: list[str], evidence: dict, ledger: Ledger | None) -> list[ClaimOutcome]:
     statuses: dict[str, Status] = {}
+    caps: dict[str, Status] = {}
+    why: dict[str, str] = {}
     for cid, c in reg.claims.items():
         if cid in evidence:
             order = {chk.name: i for i, chk in enumerate(c.checks)}  # declaration order, per claim
             evs = sorted(evidence[cid], key=lambda pair: order.get(pair[0], 0))
             evidence[cid] = evs
-            statuses[cid] = c.own_status([e for _, e in evs])
         else:
-            past = ledger.last_evidence(cid) if ledger else []
-            statuses[cid] = c.own_status([e for _, e in past])
-    support = propagate_support(lemma_graph(reg.claims), statuses)
+            evs = ledger.last_evidence(cid) if ledger else []
+        statuses[cid] = c.own_status([e for _, e in evs])
+        reasons = [e.problem for e in reg.errors_for(cid)] + [f"check {name} errored" for name, e in evs if e.is_error]
+        if reasons:
+            caps[cid], why[cid] = Status.OPEN, "; ".join(reasons)
+    statuses = outline_statuses(reg.claims, statuses)
+    g = lemma_graph(reg.claims)
+    support = propagate_support(g, statuses, caps)
     outcomes = []
     for cid in ids:
         c = reg.claims[cid]
         o = ClaimOutcome(c, statuses[cid], support[cid], evidence[cid], [e.problem for e in reg.errors_for(cid)])
         o.meets = not o.problems and c.meets_expectation(o.status, o.errored)
+        if support[cid].rank < statuses[cid].rank or cid in why:
+            link = g.nodes[cid]["weakest_link"]
+            o.support_reason = why.get(link) or (f"rests on {link} ({support[cid].value})" if link != cid else "")
+            if link != cid and link in why:
+                o.support_reason = f"rests on {link}: {why[link]}"
         outcomes.append(o)
     return outcomes

@@ -53,6 +53,16 @@ def _where_it_failed(exc: BaseException, claim: Claim) -> str:
     return ""
 
 
+TRACEBACK_LIMIT = 8000  # characters of a raised check's traceback kept in its evidence
+
+
+def _stored_traceback(exc: BaseException) -> str:
+    """The traceback of a check that raised, as text for the ledger (``symflat show`` prints it);
+    a very long one keeps its end, where the error is."""
+    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    return text if len(text) <= TRACEBACK_LIMIT else "...\n" + text[-TRACEBACK_LIMIT:]
+
+
 def _alarm(seconds: float):
     """Arm SIGALRM for the budget when running on the main thread; returns a disarm function."""
     if seconds <= 0 or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
@@ -82,7 +92,8 @@ def run_check(claim: Claim, check_name: str, seed: int = 0, dps: int = 30, budge
     except CheckTimeout as e:
         ev = Evidence.error(f"check timed out: {e}")
     except (Exception, SystemExit) as e:  # sys.exit() in a check ends the check, not the run
-        ev = Evidence.error(f"check raised {type(e).__name__}: {e}{_where_it_failed(e, claim)}")
+        ev = Evidence.error(f"check raised {type(e).__name__}: {e}{_where_it_failed(e, claim)}",
+                            traceback=_stored_traceback(e))
     finally:
         disarm()
     duration = time.monotonic() - t0

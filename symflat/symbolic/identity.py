@@ -59,9 +59,16 @@ class IdentityResult:
     def proved(self) -> bool:
         return self.holds and self.method in PROVING
 
-    def evidence(self, what: str = "identity", seed: int | None = None) -> Evidence:
-        """The result in the claim vocabulary: proved / checked / refuted."""
-        data = {"method": self.method, "instances": self.entries}
+    def evidence(self, what: str = "identity", seed: int | None = None, general: bool = False,
+                 cases: str = "one explicit size") -> Evidence:
+        """The result in the claim vocabulary.
+
+        An identity reduced to 0 holds for every value of its symbols, but only at the sizes it
+        was written at: ``certified`` on that one instance (``cases`` says which), or ``proved``
+        when the caller passes ``general=True`` because those symbols already cover everything
+        the claim quantifies over. Random exact points give ``checked`` (instances = points per
+        entry); a nonzero entry gives ``refuted``."""
+        data = {"method": self.method, "entries": self.entries}
         if seed is not None:
             data["seed"] = seed
         if self.points:
@@ -74,8 +81,12 @@ class IdentityResult:
             return Evidence.refuted(f"{what}: nonzero ({self.value}) at entry {self.entry}",
                                     counterexample=self.counterexample, value=self.value, **data)
         if self.proved:
-            return Evidence.proved(f"{what}: reduced to 0 by {self.method} ({self.entries} entries)", **data)
-        return Evidence.checked(f"{what}: 0 at {self.points} random exact points per entry ({self.method})", **data)
+            detail = f"{what}: reduced to 0 by {self.method} ({self.entries} entries)"
+            if general:
+                return Evidence.proved(detail, **data)
+            return Evidence.certified(detail, instances=1, cases=cases, **data)
+        return Evidence.checked(f"{what}: 0 at {self.points} random exact points per entry ({self.method})",
+                                instances=self.points or 1, cases=cases, **{k: v for k, v in data.items() if k != "points"})
 
 
 def _entries(expr):

@@ -126,7 +126,7 @@ def test_history_and_compare(proj, capsys, monkeypatch):
     assert code == 1 and "status fell from proved" in out
     code, out, _ = run(capsys, "history", f"{pid}/lemma-1")
     assert code == 0
-    slacks = [line.split()[6] for line in out.splitlines()[2:]]
+    slacks = [line.split()[7] for line in out.splitlines()[2:]]
     assert slacks == ["0.5", "0.4", "0.4", "0.4"]
 
 

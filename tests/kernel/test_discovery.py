@@ -77,6 +77,19 @@ def test_unknown_edge(claim_folder):
     assert [str(e) for e in reg.errors] == [f"{pid}/lemma-1: proof edge to unknown claim '{pid}/lemma-ghost'"]
 
 
+def test_unknown_edge_suggests_the_close_id(claim_folder):
+    folder, pid = claim_folder({"a.py": """
+        from . import paper
+        paper.lemma("lemma-8", "the one meant")
+        paper.theorem("theorem-1", "typo in its edge", proof_uses=["lemma-9"])
+    """})
+    reg = load_claims([folder])
+    assert [str(e) for e in reg.errors] == [
+        f"{pid}/theorem-1: proof edge to unknown claim '{pid}/lemma-9'; did you mean {pid}/lemma-8?"]
+    with pytest.raises(UnknownClaimError, match=f"did you mean {pid}/lemma-8"):
+        reg.get(f"{pid}/lemma-9")
+
+
 def test_cycle_is_named_in_full(claim_folder):
     folder, pid = claim_folder({"a.py": """
         from . import paper

@@ -26,11 +26,11 @@ def ok(ctx):
 
 @paper.lemma("lemma-seeded", "uses the seed")
 def seeded(ctx):
-    return Evidence.checked("draw", value=float(ctx.rng.random()), dps=ctx.dps)
+    return Evidence.checked("draw", value=float(ctx.rng.random()), dps=ctx.dps, instances=1)
 
 @paper.lemma("lemma-nan", "nan")
 def nan(ctx):
-    return Evidence.checked("nan slack", slack=math.nan)
+    return Evidence.checked("nan slack", slack=math.nan, instances=1)
 
 @paper.lemma("lemma-raises", "raises")
 def raises(ctx):
@@ -51,7 +51,7 @@ def refuted(ctx):
 
 @paper.theorem("theorem-two-checks", "two checks", proof_uses=["lemma-ok"])
 def first(ctx):
-    return Evidence.checked("numeric", slack=0.1)
+    return Evidence.checked("numeric", slack=0.1, instances=1)
 
 @first.check
 def second(ctx):
@@ -190,10 +190,10 @@ def test_evidence_keeps_each_claims_declaration_order(claim_folder):
         from . import paper
 
         def a(ctx):
-            return Evidence.checked("a")
+            return Evidence.checked("a", instances=1)
 
         def b(ctx):
-            return Evidence.checked("b")
+            return Evidence.checked("b", instances=1)
 
         paper.lemma("lemma-ab", "x").check(a).check(b)
         paper.lemma("lemma-ba", "y").check(b).check(a)

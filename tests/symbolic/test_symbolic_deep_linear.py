@@ -167,13 +167,13 @@ def test_structured_hessian_residual_parametrisation():
         hessian_at_minimum(model, data, point)
 
 
-def test_factorisation_identity_gives_proved_evidence():
+def test_factorisation_identity_is_certified_at_its_shape():
     rng = np.random.default_rng(12)
     model = DeepLinear([2, 3, 2])
     data, root = _data(rng, [2, 3, 2])
     Ws = random_minimum(model, data, rng)
     ev = factorisation_identity(model, data, Ws, root=root).evidence("H = 2 Phi Phi^T")
-    assert ev.status.value == "proved" and ev.data["instances"] == model.num_params**2
+    assert ev.status.value == "certified" and ev.instances == 1 and ev.data["entries"] == model.num_params**2
     off = [W + sp.eye(*W.shape) if k == 0 else W for k, W in enumerate(Ws)]
     with pytest.raises(NotAMinimumError):
         factorisation_identity(model, data, off, root=root)

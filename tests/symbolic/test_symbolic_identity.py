@@ -14,7 +14,8 @@ t = sp.Symbol("t", positive=True)
 def test_rational_identities_are_proved_by_cancel():
     r = prove_zero((x**3 - y**3) / (x - y) - (x**2 + x * y + y**2))
     assert r.holds and r.proved and r.method == "cancel"
-    assert r.evidence().status is Status.PROVED
+    assert r.evidence().status is Status.CERTIFIED and r.evidence().instances == 1  # one size, unless told
+    assert r.evidence(general=True).status is Status.PROVED and r.evidence(general=True).scope == "general"
 
 
 def test_trig_identity_is_proved_by_simplify_or_checked_at_points():
