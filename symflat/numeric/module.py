@@ -60,14 +60,18 @@ class ModuleObjective(Objective):
     """``L(w)`` of a torch module over a fixed, ordered list of batches (see the module docstring).
 
     ``data``: a pair of tensors ``(X, Y)`` (one batch) or any iterable of ``(x, y)`` batches (a
-    ``DataLoader``), read once and kept in the order it gave. ``loss(output, target)`` must return
+    ``DataLoader``), read once and kept in the order it gave. ``keep_graph``: keep the graph of
+    ``grad L`` at the current point between double-backward products, so each product is one
+    backward pass through it (default: when the data are one batch; for a loader it would hold
+    every batch's graph at once, so by default each product rebuilds one batch's graph at a time). ``loss(output, target)`` must return
     a scalar. ``dtype`` (``"float32"``/``"float64"``, default the module's) and ``device`` (default
     the module's) apply to the copies of parameters, buffers and floating-point data.
     """
 
     kind = "torch-module"
 
-    def __init__(self, module, data, loss, *, params=None, dtype=None, device=None, hvp: str = "auto", seed: int = 0):
+    def __init__(self, module, data, loss, *, params=None, dtype=None, device=None, hvp: str = "auto", seed: int = 0,
+                 keep_graph: bool | None = None):
         import torch
 
         if not is_module(module):
@@ -99,6 +103,8 @@ class ModuleObjective(Objective):
         self.batches, self.total = self._read(data)
         self.weights_b = self._batch_weights()
         self._engine = hvp
+        self.keep_graph = len(self.batches) == 1 if keep_graph is None else bool(keep_graph)
+        self._graph = None
         self._check_loss()
         if hvp == "auto":
             self._engine = self._pick_engine()
@@ -275,9 +281,26 @@ class ModuleObjective(Objective):
             out = c * hv if out is None else out + c * hv
         return out
 
+    def _gradient_graph(self, w):
+        """``(w_leaf, grad L)`` with the gradient's graph kept, built once per point ``w``."""
+        import torch
+
+        if self._graph is not None and (self._graph[0] is w or torch.equal(self._graph[0], w)):
+            return self._graph[1], self._graph[2]
+        leaf = w.detach().requires_grad_(True)
+        g = None
+        for i, c in enumerate(self.weights_b):
+            (gi,) = torch.autograd.grad(c * self._batch_loss(leaf, i), leaf, create_graph=True)
+            g = gi if g is None else g + gi
+        self._graph = (w, leaf, g)
+        return leaf, g
+
     def _hvp_rev(self, w, v):
         import torch
 
+        if self.keep_graph:  # one backward through the kept gradient graph per product
+            leaf, g = self._gradient_graph(w)
+            return torch.autograd.grad(g, leaf, v, retain_graph=True)[0]
         w = w.detach().requires_grad_(True)
         out = None
         for i, c in enumerate(self.weights_b):
@@ -336,9 +359,10 @@ def _tensorish(a) -> bool:
 
 
 def module_objective(module, data, loss, *, params=None, dtype=None, device=None, hvp: str = "auto",
-                     seed: int = 0) -> ModuleObjective:
+                     seed: int = 0, keep_graph: bool | None = None) -> ModuleObjective:
     """The :class:`ModuleObjective` of ``module`` on ``data`` with ``loss`` (see its docstring)."""
-    return ModuleObjective(module, data, loss, params=params, dtype=dtype, device=device, hvp=hvp, seed=seed)
+    return ModuleObjective(module, data, loss, params=params, dtype=dtype, device=device, hvp=hvp, seed=seed,
+                           keep_graph=keep_graph)
 
 
 def assign(module, w, params=None) -> None:

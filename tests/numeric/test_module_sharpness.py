@@ -247,6 +247,9 @@ def test_both_hvp_engines_agree_with_the_reference():
         obj = module_objective(net, loader(X, Y), loss, hvp=engine)
         assert obj.engine == engine
         np.testing.assert_allclose(obj.hessian(), H, atol=1e-12)
+    kept = module_objective(net, loader(X, Y), loss, keep_graph=True)  # all five batches' graphs held
+    cols = np.stack([kept.hvp(None, e).numpy() for e in torch.eye(kept.num_params, dtype=torch.float64)], axis=1)
+    np.testing.assert_allclose(cols, H, atol=1e-12)
     with pytest.raises(ModuleError, match="hvp must be one of"):
         module_objective(net, (X, Y), loss, hvp="finite-differences")
     conv, X, Y, loss = conv_tanh_mse()  # torch's forward-mode rules fail inside conv's double backward here
