@@ -123,7 +123,7 @@ def s33_check(ctx):
     if worst < -1e-12:
         return Evidence.refuted(f"a step of (S33) fails (relative slack {worst:.2e})")
     return Evidence.checked(f"the expansion is exact on 20 rational minima; both inequalities hold on 300 float minima (min relative slack {worst:.1e})",
-                            instances=320, seed=ctx.seed, slack=float(worst))
+                            instances=320, seed=ctx.seed, slack=float(worst), cases="20 rational and 300 float random minima")
 
 
 s33.check(s33_check)
@@ -164,8 +164,9 @@ def s35_s37_exact(ctx):
             if t33 != t35 or (w1[i] != 0 and t37 != t35) or t37 > t35:
                 return Evidence.refuted("(S35)/(S37) fail", counterexample={"theta": [str(v) for v in theta], "x": [str(v) for v in xs], "neuron": i})
             count += 1
-    return Evidence.proved(f"(S35) = (S33) and (S37) (equality iff w1_i != 0 or the summand is 0) hold exactly for {count} active neurons "
-                           "of 30 rational networks", instances=count, method="exact rationals")
+    return Evidence.certified(f"(S35) = (S33) and (S37) (equality iff w1_i != 0 or the summand is 0) hold exactly for {count} active neurons "
+                           "of 30 rational networks", instances=count, method="exact rationals",
+                              cases="active neurons of 30 random rational networks, n <= 5, k <= 4, half with w1_1 = 0")
 
 
 @paper.proposition(
@@ -192,7 +193,7 @@ def s40_check(ctx):
             return Evidence.refuted("(S40) fails", counterexample={"x": xs, "w1": w1, "b1": b1})
     if worst > 1e-10:
         return Evidence.refuted(f"the left side is not g^+ / g^- of its own side (relative {worst:.1e})")
-    return Evidence.checked(f"the left side equals g^pm on its own side (to {worst:.1e}) hence >= min, 500 random neurons", instances=500, seed=ctx.seed)
+    return Evidence.checked(f"the left side equals g^pm on its own side (to {worst:.1e}) hence >= min, 500 random neurons", instances=500, seed=ctx.seed, cases="500 random neurons on random data")
 
 
 eq_s41 = paper.proposition(
@@ -259,7 +260,7 @@ def lemma4_random(ctx):
     if worst < -1e-10:
         return Evidence.refuted(f"lambda_max below the bound (relative {worst:.2e})")
     return Evidence.checked(f"lambda_max >= 1 + 2 int |f''| g on {count} random minima (min relative slack {worst:.1e}; "
-                            "equality when no neuron is active)", instances=count, seed=ctx.seed, slack=float(worst))
+                            "equality when no neuron is active)", instances=count, seed=ctx.seed, slack=float(worst), cases="random minima incl. shared knots of both orientations and data-first interpolants")
 
 
 @lemma4_random.check
@@ -282,7 +283,7 @@ def lemma4_flattest_rescaling(ctx):
     if worst < -1e-9:
         return Evidence.refuted(f"a rescaled implementation is flatter than the bound ({worst:.2e})")
     return Evidence.checked(f"the flattest rescaling found stays above the bound on 10 minima (min relative slack {worst:.1e})",
-                            instances=10, seed=ctx.seed, slack=float(worst))
+                            instances=10, seed=ctx.seed, slack=float(worst), cases="10 random minima, flattest rescaling by Nelder-Mead")
 
 
 def _hand_instances(rng):
@@ -319,7 +320,7 @@ def theorem1_edge(ctx):
     if worst < -1e-9:
         return Evidence.refuted(f"the bound fails by {-worst:.2e}")
     return Evidence.checked(f"int |f''| g <= 1/eta - 1/2 at eta = 2/lambda_max on 150 random minima (min slack {worst:.2e})",
-                            instances=150, seed=ctx.seed, slack=float(worst))
+                            instances=150, seed=ctx.seed, slack=float(worst), cases="150 random minima at eta = 2/lambda_max")
 
 
 @theorem1_edge.check
@@ -350,7 +351,7 @@ def theorem1_gd(ctx):
     if converged < 2:
         return Evidence.open(f"only {converged} GD runs reached an interpolating minimum")
     return Evidence.checked("GD minima: " + ", ".join(f"eta={e}: lambda={l:.3g} (2/eta={2 / e:.3g}), int={i:.3g}" for e, l, i in rows),
-                            instances=converged, seed=ctx.seed)
+                            instances=converged, seed=ctx.seed, cases="GD runs from random initialisations, one per step size")
 
 
 @theorem1_edge.check
@@ -382,7 +383,7 @@ def theorem1_sgd(ctx):
     if len(rows) < 2:
         return Evidence.open(f"only {len(rows)} SGD runs interpolated")
     return Evidence.checked("SGD minima: " + ", ".join(f"eta={e}, B={b}: lambda={l:.3g} (2/eta={2 / e:.3g}), int={i:.3g}" for e, b, l, i in rows),
-                            instances=len(rows), seed=ctx.seed)
+                            instances=len(rows), seed=ctx.seed, cases="SGD runs, one per (step size, batch size)")
 
 
 @paper.proposition(
@@ -407,4 +408,4 @@ def s78_check(ctx):
         count += 1
     if worst < -1e-12:
         return Evidence.refuted(f"(S78) fails ({worst:.2e})")
-    return Evidence.checked(f"(S78) holds on {count} kinked minima (min relative slack {worst:.1e})", instances=count, seed=ctx.seed, slack=float(worst))
+    return Evidence.checked(f"(S78) holds on {count} kinked minima (min relative slack {worst:.1e})", instances=count, seed=ctx.seed, slack=float(worst), cases="random rational minima with knots on data points")

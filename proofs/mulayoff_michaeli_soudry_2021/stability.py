@@ -70,8 +70,8 @@ def s3_exact(ctx):
         if any(a != b for a, b in zip(mean, v)):
             return Evidence.refuted("(S3) fails", counterexample={"theta": [str(x) for x in theta], "x": [str(x) for x in xs], "B": B})
         count += 1
-    return Evidence.proved(f"exact batch averages equal (I - eta H)^t delta_0 (t = 3, all batch sequences) on {count} rational minima, B = 1, 2",
-                           instances=count, method="exact rationals")
+    return Evidence.certified(f"exact batch averages equal (I - eta H)^t delta_0 (t = 3, all batch sequences) on {count} rational minima, B = 1, 2",
+                              instances=count, method="exact rationals", cases="(n, k, B) = (3, 2, 1), (3, 2, 2), (4, 1, 2), t = 3")
 
 
 @paper.lemma(
@@ -103,7 +103,7 @@ def lemma1_linear(ctx):
                     return Evidence.refuted("a minimum with lambda_max > 2/eta whose linearised mean stays within eps")
                 count += 1
     return Evidence.checked(f"with eta = (1.01, 1.1) x 2/lambda_max the mean of the linearised SGD leaves 10 eps on {count} runs "
-                            "(so no such minimum is linearly stable, by Jensen (S4))", instances=count, seed=ctx.seed)
+                            "(so no such minimum is linearly stable, by Jensen (S4))", instances=count, seed=ctx.seed, cases="random minima, eta = 1.01 and 1.1 times 2/lambda_max")
 
 
 @lemma1_linear.check
@@ -129,7 +129,7 @@ def lemma1_gd_nonlinear(ctx):
             return Evidence.open(f"GD distances {out} do not separate at 2/lambda_max")
         count += 1
     return Evidence.checked(f"GD leaves the 1e-2 ball above 2/lambda_max and stays within 1e-4 below, on {count} minima",
-                            instances=count, seed=ctx.seed)
+                            instances=count, seed=ctx.seed, cases="random minima, eta just above and below 2/lambda_max")
 
 
 @paper.lemma(
@@ -155,7 +155,7 @@ def lemma1_gd(ctx):
     if worst > 1e-9:
         return Evidence.refuted(f"the distance grew by {worst:.2e}")
     return Evidence.checked(f"distance never grew (max relative growth {worst:.1e}) over 30 minima x 500 steps at eta = 2/lambda_max",
-                            instances=30, seed=ctx.seed)
+                            instances=30, seed=ctx.seed, cases="30 random minima x 500 steps at eta = 2/lambda_max")
 
 
 def _mode_setup(theta, k, xs):
@@ -214,7 +214,7 @@ def lemma2a_one_step(ctx):
                                         counterexample={"theta": [str(v) for v in theta], "x": [str(v) for v in xs], "B": B, "eta": eta})
             count += 1
     return Evidence.checked(f"E||theta_1 - theta*|| > eps on {count} (minimum, batch size) cases; smallest excess {tightest:.2e} eps",
-                            instances=count, seed=ctx.seed, slack=float(tightest))
+                            instances=count, seed=ctx.seed, slack=float(tightest), cases="(minimum, batch size) pairs, random minima")
 
 
 @lemma2a_one_step.check
@@ -239,7 +239,7 @@ def lemma2b_divergence(ctx):
                     return Evidence.refuted(f"x_{t} = {xt} <= x_{t - 1} = {prev}")
                 prev = xt
             count += 1
-    return Evidence.checked(f"x_t exceeds eps and increases for t = 1..4 on {count} (minimum, batch size) cases", instances=count, seed=ctx.seed)
+    return Evidence.checked(f"x_t exceeds eps and increases for t = 1..4 on {count} (minimum, batch size) cases", instances=count, seed=ctx.seed, cases="(minimum, batch size) pairs, random minima")
 
 
 @paper.lemma(
@@ -273,7 +273,7 @@ def lemma3_switching(ctx):
     if worst > 1e-9:
         return Evidence.refuted(f"the switching GD left B_eps (relative excess {worst:.2e})")
     return Evidence.checked(f"switching GD stayed in B_eps on {count} runs x 300 steps (max relative excess {worst:.1e})",
-                            instances=count, seed=ctx.seed)
+                            instances=count, seed=ctx.seed, cases="kinked minima x 300 steps at eta = 2/lambda_upper")
 
 
 @paper.proposition(
@@ -298,8 +298,8 @@ def c_once_exact(ctx):
                 if grad != sp.zeros(3 * k + 1, 1):
                     return Evidence.refuted("nonzero mode gradient at a global minimum", counterexample={"theta": [str(v) for v in theta], "mode": m.tolist()})
                 count += 1
-    return Evidence.proved(f"every mode gradient in I vanishes exactly ({count} mode/batch pairs on 4 kinked rational minima)",
-                           instances=count, method="sympy")
+    return Evidence.certified(f"every mode gradient in I vanishes exactly ({count} mode/batch pairs on 4 kinked rational minima)",
+                              instances=count, method="sympy", cases="mode/batch pairs of kinked rational minima, (n, k) = (2,2), (3,2), (3,3), (4,2)")
 
 
 @paper.equation(
@@ -322,4 +322,5 @@ def h_mode_exact(ctx):
             if H - P * P.T / n != sp.zeros(3 * k + 1, 3 * k + 1):
                 return Evidence.refuted("(S59) fails", counterexample={"theta": [str(v) for v in theta], "mode": m.tolist()})
             count += 1
-    return Evidence.proved(f"H_m = Phi_m Phi_m^T / n exactly for all {count} modes of 4 kinked rational minima", instances=count, method="sympy")
+    return Evidence.certified(f"H_m = Phi_m Phi_m^T / n exactly for all {count} modes of 4 kinked rational minima", instances=count, method="sympy",
+                              cases="every mode in I of kinked rational minima, (n, k) = (2,2), (3,2), (3,3), (4,2)")

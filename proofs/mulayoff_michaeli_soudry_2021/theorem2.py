@@ -97,7 +97,7 @@ def _lemma5_instance():
                                 f"lambda = {sp.simplify(lam)})",
                                 counterexample={"k": 1, "x": ["-3/4", "0"], "theta": ["5/2", "0", "-3", "-2"], "lhs": str(lv), "rhs": str(rv), "C": str(C)},
                                 dps=50, method="sympy exact eigenpair")
-    return Evidence.checked("the instance satisfies (32)")
+    return Evidence.checked("the instance satisfies (32)", instances=1, cases="the stored counterexample instance")
 
 
 @lemma5_main_counterexample.check
@@ -114,7 +114,7 @@ def lemma5_main_random(ctx):
     if fails:
         return Evidence.refuted(f"(32) with the main text's C fails on {fails}/{total} random kinked minima (worst relative slack {worst:.2f})",
                                 seed=ctx.seed, instances=total)
-    return Evidence.checked(f"no failure on {total} random kinked minima", seed=ctx.seed, instances=total)
+    return Evidence.checked(f"no failure on {total} random kinked minima", seed=ctx.seed, instances=total, cases="random kinked minima")
 
 
 paper.assumption(
@@ -170,7 +170,7 @@ def lemma5_modes_counterexample(ctx):
                                 f"{arg[0]} and {arg[1]} (stable at 50 and 100 digits)",
                                 counterexample={"k": 1, "theta": ["0", "0", "4", "0"], "x": [str(v) for v in xs], "mode_H": arg[0], "mode_H_tilde": arg[1],
                                                 "slack": str(w50)}, dps=100)
-    return Evidence.checked(f"no violation at this instance (slack {float(w50):.3g})")
+    return Evidence.checked(f"no violation at this instance (slack {float(w50):.3g})", instances=1, cases="the stored counterexample instance")
 
 
 @lemma5_modes_counterexample.check
@@ -187,7 +187,7 @@ def lemma5_modes_random_dead(ctx):
         total += 1
     if fails:
         return Evidence.refuted(f"(S69) fails on {fails}/{total} random minima with a w1 = b1 = 0 neuron", seed=ctx.seed, instances=total)
-    return Evidence.checked(f"no failure on {total} minima with a w1 = b1 = 0 neuron", seed=ctx.seed, instances=total)
+    return Evidence.checked(f"no failure on {total} minima with a w1 = b1 = 0 neuron", seed=ctx.seed, instances=total, cases="random minima with a w1 = b1 = 0 neuron")
 
 
 @paper.lemma(
@@ -213,7 +213,7 @@ def lemma5_corrected_random(ctx):
             return Evidence.refuted("(S69) fails without origin neurons", counterexample={"theta": [str(v) for v in theta], "x": [str(v) for v in xs]})
         total += 1
     return Evidence.checked(f"(S69) holds on {total} kinked minima, all pairs of modes (min relative slack {worst:.2e})",
-                            instances=total, seed=ctx.seed, slack=float(worst))
+                            instances=total, seed=ctx.seed, slack=float(worst), cases="all mode pairs of random kinked minima without origin neurons")
 
 
 @lemma5_corrected_random.check
@@ -254,7 +254,7 @@ def lemma5_corrected_local_search(ctx):
             return Evidence.refuted(f"(S69) fails without origin neurons (relative slack {res.fun:.2e})",
                                     counterexample={"theta": theta.tolist(), "x": xs.tolist()})
     return Evidence.checked(f"{runs} local searches found no violation (lowest relative slack {worst:.3f})", instances=runs,
-                            seed=ctx.seed, slack=worst)
+                            seed=ctx.seed, slack=worst, cases="Nelder-Mead searches over data and weights with pinned knots")
 
 
 @paper.proposition(
@@ -280,7 +280,7 @@ def s61_s63(ctx):
                 total += 1
     if worst < 0:
         return Evidence.refuted(f"a step of (S61)-(S63) fails ({worst:.2e})")
-    return Evidence.checked(f"(S61)-(S63) hold on {total} mode pairs", instances=total, seed=ctx.seed)
+    return Evidence.checked(f"(S61)-(S63) hold on {total} mode pairs", instances=total, seed=ctx.seed, cases="mode pairs of random kinked minima")
 
 
 def _dead_neuron_instance():
@@ -304,7 +304,7 @@ def s64_dead_neuron(ctx):
     if sum(a) > 1:
         return Evidence.refuted(f"w1 = b1 = 0: the neuron toggles on all {len(x)} distinct inputs (sum_j a(1, j) = {sum(a)})",
                                 counterexample={"k": 1, "theta": ["0", "0", "1", "0"], "x": [str(v) for v in x]}, method="exact")
-    return Evidence.checked("no double toggle")
+    return Evidence.checked("no double toggle", instances=1, cases="the stored counterexample instance")
 
 
 @paper.proposition(
@@ -324,7 +324,7 @@ def s68_dead_neuron(ctx):
         return Evidence.refuted(f"||Phi_on - Phi_off||_op = {norm} > sqrt(3) C sqrt(p_max) = {bound}",
                                 counterexample={"k": 1, "theta": ["0", "0", "1", "0"], "x": [str(v) for v in x], "norm": str(norm), "bound": str(bound)},
                                 method="exact")
-    return Evidence.checked("the bound holds here")
+    return Evidence.checked("the bound holds here", instances=1, cases="the stored counterexample instance")
 
 
 @paper.proposition(
@@ -349,8 +349,9 @@ def s64_corrected(ctx):
             if np.any(a.sum(axis=0) > 1) or np.any(a.sum(axis=1) > np.array([sum(1 for (j, _) in kk if j == jj) for jj in range(n)])):
                 return Evidence.refuted("(S64) fails without origin neurons")
             total += 1
-    return Evidence.proved(f"(S64) holds exactly for {total} mode pairs of 60 rational minima without origin neurons "
-                           "(a nonzero affine function of x has at most one root)", instances=total, method="exact rationals")
+    return Evidence.certified(f"(S64) holds exactly for {total} mode pairs of 60 rational minima without origin neurons "
+                              "(a nonzero affine function of x has at most one root)", instances=total, method="exact rationals",
+                              cases="mode pairs of 60 random kinked rational minima, n = 2..5, k = 1..5")
 
 
 @paper.proposition(
@@ -377,7 +378,7 @@ def s68_corrected(ctx):
                 total += 1
     if worst < -1e-12:
         return Evidence.refuted(f"(S68) fails without origin neurons ({worst:.2e})")
-    return Evidence.checked(f"(S68) holds on {total} mode pairs (min relative slack {worst:.2e})", instances=total, seed=ctx.seed, slack=float(worst))
+    return Evidence.checked(f"(S68) holds on {total} mode pairs (min relative slack {worst:.2e})", instances=total, seed=ctx.seed, slack=float(worst), cases="mode pairs of random kinked minima without origin neurons")
 
 
 @paper.equation(
@@ -421,7 +422,7 @@ def eq33_modes(ctx):
             total += 1
     if worst < -1e-9:
         return Evidence.refuted(f"(33) fails ({worst:.2e})")
-    return Evidence.checked(f"(33) holds on {total} mode pairs (min relative slack {worst:.2e})", instances=total, seed=ctx.seed, slack=float(worst))
+    return Evidence.checked(f"(33) holds on {total} mode pairs (min relative slack {worst:.2e})", instances=total, seed=ctx.seed, slack=float(worst), cases="mode pairs of random kinked minima without origin neurons")
 
 
 @paper.proposition(
@@ -440,7 +441,7 @@ def eq34_step(ctx):
         return Evidence.refuted(f"C = {C} > sqrt(lambda_max) = {sp.N(sp.sqrt(lam), 10)} (sigma_max(Phi) = {sp.N(sp.sqrt(2 * lam), 10)})",
                                 counterexample={"k": 1, "x": ["0", "3"], "theta": ["1", "-5/2", "10", "0"], "lambda": str(sp.simplify(lam)), "C": "30"},
                                 method="exact")
-    return Evidence.checked("C <= sqrt(lambda) here")
+    return Evidence.checked("C <= sqrt(lambda) here", instances=1, cases="the stored counterexample instance")
 
 
 @paper.equation(
@@ -477,7 +478,7 @@ def eq34_counterexample(ctx):
                                 f"(lambda_upper = {mpmath.nstr(lam, 10)}, n = 20, p_max = 1)",
                                 counterexample={"k": 1, "x": "0..19", "theta": ["1", "-19", "100", "0"], "lhs": mpmath.nstr(lhs, 30), "rhs": mpmath.nstr(rhs, 30)},
                                 dps=100)
-    return Evidence.checked("(34) holds at this instance")
+    return Evidence.checked("(34) holds at this instance", instances=1, cases="the stored counterexample instance")
 
 
 @eq34_counterexample.check
@@ -502,7 +503,7 @@ def eq34_random(ctx):
             total += 1
     if worst < -1e-9:
         return Evidence.refuted(f"(34) fails ({worst:.2e})")
-    return Evidence.checked(f"(34) holds on {total} mode pairs with n <= 6 (min relative slack {worst:.2e})", instances=total, seed=ctx.seed, slack=float(worst))
+    return Evidence.checked(f"(34) holds on {total} mode pairs with n <= 6 (min relative slack {worst:.2e})", instances=total, seed=ctx.seed, slack=float(worst), cases="mode pairs of random kinked minima, n <= 6")
 
 
 @paper.proposition(
@@ -527,7 +528,8 @@ def c_pmax(ctx):
             return Evidence.refuted(f"p_max = {pm} > 1 + k - L = {1 + k - L}", counterexample={"theta": [str(v) for v in theta], "x": [str(v) for v in xs]})
         tight += pm == 1 + k - L
         total += 1
-    return Evidence.proved(f"p_max <= 1 + k - L exactly on {total} rational minima ({tight} with equality)", instances=total, method="exact rationals")
+    return Evidence.certified(f"p_max <= 1 + k - L exactly on {total} rational minima ({tight} with equality)", instances=total,
+                              method="exact rationals", cases="150 random kinked rational minima, n = 2..5, k = 1..6, shared/cancelling knots")
 
 
 def _lemma3_certified_instances(rng, count):
@@ -573,7 +575,7 @@ def theorem2_sub_instances(ctx):
     if worst < 0:
         return Evidence.refuted("(24) fails at a Lemma-3-certified instance")
     return Evidence.checked(f"(24) holds on {total} instances certified strongly stable by Lemma 3 (min slack {worst:.3g})",
-                            instances=total, seed=ctx.seed, slack=float(worst))
+                            instances=total, seed=ctx.seed, slack=float(worst), cases="kinked minima certified strongly stable by Lemma 3")
 
 
 @paper.theorem(
@@ -595,7 +597,7 @@ def theorem2_supp_instances(ctx):
         worst = min(worst, (rhs - lam_u) / rhs)
     if worst < -1e-12:
         return Evidence.refuted("(S71) fails")
-    return Evidence.checked(f"(S71) holds on 30 Lemma-3-certified instances (min relative slack {worst:.2e})", instances=30, seed=ctx.seed)
+    return Evidence.checked(f"(S71) holds on 30 Lemma-3-certified instances (min relative slack {worst:.2e})", instances=30, seed=ctx.seed, cases="30 kinked minima certified strongly stable by Lemma 3")
 
 
 zeta, alpha, beta = sp.symbols("zeta alpha beta", nonnegative=True)
@@ -657,7 +659,7 @@ def s75_exact(ctx):
         return Evidence.refuted(f"lambda = {lam} satisfies (S71) with equality but exceeds the printed (S75) bound {printed}",
                                 counterexample={"C": 1, "p_max/n": "1/3", "eta": 1, "lambda": str(lam), "printed_bound": str(printed)},
                                 method="sympy exact")
-    return Evidence.checked("no discrepancy at this instance")
+    return Evidence.checked("no discrepancy at this instance", instances=1, cases="C = 1, p_max/n = 1/3, eta = 1")
 
 
 @s75_exact.check

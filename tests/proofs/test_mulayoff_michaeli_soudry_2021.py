@@ -217,3 +217,19 @@ def test_claim_checks_reach_expectation(label):
     found = [c(Context(claim.id, c.name, seed=0, dps=30)) for c in claim.checks]
     status = claim.own_status(found)
     assert claim.meets_expectation(status, any(e.is_error for e in found)), [e.detail for e in found]
+
+
+@pytest.mark.parametrize("label,check", [("eq-s32", "s32_general"), ("eq-25", "eq25_general"), ("eq-26", "eq26_general"),
+                                         ("eq-fpp", "fpp_general"), ("eq-g-closed-form", "g_closed_general"), ("eq-s81", "s81_exact")])
+def test_general_derivations_are_proved_in_general(label, check):
+    """The derivations that hold for every width, sample size and data set give general ``proved`` evidence with no
+    instance count; the exact computations beside them stay on their stated instances."""
+    reg = load_claims([str(PKG)])
+    claim = reg.get(f"{PID}/{label}")
+    for c in claim.checks:
+        ev = c(Context(claim.id, c.name, seed=0, dps=30))
+        if c.name == check:
+            assert ev.status is Status.PROVED and ev.scope == "general" and ev.instances is None, ev.detail
+        elif ev.status is Status.CERTIFIED:
+            assert ev.scope == "instances" and ev.instances > 0 and ev.data.get("cases"), ev.detail
+
