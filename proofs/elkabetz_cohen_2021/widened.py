@@ -1,0 +1,214 @@
+"""Widening audit (issue 16, part 3) of Elkabetz & Cohen 2021, and proof outlines (issue 13, part 2d).
+
+Lemma 7 is stated "for any theta"; its proof uses that phi is convex (App. I.6), which the lemma does
+not restate. On a non-convex quadratic phi it fails (`lemma-7-nonconvex-widened`, exact counterexample);
+adding the curvature of phi, n min{0, lambda_min(Hess phi)} max_j prod_{i != j} ||W_i||_2^2, repairs it
+(`lemma-7-nonconvex-corrected`). Lemma 58's chain (61)-(62) survives eps_bar > 1/2
+(`lemma-58-large-eps-held`). `symflat search --widen` on the other inequalities only relaxes stated
+hypotheses (||W_{n:1,s}|| <= 0.2, nu in (-1, 1), eps in (0, 1/(2n)] of Lemma 60), which break as
+expected; depth n = 1 holds for Lemmas 33, 58 and 60. The remarks as printed (`remark-eq-24-as-printed`,
+`remark-eq-34-as-printed`, `remark-proposition-8-sketch-invariant`) and `theorem-3` are earlier findings
+of the same kind and are not repeated here.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from symflat.claims import Evidence
+from symflat.precision import Inequality, Matrices, Matrix
+from symflat.search import search_check, widenings
+
+from . import _inequalities as ineqs
+from . import paper
+
+# ----------------------------------------------------------------------------- Lemma 7 without convexity of phi
+
+#: n = 2, d_0 = d_1 = d_2 = 1, phi(W) = -W^2/2 (S = Lambda_xx = -1, C = Lambda_yx = 0), theta = (W_1, W_2) = (1, 0)
+LEMMA7_COUNTEREXAMPLE = {"n": 2, "i": 1, "w": 1, "o": 1, "W": [[[1]], [[0]]], "S": [[-1]], "C": [[0]]}
+
+
+def _curvature_term(ops, Ws, S):
+    """n min{0, lambda_min(S)} max_j prod_{i != j} ||W_i||_2^2: the first summand of (12) for phi(W) = tr(W S W^T)/2
+    - tr(W C^T) is tr(L S L^T) >= lambda_min(S) ||L||_F^2 with ||L||_F^2 <= n max_j prod_{i != j} ||W_i||^2 ||dtheta||^2."""
+    n = len(Ws)
+    norms = [ops.opnorm(W) for W in Ws]
+    prods = []
+    for j in range(n):
+        p = ops.q(1, 1)
+        for i in range(n):
+            if i != j:
+                p = p * norms[i] * norms[i]
+        prods.append(p)
+    best = prods[0] if n == 1 else ops.max(*prods)
+    return n * ops.min(ops.q(0, 1), ops.lam_min(S)) * best
+
+
+def _lemma7_lhs(x, ops):
+    H, _ = ineqs.deep_linear_hessian(ops, x["W"], x["S"], x["C"])
+    return ops.lam_min(H)
+
+
+def _lemma7_rhs(x, ops):
+    _, G = ineqs.deep_linear_hessian(ops, x["W"], x["S"], x["C"])
+    return ineqs.lemma7_rhs(ops, x["W"], G)
+
+
+def _variables():
+    return [Matrices("W", ineqs._shapes), Matrix("S", ("i", "i"), "symmetric"), Matrix("C", ("o", "i"), "general")]
+
+
+DIMS = {"n": range(2, 4), "i": range(1, 3), "w": range(1, 3), "o": range(1, 3)}
+
+lemma7_nonconvex_ineq = Inequality(_lemma7_lhs, _lemma7_rhs, ">=", variables=_variables(), dims=DIMS,
+                                   name="Elkabetz & Cohen Lemma 7 (eq. 13), phi non-convex")
+lemma7_repaired_ineq = Inequality(
+    _lemma7_lhs, lambda x, ops: _curvature_term(ops, x["W"], x["S"]) + _lemma7_rhs(x, ops), ">=",
+    variables=_variables(), dims=DIMS, name="Elkabetz & Cohen Lemma 7 with the curvature of phi")
+
+
+def lemma7_counterexample_hessian() -> tuple[sp.Matrix, sp.Expr]:
+    """Exact Hessian of f(w_1, w_2) = phi(w_2 w_1) = -(w_2 w_1)^2 / 2 at (1, 0), and the right-hand side of (13)
+    there: -(n - 1) sqrt(min(d_0, d_n)) |phi'(w_2 w_1)| (empty product over n - 2 = 0 layers is 1)."""
+    w1, w2 = sp.symbols("w1 w2", real=True)
+    f = -(w2 * w1) ** 2 / 2
+    at = {w1: 1, w2: 0}
+    H = sp.hessian(f, (w1, w2)).subs(at)
+    grad_phi = sp.diff(-sp.Symbol("W") ** 2 / 2, sp.Symbol("W")).subs(sp.Symbol("W"), (w2 * w1).subs(at))
+    return H, -(2 - 1) * sp.sqrt(1) * sp.Abs(grad_phi)
+
+
+@paper.lemma(
+    "lemma-7-nonconvex-widened",
+    r"\phi(W)=\tfrac12\operatorname{tr}(WSW^\top)-\operatorname{tr}(WC^\top),\ S=S^\top\ \text{indefinite (}\phi\text{ non-convex)}:\ "
+    r"\lambda_{\min}(\nabla^2 f(\theta)) \ge -(n-1)\sqrt{\min\{d_0,d_n\}}\,\|\nabla\phi(W_{n:1})\|_F\max_{|\mathcal J|=n-2}\prod_{j\in\mathcal J}\|W_j\|_2",
+    where="Sec. 4.1.1, Lemma 7 (ours: widened to non-convex phi)", eq="13", uses=["lemma-7"], expect="refuted",
+    inequality=lemma7_nonconvex_ineq,
+    note="Lemma 7 says 'for any theta' and does not restate that phi is convex; its proof (App. I.6) drops the "
+         "first summand of (12) because phi is convex. `symflat search --widen` (S:symmetric, S:general) finds the "
+         "same counterexample. Repair: the curvature term in lemma-7-nonconvex-corrected (0 when phi is convex).")
+def lemma7_nonconvex_exact():
+    """Exact: n = 2, scalar layers, phi(W) = -W^2/2, theta = (1, 0): Hessian diag(0, -1), right-hand side 0."""
+    H, rhs = lemma7_counterexample_hessian()
+    lam = min(H.eigenvals())
+    if lam >= rhs:
+        return Evidence.checked("the stored point satisfies (13)", instances=1, cases="n = 2, phi = -W^2/2, theta = (1, 0)")
+    return Evidence.refuted(f"n = 2, d_0 = d_1 = d_2 = 1, phi(W) = -W^2/2 (Lambda_xx = -1, Lambda_yx = 0), theta = (1, 0): "
+                            f"lambda_min(Hessian) = {lam} < {rhs} = right-hand side of (13)",
+                            counterexample=LEMMA7_COUNTEREXAMPLE, slack=str(lam - rhs), method="exact (SymPy)")
+
+
+lemma7_corrected = paper.lemma(
+    "lemma-7-nonconvex-corrected",
+    r"\phi\ \text{quadratic},\ S=\nabla^2\phi\ \text{symmetric}:\ \lambda_{\min}(\nabla^2 f(\theta)) \ge "
+    r"n\min\{0,\lambda_{\min}(S)\}\max_j\prod_{i\neq j}\|W_i\|_2^2-(n-1)\sqrt{\min\{d_0,d_n\}}\,\|\nabla\phi(W_{n:1})\|_F"
+    r"\max_{|\mathcal J|=n-2}\prod_{j\in\mathcal J}\|W_j\|_2",
+    where="Sec. 4.1.1, Lemma 7 (ours)", eq="13", uses=["lemma-7"], proof_uses=["lemma-5"],
+    corrects="lemma-7-nonconvex-widened", inequality=lemma7_repaired_ineq,
+    note="Proof: in (12) the first summand is tr(L S L^T) >= lambda_min(S) ||L||_F^2 with "
+         "L = sum_j W_{n:j+1} dW_j W_{j-1:1}, and ||L||_F <= sum_j prod_{i != j} ||W_i|| ||dW_j||_F <= "
+         "sqrt(n max_j prod_{i != j} ||W_i||^2) ||dtheta|| (Cauchy-Schwarz); the second summand is bounded as in "
+         "App. I.6, which does not use convexity. For S PSD the term is 0 and this is Lemma 7.",
+)
+lemma7_corrected.check(search_check(lemma7_repaired_ineq, budget=3.0))
+
+
+# ----------------------------------------------------------------------------- Lemma 58 beyond eps_bar <= 1/2
+
+def _lemma58_inequality() -> Inequality:
+    """Lemma 58's inequality as attached to its claim (appendix_i12.py), looked up when the check runs."""
+    for c in paper.claims:
+        if c.label == "lemma-58" and "inequality" in c.extras:
+            return c.extras["inequality"]
+    raise LookupError("elkabetz-cohen-2021/lemma-58 carries no inequality (appendix_i12.py not loaded)")
+
+
+def lemma58_large_eps_inequality() -> Inequality:
+    """The chain (61)-(62) with eps_bar in (0, infinity) instead of (0, 1/2]."""
+    (res,) = [r for r in widenings(_lemma58_inequality()) if r.label == "eb:unbounded-above"]
+    return res.inequality
+
+
+@paper.remark(
+    "lemma-58-large-eps-held",
+    r"\bar\epsilon>0\ \text{(no upper bound)}:\ \bar t\ (21)\ \ge\ (t_a+t_c+t_{\bar\epsilon})/u_{\min}\ \ge\ \xi(t_a+t_c+t_{\bar\epsilon})",
+    where="App. I.12.7, Lemma 58 (ours: widened to eps_bar > 1/2)", eq="61, 62", uses=["lemma-58"],
+    note="A widening that holds: eps_bar <= 1/2 (needed by Lemma 56 for t_eps_bar >= 0) is not needed for (21) to "
+         "dominate the proof's bound on xi; for eps_bar > 1/2, min{1, 2 eps_bar} = 1 and t_eps_bar only decreases.")
+def lemma58_large_eps(ctx):
+    return search_check(lemma58_large_eps_inequality(), budget=2.0)(ctx)
+
+
+# ----------------------------------------------------------------------------- proof outlines (z3 combining steps)
+
+def _z3_unsat(build) -> tuple[bool, str]:
+    """``build(z3, solver)`` adds premises and the negated conclusion; True when z3 answers unsat."""
+    import z3
+
+    s = z3.Solver()
+    build(z3, s)
+    return s.check() == z3.unsat, z3.get_version_string()
+
+
+def _lemma59_step(z3, s):
+    """F(t) = f(theta(t)), D(t) = ||w_{n:1}(t) - lambda_yx||^2 / 2, c = min f. Premises: the flow exists on [0, oo)
+    (Lemma 37), F - c = D along it (eq. 20), F is non-increasing (dF/dt = -||grad f||^2 <= 0, chain rule),
+    D(xi*) <= eps_bar (Lemma 57), t_bar >= xi* >= 0 (Lemma 58). Negated conclusion: D(t_bar) > eps_bar or F(t_bar) - c != D(t_bar)."""
+    R = z3.RealSort()
+    F, D = z3.Function("F", R, R), z3.Function("D", R, R)
+    c, eb, xi, tb, t, t2 = z3.Reals("c eps_bar xi_star t_bar t t2")
+    s.add(z3.ForAll([t], z3.Implies(t >= 0, F(t) - c == D(t))))
+    s.add(z3.ForAll([t, t2], z3.Implies(z3.And(0 <= t, t <= t2), F(t2) <= F(t))))
+    s.add(D(xi) <= eb, xi >= 0, tb >= xi)
+    s.add(z3.Or(D(tb) > eb, F(tb) - c != D(tb)))
+
+
+@paper.lemma(
+    "lemma-59-outline", r"f(\theta(\bar t)) - \min f = \tfrac12\|w_{n:1}(\bar t)-\lambda_{yx}\|_2^2\le\bar\epsilon\quad\text{(by its steps)}",
+    where="App. I.12.7, Lemma 59 (proof outline)", uses=["lemma-59"], hypotheses=["assumption-whitened"],
+    outline=["lemma-37", "eq-20", "lemma-57", "lemma-58"],
+    note="Lemma 59 as App. I.12.7 proves it: the flow exists for all time (37), the loss is eq. (20) along it, it "
+         "is at most eps_bar at xi(t_a + t_c + t_eps_bar) (57), t_bar comes later (58) and the loss does not increase "
+         "along gradient flow (chain rule).")
+def lemma59_outline_implication():
+    ok, version = _z3_unsat(_lemma59_step)
+    if not ok:
+        return Evidence.open("z3 did not refute the negated combining step", solver=f"z3 {version}")
+    return Evidence.proved("z3: F - c = D, F non-increasing, D(xi*) <= eps_bar, t_bar >= xi* >= 0 imply "
+                           "F(t_bar) - c = D(t_bar) <= eps_bar (negation unsat, uninterpreted F, D)",
+                           solver=f"z3 {version}", method="decision (first-order, uninterpreted functions)")
+
+
+def _proposition14_step(z3, s):
+    """Proposition 14's four conclusions from its steps, with Theorem 3's m_{t,eps} any function bounding -lambda_min
+    on the tube. Premises: t_e = oo (37); the loss bound at t_bar (59); beta <= 16n, gamma <= 6 sqrt(n) (63);
+    lambda_min >= -m(t') on the tube for every t' (64) with m of (71) >= 0; int_0^t m <= (22) (65). Negated
+    conclusion: some conclusion fails for the m of (71)."""
+    R, B = z3.RealSort(), z3.BoolSort()
+    te_inf, loss_ok = z3.Bools("te_infinite loss_at_t_bar_ok")
+    n, beta, gamma, integral, bound22 = z3.Reals("n beta gamma integral bound22")
+    lam, m = z3.Function("lam_min_tube", R, R), z3.Function("m71", R, R)
+    valid_m = z3.Function("valid_m_for_theorem3", B)
+    t = z3.Real("t")
+    s.add(n >= 2, te_inf, loss_ok, beta <= 16 * n, gamma * gamma <= 36 * n, gamma >= 0)
+    s.add(z3.ForAll([t], z3.And(lam(t) >= -m(t), m(t) >= 0)))
+    s.add(integral <= bound22)
+    s.add(valid_m() == z3.ForAll([t], z3.And(lam(t) >= -m(t), m(t) >= 0)))
+    s.add(z3.Not(z3.And(te_inf, loss_ok, beta <= 16 * n, gamma * gamma <= 36 * n, valid_m(), integral <= bound22)))
+
+
+@paper.proposition(
+    "proposition-14-outline",
+    r"\text{Proposition 14 as combined from Lemmas 37, 59, 63, 64, 65: } t_e=\infty,\ f(\theta(\bar t))-\min f\le\bar\epsilon,\ "
+    r"\beta_{t,\epsilon}=16n,\ \gamma_{t,\epsilon}=6\sqrt n,\ m\ (71)\ \text{valid for Theorem 3 with } \int_0^tm\le(22)",
+    where="App. I.12.9 (proof outline of Proposition 14)", eq="21, 22", uses=["proposition-14"],
+    hypotheses=["assumption-whitened"], outline=["lemma-37", "lemma-59", "lemma-63", "lemma-64", "lemma-65"],
+    note="App. I.12.9 combines the lemmas without further argument; the combining step checked here is that their "
+         "conclusions, with (71) as Theorem 3's m (Lemma 64 makes it a lower bound of lambda_min on the tube), are "
+         "exactly Proposition 14's.")
+def proposition14_outline_implication():
+    ok, version = _z3_unsat(_proposition14_step)
+    if not ok:
+        return Evidence.open("z3 did not refute the negated combining step", solver=f"z3 {version}")
+    return Evidence.proved("z3: the conclusions of Lemmas 37, 59, 63, 64 and 65 imply Proposition 14's (negation unsat)",
+                           solver=f"z3 {version}", method="decision (first-order)")
