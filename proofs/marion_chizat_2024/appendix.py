@@ -45,9 +45,11 @@ def lemma4_monotone():
     ok4, pts4 = _nonneg_on(1 + 2 * u - sp.exp(u), u, 0, 1)
     if not (ok1 and ok2 and ok3 and ok4):
         return Evidence.refuted("a monotonicity step fails", counterexample={"steps": str([pts1, pts2, pts3, pts4])})
-    return Evidence.proved("(1-x)^a = e^{a log(1-x)} >= e^{-2ax} >= 1 - 2ax since log(1-x)+2x >= 0 on [0,1/2] (minimum 0 at x=0) "
-                           "and e^{-y} >= 1-y; (1+x)^a <= e^{ax} <= 1 + 2ax since 1 + 2u - e^u >= 0 on [0,1] (endpoint values 0, 3-e)",
-                           method="sympy: derivative zeros + endpoint values", instances=4)
+    return Evidence.proved("for every alpha > 0 and x in the stated ranges (the four one-variable facts cover them all): "
+                           "(1-x)^a = e^{a log(1-x)} >= e^{-2ax} >= 1 - 2ax since log(1-x)+2x >= 0 on [0,1/2] (minimum 0 at x=0) "
+                           "and e^{-y} >= 1-y; (1+x)^a <= e^{ax} <= 1 + 2ax since 1 + 2u - e^u >= 0 on [0,1] (endpoint values 0, 3-e); "
+                           "each fact from its values at the endpoints and at every real zero of its derivative",
+                           method="sympy: derivative zeros + endpoint values", steps=4)
 
 
 @lemma4.check
@@ -67,7 +69,8 @@ def lemma4_certified_grid(ctx):
                 if not g2 >= 0:
                     return Evidence.refuted(f"second inequality fails at alpha = {al}, x = {xp}")
     return Evidence.certified("both inequalities certified at 80 x 33 grid points (alpha in (0, 10], x on [0, 1/2] and alpha x in [0, 1])",
-                              dps=ctx.dps, instances=80 * 33, method="arb", tight=True)
+                              dps=ctx.dps, instances=80 * 33, cases="alpha = k/8 (k = 1..80) x x = k/64 (k = 0..32); second at x' = 2x/alpha",
+                              method="arb", tight=True)
 
 
 @lemma4.check
@@ -105,6 +108,7 @@ lemma4_hyp = paper.remark(
     r"\text{Both conditions of Lemma 4 are needed: } (1-x)^\alpha\ge1-2\alpha x \text{ fails at } \alpha=1/4,\ x=1;\ "
     r"(1+x)^\alpha\le1+2\alpha x \text{ fails at } \alpha=3,\ x=1",
     where="App. A (hypotheses dropped, found here)", uses=["lemma-4"],
+    about="the points (alpha, x) = (1/4, 1) and (3, 1)",
 )
 
 
@@ -120,7 +124,7 @@ def lemma4_drop(ctx):
     e1 = (1 - sp.Integer(1)) ** sp.Rational(1, 4) - (1 - 2 * sp.Rational(1, 4))
     e2 = 2 ** 3 - (1 + 2 * 3)
     if e1 < 0 and e2 > 0 and v1 and v2:
-        return Evidence.proved(f"x in (1/2,1] breaks the first ({v1}/20000 random violations; exact: alpha=1/4, x=1 gives 0 < 1/2); "
+        return Evidence.proved(f"exact at its two points: x in (1/2,1] breaks the first ({v1}/20000 random violations; exact: alpha=1/4, x=1 gives 0 < 1/2); "
                                f"alpha x > 1 breaks the second ({v2}/20000; exact: alpha=3, x=1 gives 8 > 7)", seed=ctx.seed,
                                counterexample={"first": {"alpha": "1/4", "x": 1}, "second": {"alpha": 3, "x": 1}})
     return Evidence.open("no violation found outside the hypotheses")
@@ -144,7 +148,7 @@ def lemma5_exact():
     hmin = min(sp.N(v) for _, v in pts)
     if not ok:
         return Evidence.refuted("h(s) < 0 somewhere on [1, oo)")
-    return Evidence.proved(f"holds for every L >= 1 (C = 1): d/dx of the gap is sqrt L - 1 >= 0, and min_(s>=1) h(s) = {hmin:.4f} "
+    return Evidence.proved(f"holds for every L >= 1 and x >= 1 (C = 1), a derivation with no case picked: d/dx of the gap is sqrt L - 1 >= 0, and min_(s>=1) h(s) = {hmin:.4f} "
                            "(critical point s = 2, h(1) = log 4)", method="sympy", slack=float(hmin))
 
 
@@ -187,7 +191,26 @@ def lemma6_variance_exact():
     var = sum(hi ** 2 * hj ** 2 for hi in h for hj in h) / sum(hi ** 2 for hi in h) ** 2
     if sp.simplify(var - 1) != 0:
         return Evidence.refuted(f"variance of Y_2 is {var}")
-    return Evidence.proved("Var(Y_2) = sum_ij h_i^2 h_j^2 / ||h||^4 = 1 identically (d = 4, symbolic h)", method="sympy")
+    return Evidence.certified("Var(Y_2) = sum_ij h_i^2 h_j^2 / ||h||^4 = 1 identically (d = 4, symbolic h)", method="sympy",
+                              instances=1, cases="d = 4, symbolic h")
+
+
+@lemma6.check
+def lemma6_general():
+    """Every d >= 1 and h != 0: Y_2 = sum_ij c_ij N_ij with c_ij = h_i h_j / ||h||^2, a linear combination of independent
+    standard Gaussians, so Y_2 ~ N(0, sum c_ij^2); sum_ij h_i^2 h_j^2 = (sum_i h_i^2)^2 at symbolic d (SymPy factors the
+    double sum), so the variance is 1. Y_1: (Nh)_i / ||h|| = <row_i(N), h/||h||> are independent N(0, 1) (independent
+    rows, a unit coefficient vector), so Y_1 is a sum of d independent squared standard Gaussians, chi^2(d)."""
+    i, j, d = sp.symbols("i j d", integer=True, positive=True)
+    a = sp.IndexedBase("a")                                      # a_i = h_i^2
+    double = sp.Sum(a[i] * a[j], (i, 1, d), (j, 1, d)).factor()
+    square = sp.Sum(a[i], (i, 1, d)) * sp.Sum(a[j], (j, 1, d))
+    if not double.dummy_eq(square) and double != square:
+        return Evidence.open(f"SymPy did not factor the double sum: {double}")
+    return Evidence.proved("for every d and h != 0: sum_ij h_i^2 h_j^2 = (sum_i h_i^2)^2 at symbolic d, so Y_2 is a unit-norm linear "
+                           "combination of the independent N_ij, hence N(0, 1); the d entries (Nh)_i/||h|| are independent N(0, 1) "
+                           "(independent rows, unit coefficient vector), so Y_1 ~ chi^2(d) (standard facts on Gaussian vectors)",
+                           method="sympy (symbolic d) + standard Gaussian facts")
 
 
 @lemma6.check
@@ -205,7 +228,8 @@ def lemma6_monte_carlo(ctx):
     if min(pv) < 1e-3 / len(pv):
         return Evidence.refuted(f"a KS test rejects at Bonferroni level 1e-3: p-values {pv}")
     return Evidence.checked(f"20000 samples each for d = 2, 5, 12: KS p-values {[round(float(p), 3) for p in pv]} (none below 1e-3/6)",
-                            seed=ctx.seed, instances=120000, method="Monte Carlo + Kolmogorov-Smirnov")
+                            seed=ctx.seed, instances=120000, cases="20000 samples x 2 statistics at d = 2, 5, 12",
+                            method="Monte Carlo + Kolmogorov-Smirnov")
 
 
 lemma7 = paper.lemma(
@@ -233,7 +257,7 @@ def lemma7_counterexample(ctx):
         return Evidence.refuted(f"x(t) = (1+8t)^(-1/2) solves the flow of f = x^4 and satisfies |f'| >= f (mu = 1) for all t >= 0, but "
                                 f"f(x(10)) = 1/6561 = {lhs} > e^-10 = {rhs}", dps=ctx.dps, method="sympy ODE solution + arb",
                                 counterexample={"f": "x^4", "x0": 1, "mu": 1, "t": 10, "f(x(t))": "1/6561"})
-    return Evidence.checked("the counterexample did not go through")
+    return Evidence.open("the counterexample did not go through")
 
 
 lemma7c = paper.lemma(
@@ -262,7 +286,7 @@ def lemma7c_on_flows(ctx):
     if worst < -1e-6:
         return Evidence.refuted(f"excess risk above the PL envelope (relative {worst:.2e})")
     return Evidence.checked(f"3 flows: excess risk below the squared-PL envelope at 400 times each (smallest relative margin {worst:.2e}; both sides coincide at t = 1)",
-                            seed=ctx.seed, instances=3, slack=worst)
+                            seed=ctx.seed, instances=3, cases="(L, d) = (2, 3), (3, 2), (3, 3), init scale 0.3, t in [1, 40]", slack=worst)
 
 
 lemma8 = paper.lemma(
@@ -291,9 +315,9 @@ def lemma8_exact():
     excess = sp.simplify(R(v) - R(ws) - (e.T * sig * e)[0, 0])
     if ident != 0 or quad != 0 or excess != 0:
         return Evidence.refuted("Lemma 8 identity fails symbolically")
-    return Evidence.proved("R - R_min = ||X(w*-w_prod)||^2/n, ||grad R^1||^2 = 4 e^T Sigma^2 e and R - R_min = e^T Sigma e identically; "
-                           "then lambda e^T Sigma e <= e^T Sigma^2 e <= Lambda e^T Sigma e (Sigma^(1/2) e in the Rayleigh quotient)",
-                           method="sympy", instances=1)
+    return Evidence.certified("R - R_min = ||X(w*-w_prod)||^2/n, ||grad R^1||^2 = 4 e^T Sigma^2 e and R - R_min = e^T Sigma e identically; "
+                              "then lambda e^T Sigma e <= e^T Sigma^2 e <= Lambda e^T Sigma e (Sigma^(1/2) e in the Rayleigh quotient)",
+                              method="sympy", instances=1, cases="n = 3, d = 2, symbolic entries")
 
 
 @lemma8.check
@@ -313,7 +337,8 @@ def lemma8_random(ctx):
     if worst < -1e-9:
         return Evidence.refuted(f"Lemma 8 sandwich fails (relative {worst:.2e})")
     return Evidence.checked(f"60 points (random and both extreme eigenvectors): smallest relative slack {worst:.1e} (tight)",
-                            seed=ctx.seed, instances=60, slack=worst, tight=True)
+                            seed=ctx.seed, instances=60, cases="20 random data sets (d = 1..5, cond up to e^4) x 3 points", slack=worst,
+                            tight=True)
 
 
 @lemma8.check
@@ -405,7 +430,8 @@ def lemma9_adversarial(ctx):
     if worst < -1e-12:
         return Evidence.refuted(f"adversarial theta breaks Lemma 9 (relative margin {worst:.2e})")
     return Evidence.checked(f"6 adversarial searches over theta on the ball's boundary: smallest relative margin {worst:.3f}",
-                            seed=ctx.seed, instances=6, slack=worst, method="Powell")
+                            seed=ctx.seed, instances=6, cases="L = 2..6, d = 2..3, residual-like and well-conditioned W_k",
+                            slack=worst, method="Powell")
 
 
 @lemma9.check
@@ -433,7 +459,8 @@ def lemma9_search(ctx):
     if worst < -1e-12:
         return Evidence.refuted(f"Lemma 9 fails (relative margin {worst:.2e})")
     return Evidence.checked(f"{n} (W, theta) pairs with theta on the ball's boundary: smallest relative margin {worst:.3f}",
-                            seed=ctx.seed, instances=n, slack=worst, method="random + adversarial search")
+                            seed=ctx.seed, instances=n, cases="40 residual products (L = 1..29, d = 1..5, s in [0, 2]) x 5 theta",
+                            slack=worst, method="random + adversarial search")
 
 
 lemma9_hyp = paper.remark(
@@ -459,7 +486,7 @@ def lemma9_radius_scan(ctx):
             c *= 1.25
         factors.append(c / r)
     return Evidence.checked(f"breaking factor over the allowed radius: min {min(factors):.3g}, median {np.median(factors):.3g} "
-                            f"(10 random residual products)", seed=ctx.seed, instances=10)
+                            f"(10 random residual products)", seed=ctx.seed, instances=10, cases="L = 2..19, d = 2..4, s = 0.5, theta = -c I")
 
 
 chi2_tail = paper.equation(
@@ -488,4 +515,5 @@ def chi2_tail_certified(ctx):
             worst = ratio if worst is None else max(worst, ratio)
             n += 1
     return Evidence.certified(f"tail <= bound certified at {n} points (p = 1..1024, u = 2^-6..2^12); largest tail/bound = {worst:.3f}",
-                              dps=ctx.dps, instances=n, slack=1 - worst, method="arb incomplete gamma")
+                              dps=ctx.dps, instances=n, cases="p in {1,2,3,5,8,16,64,256,1024} x u = 2^(k/2), k = -12..24",
+                              slack=1 - worst, method="arb incomplete gamma")

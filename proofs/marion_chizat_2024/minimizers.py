@@ -49,6 +49,7 @@ def theorem1_certified_random(ctx):
             n_ok += 1
     return Evidence.certified(f"S >= S_min certified at {n_ok} exact rational minimisers (depths 2-5, widths 1-4); "
                               f"smallest certified S/S_min = {worst:.4f}", slack=worst - 1, instances=n_ok, dps=ctx.dps,
+                              cases=f"3 random integer data sets and minimisers per dims {DIMS_CASES}",
                               seed=ctx.seed, method="exact Rayleigh quotient + arb")
 
 
@@ -72,7 +73,8 @@ def theorem1_adversarial(ctx):
     status = Evidence.certified if all(ok for *_, ok in best) else Evidence.checked
     return status(f"adversarial search over the minimum set: smallest S/S_min found {worst:.8f} "
                   f"({[(d, round(v, 6)) for d, v, _ in best]}); ratio 1 is reached for white data", slack=worst - 1,
-                  instances=len(best), dps=ctx.dps, seed=ctx.seed, method="Powell search + exact certificate", tight=worst < 1 + 1e-4)
+                  instances=len(best), cases="best minimiser found for dims (2,2,1), (3,3,2,1), (2,2,2,2,1), cond 1, 4, 10",
+                  dps=ctx.dps, seed=ctx.seed, method="Powell search + exact certificate", tight=worst < 1 + 1e-4)
 
 
 tight = paper.remark(
@@ -111,8 +113,9 @@ def balanced_exact():
     smin_white = 2 * 3 * sp.Rational(1, 2) * 16  # lambda(I/2) = 1/2, ||w*||^{4/3} = 16
     if sp.simplify(Sw - smin_white) != 0:
         return Evidence.refuted("balanced minimiser does not attain S_min for white data", counterexample={"S": str(Sw)})
-    return Evidence.proved(f"exact Hessian at a balanced rank-one minimiser (d=2, L=3, ||w*||=8): S = {S} = closed form; "
-                           f"with Sigma = I/2 it equals S_min = {smin_white}", method="sympy exact eigenvalues", instances=2, tight=True)
+    return Evidence.certified(f"exact Hessian at a balanced rank-one minimiser (d=2, L=3, ||w*||=8): S = {S} = closed form; "
+                              f"with Sigma = I/2 it equals S_min = {smin_white}", method="sympy exact eigenvalues", instances=2,
+                              cases="d = 2, L = 3, ||w*|| = 8: one 4 x 2 data set and white data (Sigma = I/2)", tight=True)
 
 
 theorem2 = paper.theorem(
@@ -150,10 +153,11 @@ def theorem2_counterexample():
     if R1 == 0 and S1 < smin1 and S2 < smin2 and S2 < first2:
         return Evidence.refuted(
             f"w = 1/2, x = y = 1: depth 1 minimiser W_1 = 2 has S = {S1} < S_min = {smin1}; depth 2 minimiser a = b = sqrt 2 "
-            f"has S = {S2} < S_min = {smin2} and < first bound {sp.nsimplify(first2)}", method="sympy exact Hessian",
+            f"has S = {S2} < S_min = {smin2} and < first bound {sp.nsimplify(first2)}", method="sympy exact Hessian", instances=2,
+            cases="w = 1/2, n = d = 1, x = y = 1: L = 1 (W_1 = 2) and L = 2 (a = b = sqrt 2)",
             counterexample={"n": 1, "d": 1, "X": [[1]], "y": [1], "w": ["1/2"], "L1": {"W": [2], "S": str(S1), "S_min": smin1},
                             "L2": {"W": ["sqrt(2)", "sqrt(2)"], "S": str(S2), "S_min": smin2, "first_bound": str(first2)}})
-    return Evidence.checked("the scalar instance satisfies both bounds")
+    return Evidence.checked("the scalar instance satisfies both bounds", instances=2, cases="w = 1/2, x = y = 1, L = 1, 2")
 
 
 @theorem2.check
@@ -173,7 +177,8 @@ def theorem2_search(ctx):
         total += 1
     return (Evidence.refuted if bad else Evidence.checked)(
         f"{bad}/{total} balanced minimisers with ||w|| < 1 violate S >= S_min; smallest S/S_min = {worst:.4f}",
-        instances=total, seed=ctx.seed, slack=worst - 1, method="random search")
+        instances=total, cases="30 balanced rank-one minimisers, d = 2..4, L = 2..5, ||w|| in [0.05, 0.9]", seed=ctx.seed,
+        slack=worst - 1, method="random search")
 
 
 theorem2c = paper.theorem(
@@ -218,6 +223,7 @@ def theorem2c_certified(ctx):
             n_ok += 1
     return Evidence.certified(f"both corrected bounds certified at {n_ok} exact minimisers with ||w|| in [0.13, 2.7]; smallest "
                               f"S/bound: first {worst[0]:.4f}, second {worst[1]:.4f}", slack=min(worst) - 1, instances=n_ok,
+                              cases="3 random integer data sets per dims (2,2,2), (3,3,3,3), (2,3,2,3), (3,2,2,2,2), (2,2), dyadic w",
                               dps=ctx.dps, seed=ctx.seed, method="exact Rayleigh quotient + arb")
 
 
@@ -237,7 +243,8 @@ def theorem2c_adversarial(ctx):
             return Evidence.refuted(f"S/corrected S_min = {val} < 1", counterexample={"X": prob.X, "y": prob.y, "w": w, "W": [W.tolist() for W in Ws]})
         worst = min(worst, val)
     return Evidence.checked(f"adversarial search: smallest S / (2 L lambda ||w||^(2/L) ||w*||^(2-2/L)) = {worst:.6f}",
-                            slack=worst - 1, seed=ctx.seed, instances=3, method="Powell search over the minimum set")
+                            slack=worst - 1, seed=ctx.seed, instances=3, cases="dims (2,2,2), (3,3,3,3), (2,2,2,2,2), random w",
+                            method="Powell search over the minimum set")
 
 
 reparam = paper.remark(
@@ -264,7 +271,7 @@ def reparam_growth(ctx):
             return Evidence.refuted(f"C = {C}: excess risk {excess:.2e}, S = {S:.4g}, stated lower bound {lower:.4g}")
         rows.append((C, S))
     return Evidence.checked(f"W^C stays a minimiser and S(W^C) = {[f'{s:.3g}' for _, s in rows]} for C = 1, 10, 100, 1000",
-                            seed=ctx.seed, instances=4)
+                            seed=ctx.seed, instances=4, cases="one random minimiser, dims (3,3,3,1), C = 1, 10, 100, 1000")
 
 
 scalar = paper.remark(
@@ -282,5 +289,25 @@ def scalar_exact():
         H = sp.hessian(sp.Mul(*xs), xs).subs({x: 1 for x in xs})
         if max(H.eigenvals()) != L - 1:
             return Evidence.refuted(f"L = {L}: top eigenvalue {max(H.eigenvals())}")
-    return Evidence.proved("top Hessian eigenvalue of x_1...x_L at (1,...,1) is L - 1 for L = 2..8 (Hessian J - I)",
-                           method="sympy", instances=7)
+    return Evidence.certified("top Hessian eigenvalue of x_1...x_L at (1,...,1) is L - 1 for L = 2..8 (Hessian J - I)",
+                              method="sympy", instances=7, cases="L = 2..8")
+
+
+@scalar.check
+def scalar_general():
+    """Every L >= 2: d^2/dx_i dx_j of x_1...x_L is the product of the other L - 2 factors (1 at the all-ones point)
+    for i != j and 0 for i = j, so H = 11^T - I; 1 is an eigenvector with eigenvalue L - 1 and every vector
+    orthogonal to 1 has eigenvalue -1. The entries are checked on x_i x_j P_rest, P_rest the product of the other
+    factors (free of x_i, x_j, each factor of degree 1), at symbolic indices and length."""
+    k, L = sp.symbols("k L", integer=True, positive=True)
+    xi, xj = sp.symbols("x_i x_j")                               # two distinct factors
+    # split the product into the two factors and the rest: x_1...x_L = x_i x_j * prod_{k != i, j} x_k
+    rest = sp.Symbol("P_rest")                                   # prod_{k not in {i, j}} x_k, free of x_i and x_j
+    f = xi * xj * rest
+    mixed, pure = sp.diff(f, xi, xj), sp.diff(f, xi, 2)
+    top = sp.simplify(sp.Sum(1, (k, 1, L)).doit() - 1)         # (11^T - I) 1 = (L - 1) 1
+    if mixed != rest or pure != 0 or top != L - 1:
+        return Evidence.refuted(f"Hessian entries {mixed}, {pure}; top {top}")
+    return Evidence.proved("for every L >= 2 (L = 1: H = 0 = L - 1): the Hessian of x_1...x_L has entries prod_{k != i, j} x_k (i != j) and 0 (i = j), so at "
+                           "(1,...,1) it is 11^T - I, whose eigenvalues are L - 1 (eigenvector 1, row sums L - 1) and -1 (on 1^perp); "
+                           "L - 1 >= -1, so the sharpness is L - 1", method="sympy (symbolic L)")

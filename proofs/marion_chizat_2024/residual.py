@@ -77,7 +77,8 @@ def theorem4_monte_carlo(ctx):
     return Evidence.checked(f"{conv}/{total} flows converged (95% CI [{lo:.3f}, {hi:.3f}]); max_k ||theta_k||_F by L: "
                             + ", ".join(f"L={L}: {t:.3f}" for L, t in rows) + f" (ratio L=32/L=4: {growth:.2f}); initial "
                             f"(R - R_min) Lambda/(lambda^2 ||w||^2) up to {max(c3s):.2g}",
-                            seed=ctx.seed, instances=total, method="Monte Carlo gradient flow (LSODA)")
+                            seed=ctx.seed, instances=total, cases="4 flows per L = 4, 8, 16, 32; s = 0.5, d = 4, ||w|| = 1",
+                            method="Monte Carlo gradient flow (LSODA)")
 
 
 sqrt_l_needed = paper.remark(
@@ -130,7 +131,9 @@ def lemma3_monte_carlo(ctx):
                                         counterexample={"s": s, "d": d, "L": L, "u": u, "seed": ctx.seed})
         details.append(f"s={s},d={d},L={L}: u needed <= {np.max(un):.2f}")
     return Evidence.checked(f"{n} samples; empirical P(event) minus the stated probability >= {worst:.3f} over u in (0, 4]; "
-                            + "; ".join(details), seed=ctx.seed, instances=n, slack=worst, method="Monte Carlo, Clopper-Pearson 95%")
+                            + "; ".join(details), seed=ctx.seed, instances=n,
+                            cases="300 samples per (s, d, L) = (0.5,4,16), (1,8,16), (2,8,32), (1,16,64); theta = 0; 80 values of u",
+                            slack=worst, method="Monte Carlo, Clopper-Pearson 95%")
 
 
 @lemma3.check
@@ -156,7 +159,7 @@ def lemma3_theta_ball(ctx):
     if bad:
         return Evidence.refuted(f"{bad}/{total} perturbed products leave the bounds although theta = 0 meets them")
     return Evidence.checked(f"{total} perturbations on the ball boundary (s=1, d=8, L=16, u=1): none leaves the bounds",
-                            seed=ctx.seed, instances=total)
+                            seed=ctx.seed, instances=total, cases="s = 1, d = 8, L = 16, u = 1; theta = +-r I and random directions")
 
 
 @sqrt_l_needed.check
@@ -174,7 +177,7 @@ def sqrt_l_monte_carlo(ctx):
     if hi < bound:
         return Evidence.checked(f"P(event) with/without 1/sqrt(L): " + ", ".join(f"L={a}: {b:.2f}/{c:.2f}" for a, b, c, _ in rows)
                                 + f"; at L = 64 without it the 95% CI [{lo:.3f}, {hi:.3f}] is below the stated {bound:.3f}",
-                                seed=ctx.seed, instances=600)
+                                seed=ctx.seed, instances=600, cases="100 samples with and without 1/sqrt(L) at L = 4, 16, 64; s = 1, d = 8")
     return Evidence.open(f"dropping 1/sqrt(L) did not break the event at L = 64: {rows}")
 
 
@@ -203,11 +206,13 @@ def corollary4_exact(ctx):
         wn2 = (wv.T * wv)[0, 0]
         smin = 2 * L * sp.Rational(1, d) * wn2 ** (1 - sp.Rational(1, L))  # Sigma = I/d here (n = d rows of I)
         if R != 0 or not (S < smin):
-            return Evidence.checked(f"instance L={L}, d={d} satisfies the lower bound: S = {S}, S_min = {smin}")
+            return Evidence.checked(f"instance L={L}, d={d} satisfies the lower bound: S = {S}, S_min = {smin}", instances=1,
+                                    cases=f"L = {L}, d = {d}, w = {w}")
         found.append({"L": L, "d": d, "w": [str(c) for c in w], "S": str(S), "S_min": str(smin), "ratio": str(sp.nsimplify(S / smin))})
     return Evidence.refuted("minimisers at residual initialisation with ||w|| < 1 have S < S_min: "
                             + "; ".join(f"L={f['L']}, d={f['d']}: S/S_min = {f['ratio']}" for f in found)
-                            + " (= ||w||^(2/L) in general)", method="sympy exact Hessian", counterexample=found)
+                            + " (= ||w||^(2/L) in general)", method="sympy exact Hessian", counterexample=found, instances=len(found),
+                            cases="(L, d, w) = (2, 1, 1/2), (3, 2, (1/2, 1/4)); s = 0, Sigma = I")
 
 
 @corollary4.check
@@ -226,8 +231,10 @@ def corollary4_monte_carlo(ctx):
         rows.append((L, d, int(bad), lib.clopper_pearson(int(bad), 40)))
     return Evidence.refuted("P(S < S_min) at minimisers on the residual initialisation, ||w|| = 0.3, Sigma = I: "
                             + ", ".join(f"L={L},d={d}: {b}/40 (CI [{lo:.2f},{hi:.2f}])" for L, d, b, (lo, hi) in rows),
-                            seed=ctx.seed, instances=120, method="Monte Carlo") if any(b > 0 for *_, b, _ in rows) else \
-        Evidence.checked(f"no violation in some cells: {rows}", seed=ctx.seed)
+                            seed=ctx.seed, instances=120, cases="40 draws per (L, d) = (4, 4), (16, 4), (16, 16)",
+                            method="Monte Carlo") if any(b > 0 for *_, b, _ in rows) else \
+        Evidence.checked(f"no violation in some cells: {rows}", seed=ctx.seed, instances=120,
+                         cases="40 draws per (L, d) = (4, 4), (16, 4), (16, 16)")
 
 
 corollary4c = paper.corollary(
@@ -258,6 +265,7 @@ def corollary4c_flows(ctx):
     by_L = {L: max(v for l_, v in ups if l_ == L) for L in (4, 8, 16, 32)}
     return Evidence.checked(f"12 flow minimisers: smallest (S/S_min)/||w||^(2/L) = {min(lows):.3f}; largest (S/S_min)/(||w*||^(2/L) Lambda/lambda) "
                             f"by L: " + ", ".join(f"{L}: {v:.2f}" for L, v in by_L.items()), seed=ctx.seed, instances=12,
+                            cases="3 flows per L = 4, 8, 16, 32; s = 0.5, d = 4, ||w|| in [0.3, 2]",
                             slack=min(lows) - 1)
 
 
@@ -296,7 +304,8 @@ def theorem5_monte_carlo(ctx):
     if conv < total:
         return Evidence.refuted(f"only {conv}/{total} multivariate flows converged")
     return Evidence.checked(f"{conv}/{total} multivariate flows converged (95% CI [{lo:.2f}, {hi:.2f}]); max ||theta_k||_F by L: "
-                            + ", ".join(f"L={L}: {t:.3f}" for L, t in rows), seed=ctx.seed, instances=total)
+                            + ", ".join(f"L={L}: {t:.3f}" for L, t in rows), seed=ctx.seed, instances=total,
+                            cases="3 multivariate flows per L = 4, 8, 16; s = 0.5, d = 4")
 
 
 s_, d_, c2_, c3_ = sp.symbols("s d Ct2 Ct3", positive=True)
@@ -336,7 +345,7 @@ def constants4_exact():
             "factor 32 in (40), ||theta_k||_F bound / C_5 = e^{s^2} > 1: the argument does not reach t* = oo with these constants",
             method="sympy exact simplification",
             counterexample={"s": 1, "d": "C2~", "ratio_as_written": str(at_equal), "ratio_to_C5_with_32": str(corrected_factor)})
-    return Evidence.checked(f"ratios: as written {at_equal}, with factor 32 {corrected_factor}")
+    return Evidence.open(f"ratios: as written {at_equal}, with factor 32 {corrected_factor}")
 
 
 constants4c = paper.equation(
@@ -356,8 +365,8 @@ def constants4c_exact():
     expected = sp.exp(8 * s_ ** 2 / d_ - 8 * s_ ** 2 / c2_) / 4
     if sp.simplify(ratio - expected) != 0:
         return Evidence.refuted(f"ratio is {ratio}")
-    return Evidence.proved(f"||theta_k||_F bound / C_5 = {expected}, at most 1/4 for d >= C2~ (exponent <= 0): the contradiction "
-                           "argument closes", method="sympy exact simplification")
+    return Evidence.proved(f"for every s > 0, C2~, C3~ > 0 and d >= C2~ (symbolic, no case picked): ||theta_k||_F bound / C_5 = "
+                           f"{expected}, at most 1/4 (exponent <= 0): the contradiction argument closes", method="sympy exact simplification")
 
 
 activation_tail = paper.equation(
@@ -394,4 +403,5 @@ def activation_tail_monte_carlo(ctx):
             worst = min(worst, bound - k / trials)
         rows.append(f"s={s},d={d},L={L}")
     return Evidence.checked(f"{4 * trials} simulated networks ({'; '.join(rows)}), u in [0.1, 3]: smallest bound - frequency = {worst:.4f}",
-                            seed=ctx.seed, instances=4 * trials, slack=worst, method="Monte Carlo, Clopper-Pearson 95%")
+                            seed=ctx.seed, instances=4 * trials, cases="4000 networks per (s, d, L) = (0.5,4,16), (1,4,32), (1.5,8,16), (2,2,64); 30 values of u",
+                            slack=worst, method="Monte Carlo, Clopper-Pearson 95%")

@@ -57,8 +57,8 @@ def eq5_symbolic():
         bad = ex.gradient_formula_residual(dims)
         if bad:
             return Evidence.refuted(f"eq. (5) differs from the derivative for dims {dims}", counterexample={"dims": dims, "entry": str(bad[0])})
-    return Evidence.proved("eq. (5)-(6) equal the exact derivative of R^L, symbolic in X (n=2), y, w and all weights, "
-                           f"for dims {cases}", instances=len(cases), method="sympy")
+    return Evidence.certified("eq. (5)-(6) equal the exact derivative of R^L, symbolic in X (n=2), y, w and all weights, "
+                              f"for dims {cases}", instances=len(cases), cases=f"dims {cases}, n = 2", method="sympy")
 
 
 @eq5_symbolic.check
@@ -79,7 +79,8 @@ def eq5_finite_difference(ctx):
     if worst > 1e-6:
         return Evidence.refuted(f"finite differences disagree with eq. (5): relative error {worst:.2e}")
     return Evidence.checked(f"central differences match eq. (5) to {worst:.1e} (relative) on 3 random networks",
-                            instances=3, seed=ctx.seed, method="finite differences")
+                            instances=3, cases="dims (3,4,2,1), (4,4,4,4,3), (2,5,1), n = 10, seed-drawn data", seed=ctx.seed,
+                            method="finite differences")
 
 
 @eq5_symbolic.check
@@ -119,8 +120,8 @@ def eq6_symbolic():
     d2 = (first - second).applyfunc(sp.simplify)
     if any(e != 0 for e in d1) or any(e != 0 for e in d2):
         return Evidence.refuted("eq. (6) fails symbolically", counterexample={"d1": str(d1), "d2": str(d2)})
-    return Evidence.proved("both equalities of eq. (6) hold identically in X (3x2), y, v when X^T X is invertible",
-                           method="sympy", instances=1)
+    return Evidence.certified("both equalities of eq. (6) hold identically in X (3x2), y, v when X^T X is invertible",
+                              method="sympy", instances=1, cases="n = 3, d = 2, symbolic entries")
 
 
 @eq6_symbolic.check
@@ -167,7 +168,8 @@ def eq7_counterexample():
             f"right-hand side of (7) is the spectral norm {abs(lmin)}", method="sympy exact eigenvalues",
             counterexample={"L": 3, "dims": [1, 1, 1, 1], "X": [[1]], "y": [1], "w": [1], "W": ["1/2", "1/2", "1/2"],
                             "S": str(lmax), "rhs": str(abs(lmin))})
-    return Evidence.checked("no dominance of the negative eigenvalue at the test point", method="sympy")
+    return Evidence.checked("no dominance of the negative eigenvalue at the test point", method="sympy", instances=1,
+                            cases="W = (1/2, 1/2, 1/2), L = 3, x = y = 1")
 
 
 variational_min = paper.equation(
@@ -200,8 +202,9 @@ def eq7_min_exact():
     eig = H.eigenvals()
     if min(eig) < 0:
         return Evidence.refuted("negative Hessian eigenvalue at a minimiser", counterexample={"eig": str(eig)})
-    return Evidence.proved("at a rational minimiser of a depth-2 network (d=2, d_1=2) the exact Hessian equals 2 J^T Sigma J "
-                           "(PSD), hence ||H||_2 = lambda_max(H) and (7) holds there", method="sympy", instances=1)
+    return Evidence.certified("at a rational minimiser of a depth-2 network (d=2, d_1=2) the exact Hessian equals 2 J^T Sigma J "
+                              "(PSD), hence ||H||_2 = lambda_max(H) and (7) holds there", method="sympy", instances=1,
+                              cases="one rational minimiser, dims (2, 2, 1), n = 3")
 
 
 @variational_min.check
@@ -231,7 +234,7 @@ def eq7_min_difference_quotients(ctx):
     if worst > 1e-4:
         return Evidence.refuted(f"difference quotient departs from S by {worst:.2e} (relative)")
     return Evidence.checked(f"difference quotients at 2 random minimisers match S to {worst:.1e}", seed=ctx.seed, instances=2,
-                            method="finite differences of eq. (5)")
+                            cases="random minimisers, dims (3,3,3,1) and (2,4,3,2,1)", method="finite differences of eq. (5)")
 
 
 @variational_min.check
@@ -253,7 +256,8 @@ def eq7_min_numeric_engine(ctx):
     if worst > 1e-9:
         return Evidence.refuted(f"engine dense Hessian and 2 J^T Sigma J disagree by {worst:.2e} (relative)")
     return Evidence.checked(f"4 random minimisers (depths 2-4, random w): engine dense top eigenvalue = 2 lambda_max(Sigma^(1/2) J J^T "
-                            f"Sigma^(1/2)) to {worst:.1e}", seed=ctx.seed, instances=4, method="symflat.numeric dense Hessian")
+                            f"Sigma^(1/2)) to {worst:.1e}", seed=ctx.seed, instances=4,
+                            cases="dims (3,4,2,2), (2,2,2,2,1), (4,3,5), (2,1,3,3)", method="symflat.numeric dense Hessian")
 
 
 shallow = paper.remark(
@@ -280,8 +284,9 @@ def shallow_exact():
     blocks = [resid[:p1, :p1], resid[p1:, p1:]]
     if any(e != 0 for B in blocks for e in B):
         return Evidence.refuted("the residual term has a nonzero diagonal block for L = 2")
-    return Evidence.proved("for L = 2 the residual part of the Hessian has identically zero diagonal blocks (symbolic weights), so its "
-                           "spectrum is symmetric and |lambda_min(H)| <= lambda_max(H)", method="sympy")
+    return Evidence.certified("for L = 2 the residual part of the Hessian has identically zero diagonal blocks (symbolic weights), so its "
+                              "spectrum is symmetric and |lambda_min(H)| <= lambda_max(H)", method="sympy", instances=1,
+                              cases="dims (2, 2, 1), one 3 x 2 data set, symbolic weights")
 
 
 @shallow.check
@@ -299,7 +304,7 @@ def shallow_random(ctx):
     if worst < -1e-6:
         return Evidence.refuted(f"a depth-2 point with |lambda_min| > lambda_max (relative {worst:.2e})")
     return Evidence.checked(f"40 random depth-2 points: smallest (lambda_max - |lambda_min|)/lambda_max = {worst:.3g}", seed=ctx.seed,
-                            instances=40, slack=worst)
+                            instances=40, cases="40 random points, widths 1-3, n = 8", slack=worst)
 
 
 @variational_min.check
@@ -322,5 +327,6 @@ def eq7_min_symbolic():
         diff = (H - 2 * J.T * (X.T * X / n) * J - rest).applyfunc(sp.expand)
         if any(e != 0 for e in diff):
             return Evidence.refuted(f"Hessian decomposition fails for dims {dims}")
-    return Evidence.proved("H = 2 J^T Sigma J + sum_i (grad R^1)_i Hess(w_prod,i) identically (symbolic X, y, w, weights; dims "
-                           "(2,2,1), (1,2,2,1), (2,1,2)); the second term vanishes at minimisers", method="sympy", instances=3)
+    return Evidence.certified("H = 2 J^T Sigma J + sum_i (grad R^1)_i Hess(w_prod,i) identically (symbolic X, y, w, weights; dims "
+                              "(2,2,1), (1,2,2,1), (2,1,2)); the second term vanishes at minimisers", method="sympy", instances=3,
+                              cases="dims (2,2,1), (1,2,2,1), (2,1,2), n = 2, symbolic entries")

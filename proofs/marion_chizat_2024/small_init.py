@@ -43,6 +43,7 @@ def _runs(rng, configs, *, margin=1.0):
 
 
 CONFIGS = [(2, 3, 2.0), (3, 3, 5.0), (4, 2, 3.0), (3, 4, 1.5), (2, 5, 10.0)]
+CASES = "flows from A3 initialisations, (L, d, cond) = " + ", ".join(map(str, CONFIGS))
 
 
 @paper.lemma(
@@ -59,8 +60,8 @@ def lemma1_symbolic():
         bad = ex.lemma1_derivative(dims)
         if bad:
             return Evidence.refuted(f"nonzero derivative for dims {dims}", counterexample={"entry": str(bad[0])})
-    return Evidence.proved(f"the time derivative of W_(k+1)^T W_(k+1) - W_k W_k^T vanishes identically for dims {cases}, any w "
-                           "and any gradient vector of R^1", method="sympy", instances=len(cases))
+    return Evidence.certified(f"the time derivative of W_(k+1)^T W_(k+1) - W_k W_k^T vanishes identically for dims {cases}, any w "
+                              "and any gradient vector of R^1", method="sympy", instances=len(cases), cases=f"dims {cases}")
 
 
 @lemma1_symbolic.check
@@ -82,7 +83,7 @@ def lemma1_along_flow(ctx):
     if worst > 1e-6:
         return Evidence.refuted(f"conservation law violated by {worst:.2e} along an integrated flow")
     return Evidence.checked(f"max drift of the conserved matrices along 3 integrated flows: {worst:.1e}", seed=ctx.seed, instances=3,
-                            method="LSODA rtol 1e-10")
+                            cases="(L, d) = (3, 3), (4, 2), (2, 4), init scale 0.5, t in [0, 50]", method="LSODA rtol 1e-10")
 
 
 @lemma1_symbolic.check
@@ -116,7 +117,7 @@ def lemma2_small_init(ctx):
     if min(worst) < -1e-6:
         return Evidence.refuted(f"Lemma 2 violated: relative slacks {worst}")
     return Evidence.checked(f"5 flows to convergence (L = 2-4): smallest slack / eps per statement {[f'{x:.3f}' for x in worst]}",
-                            slack=min(worst), seed=ctx.seed, instances=len(CONFIGS), method="LSODA rtol 1e-10")
+                            slack=min(worst), seed=ctx.seed, instances=len(CONFIGS), cases=CASES, method="LSODA rtol 1e-10")
 
 
 @lemma2.check
@@ -137,7 +138,8 @@ def lemma2_any_scale(ctx):
     if min(worst) < -1e-6:
         return Evidence.refuted(f"Lemma 2 violated at some init scale: relative slacks {worst}")
     return Evidence.checked(f"{n} flows from initialisations of scale e^-3..e^0.5: smallest slack / eps {[f'{x:.3f}' for x in worst]}",
-                            slack=min(worst), seed=ctx.seed, instances=n, method="random search over init scale")
+                            slack=min(worst), seed=ctx.seed, instances=n, cases="random L, d in 2..4, init scale e^-3..e^0.5",
+                            method="random search over init scale")
 
 
 theorem3 = paper.theorem(
@@ -165,7 +167,7 @@ def theorem3_pl(ctx):
             return Evidence.refuted(f"PL quotient {observed:.3e} below the proof's mu {mu_proof:.3e} (L = {L})")
         rows.append((L, observed, mu_proof))
     return Evidence.checked("min over t >= 1 of the PL quotient vs the proof's mu: " + ", ".join(f"L={L}: {o:.3g} >= {m:.3g}" for L, o, m in rows),
-                            slack=min(o / m - 1 for _, o, m in rows), seed=ctx.seed, instances=len(rows))
+                            slack=min(o / m - 1 for _, o, m in rows), seed=ctx.seed, instances=len(rows), cases=CASES)
 
 
 @theorem3.check
@@ -189,7 +191,8 @@ def theorem3_pl_any_scale(ctx):
             return Evidence.refuted(f"PL quotient {min(qs):.3e} below the proof's mu {mu_proof:.3e} (L = {L}, d = {d})")
         rows.append((L, min(qs), mu_proof))
     return Evidence.checked(f"{len(rows)} flows from A2 initialisations of scale e^-2.5..1: min PL quotient over t >= 1 from "
-                            f"{min(r[1] for r in rows):.3g}, always >= the proof's mu", seed=ctx.seed, instances=len(rows))
+                            f"{min(r[1] for r in rows):.3g}, always >= the proof's mu", seed=ctx.seed, instances=len(rows),
+                            cases="random L, d in 2..4, W_1(0) = 0, other layers at scale e^-2.5..1")
 
 
 a2_needed = paper.remark(
@@ -197,6 +200,7 @@ a2_needed = paper.remark(
     r"\text{Without } (A_2) \text{ the conclusion of Theorem 3 can fail: for } L = 2,\ d = n = 1,\ x = y = 1,\ \mathcal W(0) = (2,-2),\ "
     r"\text{the flow stays on } W_2 = -W_1 \text{ and the PL quotient } 4(W_1^2 + W_2^2)\to0",
     where="Sec. 4 (hypothesis dropped, found here)", uses=["theorem-3", "a2"],
+    about="the gradient flow of (1 - ab)^2 from (a, b) = (2, -2)",
 )
 
 
@@ -242,7 +246,7 @@ def corollary1_flow(ctx):
     if worst < 0:
         return Evidence.refuted(f"a spectral norm leaves the Corollary 1 interval (relative slack {worst:.3e})")
     return Evidence.checked(f"5 flows (L = 2-4), every sample with excess risk < 1e-9: all sigma_k in [(||w*||/2)^(1/L), (2||w*||)^(1/L)], smallest relative slack {worst:.3f}",
-                            slack=worst, seed=ctx.seed, instances=len(CONFIGS))
+                            slack=worst, seed=ctx.seed, instances=len(CONFIGS), cases=CASES)
 
 
 a3_needed = paper.remark(
@@ -250,6 +254,7 @@ a3_needed = paper.remark(
     r"\text{Without the scale condition } 32L\sqrt\varepsilon\le1 \text{ of } (A_3),\ \text{Corollaries 1 and 3 can fail: from a large unbalanced "
     r"initialisation the flow converges to a minimiser with } \sigma_k > (2\|w^\star\|)^{1/L} \text{ and } S/S_{\min} > 4\Lambda/\lambda",
     where="Sec. 4 (hypothesis dropped, found here)", uses=["corollary-1", "corollary-3", "a3"],
+    about="the gradient flow from one large unbalanced initialisation (L = 3, d = 3, data and start drawn from the seed)",
 )
 
 
@@ -272,7 +277,8 @@ def a3_scale_search(ctx):
     if lib.risk(prob, W, w) - prob.r_min < 1e-10 and s1 > hi and ratio > bound:
         return Evidence.checked(f"eps = {eps:.3g} (32 L sqrt(eps) = {32 * L * np.sqrt(eps):.3g} > 1): limit has sigma_1 = {s1:.3g} > "
                                 f"(2||w*||)^(1/L) = {hi:.3g} and S/S_min = {ratio:.3g} > 4 Lambda/lambda = {bound:.3g}",
-                                seed=ctx.seed, instances=1, counterexample={"X": prob.X, "y": prob.y, "W0": [A.tolist() for A in Ws0]})
+                                seed=ctx.seed, instances=1, cases="one flow, L = 3, d = 3, W_1(0) = 6 G",
+                                counterexample={"X": prob.X, "y": prob.y, "W0": [A.tolist() for A in Ws0]})
     return Evidence.open(f"this search did not break Corollaries 1/3 (sigma_1 = {s1:.3g}, S/S_min = {ratio:.3g})")
 
 
@@ -297,7 +303,7 @@ def corollary2_flow(ctx):
             return Evidence.refuted(f"L = {L}: excess risk {excess:.2e}, iterates still move by {moved:.2e}")
         rows.append(moved)
     return Evidence.checked(f"5 flows reach excess risk < 1e-12 and move by at most {max(rows):.1e} when run 10x longer",
-                            seed=ctx.seed, instances=len(rows))
+                            seed=ctx.seed, instances=len(rows), cases=CASES)
 
 
 corollary3 = paper.corollary(
@@ -323,7 +329,7 @@ def corollary3_flow(ctx):
                                     counterexample={"X": prob.X, "y": prob.y, "W0": [A.tolist() for A in Ws0]})
         rows.append((L, r, bound))
     return Evidence.checked("S/S_min at the flow's limit vs 4 Lambda/lambda: " + ", ".join(f"L={L}: {r:.3f} <= {b:.3g}" for L, r, b in rows),
-                            slack=min(min(r - 1, b - r) for _, r, b in rows), seed=ctx.seed, instances=len(rows))
+                            slack=min(min(r - 1, b - r) for _, r, b in rows), seed=ctx.seed, instances=len(rows), cases=CASES)
 
 
 @corollary3.check
@@ -338,11 +344,12 @@ def corollary3_certified(ctx):
         ok_low, s_low, smin_ball, _ = cert.certify_instance(prob.X, prob.y, traj[-1], w, cert.s_min_ball, ctx.dps)
         ok_up, mu, up_ball = cert.certify_upper_instance(prob.X, prob.y, traj[-1], w, cert.corollary3_upper_ball, ctx.dps)
         if not (ok_low and ok_up):
-            return Evidence.checked(f"L = {L}: could not certify both sides (lower {ok_low}, upper {ok_up})")
+            return Evidence.open(f"L = {L}: could not certify both sides (lower {ok_low}, upper {ok_up})")
         rows.append((L, float(s_low) / float(smin_ball.mid()), float(2 * mu) / float(smin_ball.mid())))
     return Evidence.certified("S_min <= S <= 4 Lambda/lambda S_min certified next to 5 flow limits: "
                               + ", ".join(f"L={L}: S/S_min >= {a:.3f}, S/S_min < {b:.3g}" for L, a, b in rows),
-                              dps=ctx.dps, seed=ctx.seed, instances=len(rows), method="exact rationals + arb")
+                              dps=ctx.dps, seed=ctx.seed, instances=len(rows), cases="rational minimisers next to the limits of: " + CASES,
+                              method="exact rationals + arb")
 
 
 @corollary3.check
@@ -380,7 +387,8 @@ def corollary3_gradient_descent(ctx):
             rows.append((L, d, r, bound))
     return Evidence.checked("gradient descent: " + ", ".join(f"L={L},d={d}: S/S_min={r:.3f} (<= {b:.3g})" for L, d, r, b in rows)
                             + f"; max sigma_2/sigma_1 = {rank_ratio:.1e}, min |<v_(k+1),u_k>| = {align:.6f}",
-                            seed=ctx.seed, instances=len(rows), method="symflat.numeric gradient_descent + sharpness")
+                            seed=ctx.seed, instances=len(rows), cases="L = 2, 3 x d = 2, 5, 8, cond 3, step 0.02/Lambda",
+                            method="symflat.numeric gradient_descent + sharpness")
 
 
 a3_norm_needed = paper.remark(
@@ -388,6 +396,7 @@ a3_norm_needed = paper.remark(
     r"\text{Without } \|w^\star\|_2\ge1 \text{ in } (A_3) \text{ (the other conditions kept), Corollaries 1 and 3 can fail: with } "
     r"\|w^\star\|_2 \ll \varepsilon^{L/2} \text{ the layers stay unbalanced at the level of the initialisation}",
     where="Sec. 4 (hypothesis dropped, found here)", uses=["corollary-1", "corollary-3", "a3"],
+    about="the gradient flow from one A3 initialisation with ||w*|| = 1e-6 (L = 2, d = 3, drawn from the seed)",
 )
 
 
@@ -409,5 +418,6 @@ def a3_norm_search(ctx):
         if (min(sig) < lo or max(sig) > hi) and r > bound:
             return Evidence.checked(f"||w*|| = 1e-6, eps = {lib.epsilon(Ws0):.2e} (32 L sqrt(eps) <= 1): limit has sigma = "
                                     f"{[f'{s:.2e}' for s in sig]} outside [{lo:.2e}, {hi:.2e}] and S/S_min = {r:.1f} > 4 Lambda/lambda = {bound:.1f}",
-                                    seed=ctx.seed, instances=1, counterexample={"X": prob.X, "y": prob.y, "W0": [A.tolist() for A in Ws0]})
+                                    seed=ctx.seed, instances=1, cases="one flow, L = 2, d = 3, ||w*|| = 1e-6",
+                                    counterexample={"X": prob.X, "y": prob.y, "W0": [A.tolist() for A in Ws0]})
     return Evidence.open("no violation found with ||w*|| = 1e-6 in 5 tries")

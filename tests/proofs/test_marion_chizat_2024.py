@@ -151,6 +151,41 @@ def test_fast_checks_reach_their_status(label, status):
     assert claim.own_status(found) is status, [e.detail for e in found]
 
 
+@pytest.mark.parametrize("label,check", [("eq-5", "eq5_symbolic"), ("eq-6", "eq6_symbolic"), ("lemma-1", "lemma1_symbolic"),
+                                         ("lemma-8", "lemma8_exact"), ("eq-7-at-minimizers", "eq7_min_exact"),
+                                         ("remark-scalar-product", "scalar_exact"), ("remark-eq-7-depth-2", "shallow_exact")])
+def test_exact_computation_at_listed_shapes_is_certified_not_proved(label, check):
+    """Issue 13: exact SymPy work at finitely many shapes is rigorous on those instances only."""
+    claim = load_claims([str(PKG)]).get(f"marion-chizat-2024/{label}")
+    ev = claim.get_check(check)(Context(claim.id, check, seed=0, dps=30))
+    assert ev.status is Status.CERTIFIED and ev.scope == "instances"
+    assert ev.instances >= 1 and ev.data.get("cases")
+
+
+def test_scalar_product_hessian_top_eigenvalue_is_l_minus_1_by_brute_force():
+    """Hessian of x_1...x_L at the all-ones point by finite differences: top eigenvalue L - 1 (independent of SymPy)."""
+    for L in (2, 5, 9):
+        f = lambda x: float(np.prod(x))  # noqa: E731
+        h, one, E = 1e-4, np.ones(L), np.eye(L) * 1e-4
+        H = np.array([[(f(one + E[i] + E[j]) - f(one + E[i] - E[j]) - f(one - E[i] + E[j]) + f(one - E[i] - E[j])) / (4 * h * h)
+                       for j in range(L)] for i in range(L)])
+        assert np.linalg.eigvalsh(H)[-1] == pytest.approx(L - 1, rel=1e-6)
+
+
+def test_every_evidence_states_its_scope_and_instances():
+    """Every check of the fast claims returns evidence whose scope is set; instance evidence counts its instances."""
+    reg = load_claims([str(PKG)])
+    for label in ["eq-5", "eq-6", "lemma-1", "lemma-4", "lemma-6", "lemma-8", "remark-scalar-product", "remark-a2-needed"]:
+        claim = reg.get(f"marion-chizat-2024/{label}")
+        found = [c(Context(claim.id, c.name, seed=0, dps=30)) for c in claim.checks if not c.name.startswith("search")]
+        for ev in found:
+            assert not ev.is_error, (label, ev.detail)
+            assert ev.scope in ("general", "instances")
+            if ev.scope == "instances":
+                assert isinstance(ev.instances, int) and ev.data.get("cases"), (label, ev.detail)
+        assert claim.own_status(found) is Status.PROVED, label
+
+
 def test_theorem4_constant_slip_numerically():
     """(39) with both products at the bound 4 e^{s^2/2 + C} of (35) is 2 * 4 * 4 = 32 times the rest, not 16;
     and with C_3 of (36) the final bound exceeds (1/128) e^{-2s^2-4C} at d = C2 (here s = 1.3, C = 0.7)."""
