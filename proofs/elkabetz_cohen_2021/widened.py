@@ -4,7 +4,8 @@ Lemma 7 is stated "for any theta"; its proof uses that phi is convex (App. I.6),
 not restate. On a non-convex quadratic phi it fails (`lemma-7-nonconvex-widened`, exact counterexample);
 adding the curvature of phi, n min{0, lambda_min(Hess phi)} max_j prod_{i != j} ||W_i||_2^2, repairs it
 (`lemma-7-nonconvex-corrected`). Lemma 58's chain (61)-(62) survives eps_bar > 1/2
-(`lemma-58-large-eps-held`). `symflat search --widen` on the other inequalities only relaxes stated
+(`lemma-58-large-eps-held`), and Lemma 11 holds for slopes alpha, alpha_bar of any sign and size, which
+positive homogeneity allows (`lemma-11-any-slopes-held`). `symflat search --widen` on the other inequalities only relaxes stated
 hypotheses (||W_{n:1,s}|| <= 0.2, nu in (-1, 1), eps in (0, 1/(2n)] of Lemma 60), which break as
 expected; depth n = 1 holds for Lemmas 33, 58 and 60. The remarks as printed (`remark-eq-24-as-printed`,
 `remark-eq-34-as-printed`, `remark-proposition-8-sketch-invariant`) and `theorem-3` are earlier findings
@@ -212,3 +213,99 @@ def proposition14_outline_implication():
         return Evidence.open("z3 did not refute the negated combining step", solver=f"z3 {version}")
     return Evidence.proved("z3: the conclusions of Lemmas 37, 59, 63, 64 and 65 imply Proposition 14's (negation unsat)",
                            solver=f"z3 {version}", method="decision (first-order)")
+
+
+# ----------------------------------------------------------------------------- Lemma 11 with any slopes alpha, alpha_bar
+
+def region_loss(Ws_shapes, X, Y, alpha, alpha_bar, patterns):
+    """f on the region D_theta' of fixed activation patterns: (1/|S|) sum_i ||W_n D_{i,n-1} ... D_{i,1} W_1 x_i - y_i||^2 / 2,
+    D_{i,j} = diag(alpha where the pre-activation is positive, alpha_bar elsewhere) (App. I.9); a polynomial in theta."""
+    import numpy as np
+
+    def f(w):
+        Ws, k = [], 0
+        for r, c in Ws_shapes:
+            Ws.append(w[k:k + r * c].reshape(r, c))
+            k += r * c
+        total = 0.0
+        for i in range(X.shape[0]):
+            h = X[i]
+            for j, W in enumerate(Ws):
+                h = W @ h
+                if j < len(Ws) - 1:
+                    h = np.where(patterns[i][j], alpha, alpha_bar) * h
+            total += 0.5 * float(np.sum((h - Y[i]) ** 2))
+        return total / X.shape[0]
+    return f
+
+
+def lemma11_slopes_instances(rng, cases=((1.0, -1.0), (2.0, -3.0), (-1.5, 0.5), (-2.0, -0.5)), per_case=4):
+    """lambda_min of the Hessian on D_theta' (central differences of the region polynomial) against (17), at random
+    points of leaky nets whose slopes have any sign and size. Returns (worst relative slack, count)."""
+    import numpy as np
+
+    worst, count = np.inf, 0
+    for alpha, alpha_bar in cases:
+        for dims in ((2, 3, 3, 2), (3, 2, 2, 2, 1)):
+            shapes = [(dims[j + 1], dims[j]) for j in range(len(dims) - 1)]
+            n = len(shapes)
+            for _ in range(per_case):
+                X, Y = rng.standard_normal((4, dims[0])), rng.standard_normal((4, dims[-1]))
+                Ws = [rng.standard_normal(s) * rng.uniform(0.4, 1.2) for s in shapes]
+                pats = []
+                for i in range(X.shape[0]):
+                    h, row = X[i], []
+                    for W in Ws[:-1]:
+                        z = W @ h
+                        row.append(z > 0)
+                        h = np.where(z > 0, alpha, alpha_bar) * z
+                    pats.append(row)
+                w = np.concatenate([W.ravel() for W in Ws])
+                f = region_loss(shapes, X, Y, alpha, alpha_bar, pats)
+                H = _central_hessian(f, w)
+                lam = float(np.linalg.eigvalsh(H).min())
+                grads = []                                        # ||grad l_i|| ||x_i||, grad l_i = prediction - y_i
+                for i in range(X.shape[0]):
+                    h = X[i]
+                    for j, W in enumerate(Ws):
+                        h = W @ h
+                        if j < n - 1:
+                            h = np.where(pats[i][j], alpha, alpha_bar) * h
+                    grads.append(np.linalg.norm(h - Y[i]) * np.linalg.norm(X[i]))
+                fro = sorted(np.linalg.norm(W) for W in Ws)
+                rhs = -max(abs(alpha), abs(alpha_bar)) ** (n - 1) * (n - 1) / X.shape[0] * sum(grads) * float(np.prod(fro[2:]))
+                worst = min(worst, (lam - rhs) / max(1.0, abs(rhs)))
+                count += 1
+    return worst, count
+
+
+def _central_hessian(f, x, h=1e-3):
+    import numpy as np
+
+    n = len(x)
+    H = np.zeros((n, n))
+    E = np.eye(n) * h
+    for i in range(n):
+        for j in range(i, n):
+            H[i, j] = H[j, i] = (f(x + E[i] + E[j]) - f(x + E[i] - E[j]) - f(x - E[i] + E[j]) + f(x - E[i] - E[j])) / (4 * h * h)
+    return H
+
+
+SLOPE_CASES = "(alpha, alpha_bar) in (1, -1) [|z|], (2, -3), (-3/2, 1/2), (-2, -1/2); dims (2,3,3,2), (3,2,2,2,1); 4 points each"
+
+
+@paper.remark(
+    "lemma-11-any-slopes-held",
+    r"\sigma(z)=\alpha\max\{z,0\}-\bar\alpha\max\{-z,0\}\ \text{with }\alpha,\bar\alpha\ \text{of any sign and size}:\ "
+    r"\theta\in\mathcal D_{\theta'}\Rightarrow\lambda_{\min}(\nabla^2 f(\theta))\ge\text{(17)}",
+    where="Sec. 4.1.2, Lemma 11 (ours: widened to any slopes)", eq="17", uses=["lemma-11", "assumption-homogeneous"],
+    note="A widening that holds: the checks of lemma-11 use slopes alpha = 1, alpha_bar in [0, 1) (ReLU, leaky); "
+         "positive homogeneity allows any alpha, alpha_bar, e.g. |z| (alpha_bar = -1) or negative slopes, and the proof "
+         "only needs ||D'|| <= max{|alpha|, |alpha_bar|}. Checked on the region polynomial by central differences. "
+         "Lemma 11 drops the first summand of (16) by convexity of the loss, like Lemma 7 (lemma-7-nonconvex-widened).")
+def lemma11_any_slopes(ctx):
+    worst, count = lemma11_slopes_instances(ctx.rng)
+    if worst < -1e-5:
+        return Evidence.refuted(f"lambda_min below (17): relative slack {worst:.3e}", seed=ctx.seed)
+    return Evidence.checked(f"{count} random points: min relative slack {worst:.3e} (central differences, error ~1e-6)",
+                            slack=worst, instances=count, cases=SLOPE_CASES, seed=ctx.seed, method="finite differences")

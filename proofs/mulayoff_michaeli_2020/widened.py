@@ -4,8 +4,8 @@ Each theorem is tried on the widest family its own words allow. Theorems 1-4 ass
 nothing excludes the target T = 0 (uncorrelated inputs and outputs, Sigma_yx = 0). There
 H_w = 2 Phi Phi^T vanishes wherever every product of m - 1 layers vanishes, so for m >= 3 the
 flattest set Omega_0 contains points such as (W_1, W_2, W_3) = (I, 0, 0) whose layers are not
-small: Theorem 2 (i)-(iv) and the eigenvector of Theorem 1 fail there, while the value (17) and
-Theorem 4 survive. Each failure is a `...-zero-target-widened` claim (refuted, exact counterexample)
+small: Theorem 2 (i)-(iv) and the eigenvector of Theorem 1 fail there, while the value (17),
+Theorem 4 and Lemma S1 survive (Lemma S2 and Theorem 3 divide by norms that vanish and say nothing). Each failure is a `...-zero-target-widened` claim (refuted, exact counterexample)
 with the repair sigma_max(T) > 0 as a `...-zero-target-corrected` claim beside it.
 
 Widenings already encoded elsewhere and not repeated: T nonsymmetric in Lemma 1(ii)
@@ -227,6 +227,49 @@ def zero_target_held():
     return Evidence.certified("exact Hessian of the loss and Phi vanish at w = 0 on every shape tried, so the minimum over "
                               "Omega of lambda_max is 0 = (17) (H = 2 Phi Phi^T >= 0 on Omega); Theorem 4's hypothesis "
                               "forces w = 0", instances=len(shapes), cases="dims " + ", ".join(map(str, shapes)), method="exact")
+
+
+def zero_target_flattest_family(rng, count: int = 4) -> list[list[sp.Matrix]]:
+    """Flattest minima for T = 0, m = 3, d = 2 beyond the two corner points: W_1 = 0, W_2 = a b^T and W_3 = c a_perp^T
+    with random small integers, so W_3 W_2 = 0 and every block of Phi vanishes (Hessian 0)."""
+    out = []
+    while len(out) < count:
+        a, b, c = (sp.Matrix(rng.integers(-3, 4, size=2).tolist()) for _ in range(3))
+        if a.is_zero_matrix or b.is_zero_matrix or c.is_zero_matrix:
+            continue
+        a_perp = sp.Matrix([-a[1], a[0]])
+        out.append([sp.zeros(2, 2), a * b.T, c * a_perp.T])
+    return out
+
+
+@paper.remark(
+    "lemma-s1-zero-target-held",
+    r"\text{A1, A2},\ \mathbf T=0,\ \mathbf w\in\Omega_0:\ \Big\|\mathbf u^T\prod_{i>k}\mathbf W_i\Big\|\,\Big\|\prod_{j<k}\mathbf W_j\mathbf v\Big\|=0"
+    r"=\sigma_{\max}(\mathbf T)^{1-\frac1m}\ \ \forall k,\ \forall\ \text{unit }\mathbf u,\mathbf v",
+    where="App. VI, Lemma S1 (ours: widened to T = 0)", uses=["lemma-s1"], proof_uses=["theorem-1-4-zero-target-held", "lemma-3"],
+    hypotheses=WHITE,
+    note="A widening that holds where Theorem 2 breaks: at T = 0 the flattest points are those with Phi = 0 "
+         "(theorem-1-4-zero-target-held), and Phi_k = A_k kron B_k = 0 forces A_k = 0 or B_k = 0, so the product of norms "
+         "is 0. Lemma S2 and Theorem 3 divide by these norms and say nothing at T = 0.")
+def lemma_s1_zero_target(ctx):
+    """Exact at the corner points (I, 0, 0), (0, 0, I) (d = 1, 2) and at random rank-one flattest points (d = 2):
+    Hessian 0 (flattest) and the product of Lemma S1 is 0 for every k and u, v among e_1, e_2, (e_1 + e_2)."""
+    points = [Ws for d in (1, 2) for Ws in zero_target_points(d).values()] + zero_target_flattest_family(ctx.rng)
+    for Ws in points:
+        d, m = Ws[0].cols, len(Ws)
+        if not zero_target_flattest(Ws):
+            return Evidence.error("a zero-target point is not a flattest minimum")
+        units = [sp.eye(d)[:, i] for i in range(d)] + ([sp.Matrix([1, 1])] if d == 2 else [])
+        for k in range(1, m + 1):
+            A, B = E.prod(Ws, 1, k - 1, d), E.prod(Ws, k + 1, m, d)
+            for u in units:
+                for v in units:
+                    if not ((u.T * B).is_zero_matrix or (A * v).is_zero_matrix):
+                        return Evidence.refuted(f"Lemma S1's product is not 0 at T = 0 (k = {k})",
+                                                counterexample={"layers": [W.tolist() for W in Ws], "k": k})
+    return Evidence.certified(f"exact at {len(points)} flattest minima for T = 0 (Hessian 0), every k, u, v tried",
+                              instances=len(points), cases="m = 3: corner points d = 1, 2; W = (0, a b^T, c a_perp^T), d = 2, "
+                              f"seed {ctx.seed}", seed=ctx.seed, method="exact")
 
 
 # ----------------------------------------------------------------------------- proof outline of Theorem 1's value
