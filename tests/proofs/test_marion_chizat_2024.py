@@ -196,3 +196,26 @@ def test_theorem4_constant_slip_numerically():
     final = 2.0 ** 11 * np.exp(s ** 2 + 8 * s ** 2 / C2 + 6 * C) * np.sqrt(C3)
     assert final > np.exp(-2 * s ** 2 - 4 * C) / 128
     assert final / (np.exp(-2 * s ** 2 - 4 * C) / 128) == pytest.approx(np.exp(s ** 2))
+
+
+def test_prose_init_sharpness_at_depth_2_stays_above_2_by_finite_differences():
+    """Introduction's 'sharpness at initialization can be made arbitrarily small' fails at L = 2: second differences
+    of R(a, b) = (1 - ab)^2 at (0, c) give a top eigenvalue c^2 + sqrt(c^4 + 4) >= 2 for every scale c."""
+    prob = lib.Problem(np.array([[1.0]]), np.array([1.0]))
+    for c in (1.0, 1e-2, 1e-4):
+        H = fd_hessian_of_risk(prob, [np.array([[0.0]]), np.array([[c]])], np.ones(1), h=1e-3)
+        assert np.linalg.eigvalsh(H)[-1] == pytest.approx(c ** 2 + np.sqrt(c ** 4 + 4), rel=1e-5)
+        assert np.linalg.eigvalsh(H)[-1] >= 2 - 1e-6
+    # depth 3: the sharpness at (0, c, c) does go to 0 with c
+    H3 = fd_hessian_of_risk(prob, [np.array([[0.0]]), np.array([[1e-3]]), np.array([[1e-3]])], np.ones(1), h=1e-3)
+    assert np.linalg.eigvalsh(H3)[-1] < 1e-2
+
+
+def test_prose_lower_bound_is_not_monotone_in_depth_for_small_w_star():
+    """S_min(L) = 2 L lambda ||w*||^(2 - 2/L) with ||w*|| = 0.1: decreasing on L < -2 log 0.1 = 4.6, increasing after;
+    always between 2 lambda min(1, ||w*||^2) L and 2 lambda max(1, ||w*||^2) L."""
+    a = 0.1
+    s = [2 * L * a ** (2 - 2 / L) for L in range(1, 9)]
+    assert s[0] > s[1] > s[2] > s[3] > s[4] and s[4] < s[5] < s[6] < s[7]
+    for L, v in enumerate(s, start=1):
+        assert 2 * min(1, a * a) * L <= v <= 2 * max(1, a * a) * L
