@@ -108,6 +108,29 @@ def s87_exact(ctx):
                               method="sympy", instances=count, cases="n = k = 2, every activation pattern")
 
 
+@s87_exact.check
+def s87_general():
+    """General (every n, k, pattern, data, weights, q and beta > 0): Phi(theta~(beta)) q = sum_j q_j grad f(x_j; theta~)
+    has, by (S32) at theta~ = (beta w1, beta b1, w2/beta, b2) (same pattern, see eq-s81), the entries
+    sum_j q_j x_j (w2_i/beta_i) I_ji, sum_j q_j (w2_i/beta_i) I_ji, sum_j q_j beta_i sigma(w1_i x_j + b1_i) for neuron i and
+    sum_j q_j for b2; SymPy shows, with a symbolic number n of samples and indexed q, x, I, that the squares of
+    neuron i's three entries are neuron i's term of (S87) (sigma(z) = I z); summing over neurons and adding the
+    b2 entry gives (S87)."""
+    j, n = sp.symbols("j n", integer=True, positive=True)
+    q, x, I = sp.IndexedBase("q"), sp.IndexedBase("x"), sp.IndexedBase("I")
+    w1, b1, w2 = sp.symbols("w1 b1 w2", real=True)
+    be = sp.Symbol("beta", positive=True)
+    entries = [sp.Sum(q[j] * x[j] * (w2 / be) * I[j], (j, 1, n)), sp.Sum(q[j] * (w2 / be) * I[j], (j, 1, n)),
+               sp.Sum(q[j] * be * (w1 * x[j] + b1) * I[j], (j, 1, n))]
+    printed = (w2 / be) ** 2 * (sp.Sum(q[j] * x[j] * I[j], (j, 1, n)) ** 2 + sp.Sum(q[j] * I[j], (j, 1, n)) ** 2) \
+        + be ** 2 * sp.Sum(q[j] * I[j] * (w1 * x[j] + b1), (j, 1, n)) ** 2
+    diff = sp.simplify(sum(e ** 2 for e in entries) - printed)
+    if diff != 0:
+        return Evidence.open(f"the neuron term did not simplify to 0: {diff}")
+    return Evidence.proved("for symbolic n and every neuron, pattern, data, q and beta > 0: the squared entries of Phi(theta~) q "
+                           "from (S32) are the neuron's term of (S87); the b2 entry gives (sum_j q_j)^2", method="sympy")
+
+
 @paper.proposition(
     "eq-s88",
     r"\min_{\beta\in\mathbb R^k_+}\tfrac1n\|\Phi(\tilde\theta(\beta))\mathbf q\|^2=\tfrac2n\sum_i|w^{(2)}_i|\sqrt{(\textstyle\sum_jq_jx_jI_{j,i})^2+(\sum_jq_jI_{j,i})^2}\,"

@@ -233,3 +233,15 @@ def test_general_derivations_are_proved_in_general(label, check):
         elif ev.status is Status.CERTIFIED:
             assert ev.scope == "instances" and ev.instances > 0 and ev.data.get("cases"), ev.detail
 
+
+
+def test_curvature_outside_the_data_leaves_the_hessian_spectrum(rng):
+    """prose-outside-data by finite differences of the loss (no use of S32): a neuron facing away from the data with its
+    knot left of x_min adds only zero rows and columns to the Hessian at the minimum."""
+    k, xs = 2, np.array([-1.0, 0.0, 0.5, 1.5])
+    theta = np.array([1.0, -1.0, 0.3, 0.2, 0.7, -1.2, 0.4])
+    ys = np.maximum(np.outer(xs, theta[:k]) + theta[k:2 * k], 0) @ theta[2 * k:3 * k] + theta[3 * k]
+    big = np.array([1.0, -1.0, -3.0, 0.3, 0.2, -3.0 * 2.0, 0.7, -1.2, 50.0, 0.4])   # extra neuron: 50 relu(-3 (x + 2))
+    h_small, h_big = fd_hessian(theta, k, xs, ys), fd_hessian(big, k + 1, xs, ys)
+    assert np.allclose(np.linalg.eigvalsh(h_small)[-1], np.linalg.eigvalsh(h_big)[-1], atol=1e-5)
+    assert np.allclose(h_big[[2, 5, 8], :], 0, atol=1e-5)
