@@ -178,3 +178,54 @@ def test_outline_steps_are_decided_and_need_their_premises():
         s.add(D(xi) <= eb, xi >= 0, tb >= xi)
         s.add(z3_.Or(D(tb) > eb, F(tb) - c != D(tb)))
     assert not ec._z3_unsat(without_monotonicity)[0]
+
+
+# ----------------------------------------------------------------------------- Lemma S1 at T = 0; Lemma 11's region loss
+
+def test_lemma_s1_product_vanishes_at_zero_target_flattest_points():
+    rng = np.random.default_rng(5)
+    for Ws in mm.zero_target_flattest_family(rng, count=6):
+        Wf = [np.array(W, dtype=float) for W in Ws]
+        assert np.allclose(Wf[2] @ Wf[1] @ Wf[0], 0)
+        H = fd_hessian(mm_loss([2, 2, 2, 2], np.zeros((2, 2))), np.concatenate([W.ravel() for W in Wf]))
+        assert np.abs(H).max() < 1e-5                                  # flattest (lambda_max = 0)
+        for k in (1, 2, 3):
+            A = np.eye(2)
+            for W in Wf[:k - 1]:
+                A = W @ A
+            B = np.eye(2)
+            for W in Wf[k:][::-1]:
+                B = B @ W
+            for u in np.eye(2):
+                for v in np.eye(2):
+                    assert np.linalg.norm(u @ B) * np.linalg.norm(A @ v) == 0
+
+
+def test_lemma11_region_loss_matches_the_network_hessian():
+    from elkabetz_cohen_2021 import _lib as lib
+    from symflat.models import DeepNetwork
+    from symflat.numeric import hessian
+
+    rng = np.random.default_rng(0)
+    dims = (2, 3, 3, 2)
+    model = DeepNetwork(dims, activation="leaky_relu", negative_slope=0.2, loss="half_square")
+    data = lib.random_points(rng, 4, 2, 2)
+    Ws = [rng.standard_normal((dims[j + 1], dims[j])) for j in range(3)]
+    X, Y = np.asarray(data.X), np.asarray(data.Y)
+    pats = []
+    for x in X:
+        h, row = x, []
+        for W in Ws[:-1]:
+            z = W @ h
+            row.append(z > 0)
+            h = np.where(z > 0, 1.0, 0.2) * z
+        pats.append(row)
+    f = ec.region_loss([W.shape for W in Ws], X, Y, 1.0, 0.2, pats)
+    H1 = ec._central_hessian(f, np.concatenate([W.ravel() for W in Ws]))
+    H2 = np.asarray(hessian(model, lib.flat(Ws), data))                   # other parameter order: compare spectra
+    assert np.allclose(np.linalg.eigvalsh(H1), np.linalg.eigvalsh(H2), atol=1e-7)
+
+
+def test_lemma11_absolute_value_activation_stays_above_eq17():
+    worst, count = ec.lemma11_slopes_instances(np.random.default_rng(2), cases=((1.0, -1.0),), per_case=3)
+    assert count == 6 and worst >= 0
