@@ -307,7 +307,7 @@ def run_symflat_module(case, rtol, device):
     from symflat.numeric import sharpness
 
     res, secs = _timed(lambda: sharpness(case.net, data=(case.X, case.Y), loss=case.criterion, method="lanczos",
-                                         tol=rtol), device, budget_s=0.0)
+                                         tol=rtol), device)
     return res.eigenvalue, secs, res.hvps, f"{res.backend}, residual {res.residual:.1e}" + (
         "" if res.converged else ", NOT CONVERGED")
 

@@ -47,6 +47,7 @@ class ModuleTrajectory:
     params: list = field(default_factory=list)
     seconds: float = 0.0
     hvps: int = 0
+    balancedness: np.ndarray | None = None
 
     @property
     def two_over_lr(self) -> float:
@@ -65,12 +66,14 @@ class ModuleTrajectory:
 def train_module(module, data, loss, lr: float, steps: int, *, batch_size: int | None = None, seed: int = 0,
                  record_every: int = 1, sharpness_every: int = 0, sharpness_tol: float = 1e-6,
                  keep_weights: bool = False, divergence: float = 1e6, params=None, dtype=None,
-                 device=None) -> ModuleTrajectory:
+                 device=None, balancedness: bool = False) -> ModuleTrajectory:
     """GD (``batch_size=None``) or SGD (mini-batches of ``batch_size`` drawn without replacement
     within each epoch, generator seeded by ``seed``) on ``loss`` over ``data``, recording loss,
     gradient norm and (every ``sharpness_every`` steps, 0 for never) the sharpness. The run stops
     with ``diverged`` when the loss exceeds ``divergence`` times its initial value, ``nan`` when
-    it is not finite."""
+    it is not finite. ``balancedness=True`` (homogeneous networks, see :func:`balancedness`)
+    records the drift ``max_j ||D_j(w_k) - D_j(w_0)||_F`` of the conserved quantities of gradient
+    flow."""
     import torch
 
     if not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr > 0):
@@ -84,8 +87,9 @@ def train_module(module, data, loss, lr: float, steps: int, *, batch_size: int |
         batch_size = check_int(batch_size, "batch_size", minimum=1, maximum=obj.total, error=NumericError)
         sampler = _Sampler(obj, batch_size, seed)
     bk, w = obj.backend, obj.w0.clone()
+    base = _conserved(module, bk.to_numpy(w), params=obj.names) if balancedness else None
     t0, hvps, v0 = time.perf_counter(), 0, None
-    rec = dict(steps=[], loss=[], grad_norm=[], sharpness=[], weights=[])
+    rec = dict(steps=[], loss=[], grad_norm=[], sharpness=[], weights=[], balancedness=[])
     status, loss0 = "finished", None
     for k in range(steps + 1):
         recording = k % record_every == 0 or k == steps
@@ -109,6 +113,9 @@ def train_module(module, data, loss, lr: float, steps: int, *, batch_size: int |
             rec["sharpness"].append(lam)
             if keep_weights:
                 rec["weights"].append(bk.to_numpy(w).copy())
+            if base is not None:
+                now = _conserved(module, bk.to_numpy(w), params=obj.names)
+                rec["balancedness"].append(max(float(np.linalg.norm(a - b)) for a, b in zip(now, base)))
         if status != "finished" or k == steps:
             break
         if sampler is not None:
@@ -119,7 +126,44 @@ def train_module(module, data, loss, lr: float, steps: int, *, batch_size: int |
         status=status, lr=float(lr), steps=np.array(rec["steps"]), loss=np.array(rec["loss"]),
         grad_norm=np.array(rec["grad_norm"]), sharpness=np.array(rec["sharpness"]), final=bk.to_numpy(w).copy(),
         initial=bk.to_numpy(obj.w0).copy(), weights=np.array(rec["weights"]) if keep_weights else None,
-        batch_size=batch_size, params=list(obj.names), seconds=time.perf_counter() - t0, hvps=hvps)
+        batch_size=batch_size, params=list(obj.names), seconds=time.perf_counter() - t0, hvps=hvps,
+        balancedness=np.array(rec["balancedness"]) if base is not None else None)
+
+
+HOMOGENEOUS = ("Identity", "ReLU", "LeakyReLU", "Flatten")
+
+
+def balancedness(module, w=None, params=None) -> list[np.ndarray]:
+    """``D_j = W_{j+1}^T W_{j+1} - W_j W_j^T`` for a ``Sequential`` of bias-free ``Linear`` layers
+    with positively homogeneous activations (identity, ReLU, leaky ReLU): gradient flow conserves
+    every ``D_j`` when all activations are the identity (Arora, Cohen & Hazan 2018) and its diagonal
+    otherwise (Du, Hu & Lee 2018, Theorem 2.1); for the latter only the diagonal is returned (as a
+    diagonal matrix). ``w``: a flat vector in ``named_parameters()`` order (default: the module's)."""
+    import torch
+
+    layers = list(module) if isinstance(module, torch.nn.Sequential) else []
+    linear = [m for m in layers if isinstance(m, torch.nn.Linear)]
+    others = [type(m).__name__ for m in layers if not isinstance(m, torch.nn.Linear)]
+    if len(linear) < 2 or any(m.bias is not None for m in linear) or any(o not in HOMOGENEOUS for o in others):
+        raise NumericError("balancedness needs a torch.nn.Sequential of at least two bias-free Linear layers with "
+                           f"activations among {HOMOGENEOUS}")
+    named = list(module.named_parameters())
+    if params is not None and list(params) != [n for n, _ in named]:
+        raise NumericError("balancedness needs every layer's weight in the trained parameters")
+    flat = np.concatenate([p.detach().cpu().numpy().ravel() for _, p in named]) if w is None else np.asarray(w)
+    mats, start = [], 0
+    for _, p in named:
+        mats.append(flat[start:start + p.numel()].reshape(tuple(p.shape)).astype(np.float64))
+        start += p.numel()
+    linear_only = all(o in ("Identity", "Flatten") for o in others)
+    out = []
+    for W, V in zip(mats[:-1], mats[1:]):
+        D = V.T @ V - W @ W.T
+        out.append(D if linear_only else np.diag(np.diag(D)))
+    return out
+
+
+_conserved = balancedness  # train_module's keyword of the same name shadows the function there
 
 
 class _Sampler:
@@ -149,4 +193,4 @@ class _Sampler:
         return g
 
 
-__all__ = ["ModuleTrajectory", "train_module"]
+__all__ = ["HOMOGENEOUS", "ModuleTrajectory", "balancedness", "train_module"]

@@ -107,3 +107,27 @@ def test_experiments_are_registered_and_judge_their_rows():
     assert mm["status"] == "converged" and mm["rel_error"] < 1e-10
     assert mm_evidence(mm).status is Status.CHECKED
     assert mm_evidence(dict(mm, sharpness=mm["predicted"] * 1.01, rel_error=0.01)).status is Status.REFUTED
+
+
+def test_balancedness_drift_shrinks_with_the_step():
+    """GD conserves D_j up to O(eta) at a fixed time: halving eta halves the drift (Arora et al.
+    2018 for linear nets; the diagonal for ReLU, Du et al. 2018)."""
+    from symflat.numeric.module_dynamics import balancedness
+
+    g = torch.Generator().manual_seed(0)
+    X, Y = torch.randn(50, 4, generator=g, dtype=torch.float64), torch.randn(50, 3, generator=g, dtype=torch.float64)
+    for act in (torch.nn.Identity(), torch.nn.ReLU()):
+        torch.manual_seed(1)
+        net = torch.nn.Sequential(torch.nn.Linear(4, 6, bias=False), act, torch.nn.Linear(6, 3, bias=False)).double()
+        drift = []
+        for lr in (0.02, 0.01):
+            run = train_module(net, (X, Y), torch.nn.MSELoss(), lr, int(round(1.0 / lr)), record_every=10,
+                               balancedness=True)
+            drift.append(run.balancedness[-1])
+        assert drift[0] > 0 and 1.7 < drift[0] / drift[1] < 2.3
+        W1, W2 = net[0].weight.detach().numpy(), net[2].weight.detach().numpy()
+        D = balancedness(net)[0]
+        want = W2.T @ W2 - W1 @ W1.T
+        np.testing.assert_allclose(D, want if isinstance(act, torch.nn.Identity) else np.diag(np.diag(want)))
+    with pytest.raises(NumericError, match="bias-free Linear"):
+        balancedness(torch.nn.Sequential(torch.nn.Linear(4, 6), torch.nn.Tanh(), torch.nn.Linear(6, 3)))
