@@ -229,3 +229,25 @@ def test_lemma11_region_loss_matches_the_network_hessian():
 def test_lemma11_absolute_value_activation_stays_above_eq17():
     worst, count = ec.lemma11_slopes_instances(np.random.default_rng(2), cases=((1.0, -1.0),), per_case=3)
     assert count == 6 and worst >= 0
+
+
+def test_corollary4_gap_from_the_maximum_of_one_minus_cos():
+    """f = 1 - cos q, flow at rest at q = pi; GD from pi + delta: x_{k+1} = x_k + eta sin x_k in x = q - pi. Under
+    Corollary 4's bound (delta < eps e^{-t~}) the distance stays below eps; with delta = 1.1 eps e^{-t~} (no eta
+    allowed) even a tiny step ends above eps, so the factor e^{m t~} on the gap cannot be dropped."""
+    eps, t_end = 0.1, 2.0
+
+    def final_distance(delta, eta):
+        x = delta
+        worst = x
+        for _ in range(int(np.floor(t_end / eta))):
+            x = x + eta * np.sin(x)
+            worst = max(worst, abs(x))
+        return worst
+
+    delta = 0.9 * eps * np.exp(-t_end)
+    eta = 0.99 * (eps - delta * np.exp(t_end)) / (np.exp(t_end) - 1) / (2.0 + eps)
+    assert final_distance(delta, eta) <= eps
+    assert final_distance(1.1 * eps * np.exp(-t_end), 1e-4) > eps
+    runs = ec.corollary4_gap_runs(np.random.default_rng(0), trials=1)
+    assert {r[0] for r in runs} == {"m<0", "m=0", "m>0"} and max(r[3] for r in runs) <= eps
