@@ -3,14 +3,15 @@
 Lemma 7 is stated "for any theta"; its proof uses that phi is convex (App. I.6), which the lemma does
 not restate. On a non-convex quadratic phi it fails (`lemma-7-nonconvex-widened`, exact counterexample);
 adding the curvature of phi, n min{0, lambda_min(Hess phi)} max_j prod_{i != j} ||W_i||_2^2, repairs it
-(`lemma-7-nonconvex-corrected`). Lemma 58's chain (61)-(62) survives eps_bar > 1/2
-(`lemma-58-large-eps-held`), and Lemma 11 holds for slopes alpha, alpha_bar of any sign and size, which
-positive homogeneity allows (`lemma-11-any-slopes-held`); Corollary 4 holds with GD started away from
-the flow, which its step-size bound allows (`corollary-4-initial-gap-held`). `symflat search --widen` on the other inequalities only relaxes stated
-hypotheses (||W_{n:1,s}|| <= 0.2, nu in (-1, 1), eps in (0, 1/(2n)] of Lemma 60), which break as
-expected; depth n = 1 holds for Lemmas 33, 58 and 60. The remarks as printed (`remark-eq-24-as-printed`,
-`remark-eq-34-as-printed`, `remark-proposition-8-sketch-invariant`) and `theorem-3` are earlier findings
-of the same kind and are not repeated here.
+(`lemma-7-nonconvex-corrected`). Widenings that hold: Lemma 58's chain (61)-(62) for eps_bar > 1/2
+(`lemma-58-large-eps-held`); Lemma 11 for slopes alpha, alpha_bar of any sign and size, which positive
+homogeneity allows (`lemma-11-any-slopes-held`); Corollary 4 with GD started away from the flow, which
+its step-size bound allows (`corollary-4-initial-gap-held`). `symflat search --widen` on the other
+inequalities only relaxes hypotheses their statements make (||W_{n:1,s}|| <= 0.2 and nu in (-1, 1) in
+Lemma 58, ||w|| < 1 and eps in (0, 1/(2n)] in Lemma 60), which break as expected; depth n = 1 holds
+for Lemmas 33, 58 and 60. The remarks as printed (`remark-eq-24-as-printed`, `remark-eq-34-as-printed`,
+`remark-proposition-8-sketch-invariant`) and `theorem-3` are earlier findings of the same kind and are
+not repeated here.
 """
 
 from __future__ import annotations
