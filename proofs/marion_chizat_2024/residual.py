@@ -94,11 +94,11 @@ lemma3 = paper.lemma(
     r"\exists C_1..C_4>0 \text{ depending only on } s:\ L\ge C_1,\ d\ge C_2,\ u\in[C_3, C_4L^{1/4}]\Rightarrow\text{with probability}\ge1-8\exp(-\tfrac{du^2}{32s^2}),"
     r"\ \forall\theta:\max_k\|\theta_k\|_2\le\tfrac1{64}e^{-2s^2-4u},\ \forall k:\ \|\textstyle\prod_{j\le k}(I+\tfrac{s}{\sqrt{Ld}}N_j+\tfrac1L\theta_j)\|_2\le4e^{s^2/2+u},\ "
     r"\sigma_{\min}(\cdots)\ge\tfrac14e^{-2s^2/d-u}",
-    where="Sec. 5, App. B.9", uses=["definition-residual-init"], proof_uses=["lemma-6", "lemma-9", "lemma-5", "eq-43", "eq-45"],
+    where="Sec. 5, App. B.9", uses=["definition-residual-init"], proof_uses=["lemma-3-theta-0", "lemma-6", "lemma-9", "lemma-5", "eq-43", "eq-45"],
     cite="Ghosh 2021 (chi-square tail bound (43)); Vershynin 2018, Cor. 4.2.13 (nets)",
-    note="The proof's summary for theta = 0 swaps m_{s,u} and M_{s,u} (upper bound m, lower bound M); the statement itself uses "
-         "the right ones (2M and m/2 after Lemma 9). It also bounds E exp(lambda S) for S ~ N(0, 4s^2/d) by exp(4 s^2 lambda^2/d) "
-         "(the exact value has 2 s^2 lambda^2/d), which only loosens the bound.",
+    note="The proof's summary for theta = 0 swaps m_{s,u} and M_{s,u} (refuted as printed: lemma-3-theta-0-as-printed; "
+         "corrected: lemma-3-theta-0); the statement itself uses the right ones (2M and m/2 after Lemma 9). The proof's "
+         "E exp(lambda S) = exp(4 s^2 lambda^2/d) for S ~ N(0, 4s^2/d) is an upper bound, not the value (step-b9-mgf).",
 )
 
 
@@ -274,10 +274,11 @@ theorem5 = paper.theorem(
     r"\text{Multivariate } x\mapsto W_L\cdots W_1x,\ R^L = \tfrac1n\|Y - W_L\cdots W_1X^\top\|^2.\ \text{Under } (A_1),(A_4),\ \exists C_1..C_5 "
     r"\text{ depending only on } s:\ L\ge C_1,\ d\ge C_2,\ R^L(\mathcal W(0))-R_{\min}\le\frac{C_3\lambda^2}{\Lambda}\Rightarrow \text{w.p.}\ge1-16e^{-C_4d} "
     r"\text{ the flow converges to } \mathcal W^{\mathrm{RI}} \text{ with } \|\theta_k^{\mathrm{RI}}\|_F\le C_5",
-    where="App. B.8", uses=["definition-residual-init", "definition-gradient-flow"], proof_uses=["lemma-3", "lemma-7-corrected", "lemma-8"],
-    hypotheses=["a1", "a4"],
+    where="App. B.8", uses=["definition-residual-init", "definition-gradient-flow", "multivariate-risk"],
+    proof_uses=["lemma-3", "lemma-7-corrected", "lemma-8"], hypotheses=["a1", "a4"],
     note="Stated with the undefined Assumption (A4). The proof is Theorem 4's with ||w|| = 1 and the multivariate gradient bounds of "
-         "Zou et al. 2020 / Sander et al. 2022. The risk is written with Y - W_L...W_1 X^T, which needs Y^T (d x n) for the shapes to match.",
+         "Zou et al. 2020 / Sander et al. 2022. The risk is printed as ||Y - W_L...W_1 X^T||^2, whose shapes do not match "
+         "(multivariate-risk-as-printed, refuted); the intended risk is multivariate-risk.",
 )
 
 
@@ -373,9 +374,10 @@ activation_tail = paper.equation(
     "eq-45",
     r"h_0\ne0 \text{ fixed},\ h_k = \prod_{j\le k}(I+\tfrac{s}{\sqrt{Ld}}N_j)h_0,\ u>0:\ \mathbb P\Big(\max_{k\le L}\frac{\|h_k\|_2^2}{\|h_0\|_2^2}\ge e^{s^2+2u}\Big)"
     r"\le e^{-\frac{du^2}{16s^2}}+e^{-\frac{Ldu^2}{4s^4+us^2}}",
-    where="App. B.9", eq="44, 45", uses=["definition-residual-init"], proof_uses=["lemma-6", "eq-43"],
-    note="The martingale step bounds E exp(lambda S_L2) by exp(4 s^2 lambda^2 / d); the exact Gaussian value exp(2 s^2 lambda^2 / d) "
-         "would give exp(-d u^2 / (8 s^2)) in (44). The stated bound is therefore loose, not wrong.",
+    where="App. B.9", eq="44, 45", uses=["definition-residual-init"], proof_uses=["lemma-6", "eq-43", "step-b9-mgf"],
+    note="The martingale step prints E exp(lambda S_L2) = exp(4 s^2 lambda^2 / d) (refuted as an equality: step-b9-mgf-as-printed); "
+         "the exact Gaussian value exp(2 s^2 lambda^2 / d) is smaller (step-b9-mgf) and would give exp(-d u^2 / (8 s^2)) in (44). "
+         "The stated bound is therefore loose, not wrong.",
 )
 
 
@@ -405,3 +407,157 @@ def activation_tail_monte_carlo(ctx):
     return Evidence.checked(f"{4 * trials} simulated networks ({'; '.join(rows)}), u in [0.1, 3]: smallest bound - frequency = {worst:.4f}",
                             seed=ctx.seed, instances=4 * trials, cases="4000 networks per (s, d, L) = (0.5,4,16), (1,4,32), (1.5,8,16), (2,2,64); 30 values of u",
                             slack=worst, method="Monte Carlo, Clopper-Pearson 95%")
+
+
+# ----------------------------------------------------------------------------- printed formulas re-read in notes (issue 16, part 4)
+
+lemma3_theta0 = paper.equation(
+    "lemma-3-theta-0-as-printed",
+    r"\theta = 0:\ \text{w.p.}\ge1-8\exp(-\tfrac{du^2}{32s^2}),\ \forall k:\ \|\Pi_{k:1}\|_2\le m_{s,u},\ \sigma_{\min}(\Pi_{k:1})\ge M_{s,u},\ "
+    r"M_{s,u} = 2e^{s^2/2+u},\ m_{s,u} = \tfrac12e^{-2s^2/d-u}",
+    where="App. B.9 (end of the case theta = 0)", uses=["definition-residual-init"], expect="refuted",
+    note="The summary of the case theta = 0 as printed, with m_{s,u} and M_{s,u} swapped against the events A and B defined "
+         "at the start of B.9. Since m_{s,u} < 1 < M_{s,u} and sigma_min <= ||.||_2, the event is empty.",
+)
+
+
+@lemma3_theta0.check
+def lemma3_theta0_empty():
+    """For every s >= 0, u > 0, d >= 1: m_{s,u} < 1 < M_{s,u}, so no matrix has ||P||_2 <= m and sigma_min(P) >= M; the printed
+    probability 1 - 8 exp(-d u^2 / (32 s^2)) is positive once d u^2 > 32 s^2 log 8 (e.g. s = 1, d = 8, u = 7/2: 1 - 8e^(-49/16))."""
+    from symflat.precision.decide import decide_formula
+
+    m, M, smin, top = sp.symbols("m M sigma_min top", real=True)
+    # M = 2 exp(s^2/2 + u) > 1 > m = exp(-2s^2/d - u)/2, and sigma_min(P) <= ||P||_2 for every matrix P
+    res = decide_formula(sp.Not(sp.And(smin >= M, top <= m)), [M > 1, m < 1, smin <= top])
+    prob = 1 - 8 * sp.exp(-sp.Integer(8) * sp.Rational(7, 2) ** 2 / 32)
+    if res.status != "proved" or not prob > 0:
+        return Evidence.open(f"could not decide emptiness: {res.reason}")
+    return Evidence.refuted(f"the event {{sigma_min >= M_(s,u) and ||P||_2 <= m_(s,u)}} is empty for every s, u, d (M > 1 > m, decided by "
+                            f"{res.solver}), while the printed probability is positive: s = 1, d = 8, u = 7/2 gives {sp.N(prob, 4)}",
+                            method="z3 + exact value", counterexample={"s": 1, "d": 8, "u": "7/2", "probability": str(prob), "event": "empty"})
+
+
+lemma3_theta0c = paper.equation(
+    "lemma-3-theta-0",
+    r"\theta = 0:\ \text{w.p.}\ge1-8\exp(-\tfrac{du^2}{32s^2}),\ \forall k:\ \|\Pi_{k:1}\|_2\le M_{s,u},\ \sigma_{\min}(\Pi_{k:1})\ge m_{s,u}",
+    where="App. B.9 (repaired here)", corrects="lemma-3-theta-0-as-printed", uses=["definition-residual-init"],
+    proof_uses=["eq-45", "eq-43", "lemma-6", "lemma-5"],
+    note="The events A and B of B.9 as defined there; Lemma 9 then gives Lemma 3's 2M_{s,u} = 4e^{s^2/2+u} and m_{s,u}/2.",
+)
+
+
+@lemma3_theta0c.check
+def lemma3_theta0_monte_carlo(ctx):
+    """The smallest u meeting both bounds M_{s,u}, m_{s,u} is lemma3_u_needed + log 2; frequency of the event against
+    1 - 8 exp(-d u^2 / (32 s^2)) over a grid of u (Clopper-Pearson upper limit)."""
+    rng = ctx.rng
+    worst, n = np.inf, 0
+    for s, d, L in [(0.5, 4, 16), (1.0, 8, 16)]:
+        un = _u_needed_samples(rng, d, L, s, 200) + np.log(2)
+        n += len(un)
+        for u in np.linspace(0.05, 4, 60):
+            k = int(np.sum(un <= u))
+            _, hi = lib.clopper_pearson(k, len(un))
+            bound = 1 - 8 * np.exp(-d * u ** 2 / (32 * s ** 2))
+            if hi < bound:
+                return Evidence.refuted(f"s={s}, d={d}, L={L}, u={u:.2f}: P(event) CI [.., {hi:.3f}] below {bound:.3f}")
+            worst = min(worst, k / len(un) - bound)
+    return Evidence.checked(f"{n} samples: empirical P(event) minus the stated probability >= {worst:.3f} over u in (0, 4]",
+                            seed=ctx.seed, instances=n, cases="200 samples per (s, d, L) = (0.5, 4, 16), (1, 8, 16); 60 values of u",
+                            slack=worst, method="Monte Carlo, Clopper-Pearson 95%")
+
+
+mgf_printed = paper.equation(
+    "step-b9-mgf-as-printed",
+    r"S_{L,2}\sim\mathcal N(0,\tfrac{4s^2}{d}) \Rightarrow \mathbb E\exp(\lambda S_{L,2}) = \exp(\tfrac{4s^2\lambda^2}{d})",
+    where="App. B.9 (before (44))", eq="44", uses=["definition-residual-init"], expect="refuted",
+    note="Printed as an equality; the Gaussian moment generating function gives exp(2 s^2 lambda^2 / d). The proof only needs "
+         "an upper bound, which the printed value is (step-b9-mgf).",
+)
+
+
+def _gaussian_mgf():
+    x = sp.Symbol("x", real=True)
+    lam, sig = sp.symbols("lambda sigma", positive=True)
+    mgf = sp.simplify(sp.integrate(sp.exp(lam * x - x ** 2 / (2 * sig ** 2)) / sp.sqrt(2 * sp.pi * sig ** 2), (x, -sp.oo, sp.oo)))
+    return mgf, lam, sig
+
+
+@mgf_printed.check
+def mgf_printed_value():
+    """E exp(lambda S) for S ~ N(0, 4s^2/d) by integration, against the printed value at s = d = lambda = 1."""
+    mgf, lam, sig = _gaussian_mgf()
+    exact = mgf.subs({sig: 2, lam: 1})                    # sigma^2 = 4 s^2 / d = 4
+    printed = sp.exp(4)
+    if sp.simplify(exact - printed) == 0:
+        return Evidence.checked("the printed value matches at s = d = lambda = 1", instances=1, cases="s = d = lambda = 1")
+    return Evidence.refuted(f"s = d = lambda = 1: E exp(lambda S) = {exact} != printed {printed}", method="sympy integration",
+                            counterexample={"s": 1, "d": 1, "lambda": 1, "exact": str(exact), "printed": str(printed)})
+
+
+mgf_c = paper.equation(
+    "step-b9-mgf",
+    r"S_{L,2}\sim\mathcal N(0,\tfrac{4s^2}{d}) \Rightarrow \mathbb E\exp(\lambda S_{L,2}) = \exp(\tfrac{2s^2\lambda^2}{d})\le\exp(\tfrac{4s^2\lambda^2}{d})",
+    where="App. B.9 (repaired here)", eq="44", corrects="step-b9-mgf-as-printed", uses=["definition-residual-init"],
+)
+
+
+@mgf_c.check
+def mgf_exact():
+    """The Gaussian integral at symbolic sigma, lambda, then sigma^2 = 4 s^2 / d."""
+    mgf, lam, sig = _gaussian_mgf()
+    s, d = sp.symbols("s d", positive=True)
+    val = sp.simplify(mgf.subs(sig, 2 * s / sp.sqrt(d)))
+    if sp.simplify(val - sp.exp(2 * s ** 2 * lam ** 2 / d)) != 0:
+        return Evidence.refuted(f"E exp(lambda S) = {val}")
+    return Evidence.proved("for every s, d, lambda > 0: E exp(lambda S) = exp(lambda^2 sigma^2 / 2) (integral at symbolic sigma, lambda) = "
+                           "exp(2 s^2 lambda^2 / d) <= exp(4 s^2 lambda^2 / d), so the Doob bound of (44) holds as used",
+                           method="sympy integration (symbolic)")
+
+
+multi_risk = paper.equation(
+    "multivariate-risk-as-printed",
+    r"X,Y\in\mathbb R^{n\times d}:\ R^L(\mathcal W) = \tfrac1n\|Y - W_L\cdots W_1X^\top\|_2^2 = \tfrac1n\sum_i\|y_i - W_L\cdots W_1x_i\|_2^2",
+    where="App. B.8 (before Theorem 5)", uses=["definition-residual-init"], expect="refuted",
+    note="As printed Y (n x d) and W_L...W_1 X^T (d x n) have different shapes unless n = d (the paper's setting is n > d), "
+         "and for n = d the printed difference is not the squared loss of the rows. The intended risk is ||Y^T - W_L...W_1 X^T||^2 / n.",
+)
+
+
+@multi_risk.check
+def multi_risk_shapes():
+    """n = 3, d = 2: the shapes differ; n = d = 2 with X = I, Y = W_{L:1} = [[0, 1], [0, 0]]: printed value 0, row loss 1 (exact)."""
+    Y3, P3 = sp.zeros(3, 2), sp.zeros(2, 3)
+    X, Y, P = sp.eye(2), sp.Matrix([[0, 1], [0, 0]]), sp.Matrix([[0, 1], [0, 0]])
+    printed = sum(e ** 2 for e in (Y - P * X.T)) / 2
+    loss = sum((Y[i, :].T - P * X[i, :].T).norm() ** 2 for i in range(2)) / 2
+    if Y3.shape != P3.shape and printed != loss:
+        return Evidence.refuted(f"n = 3, d = 2: Y is {Y3.shape}, W_(L:1) X^T is {P3.shape}; n = d = 2, X = I, Y = W_(L:1) = [[0,1],[0,0]]: "
+                                f"printed value {printed}, squared loss of the rows {loss}", method="sympy exact",
+                                counterexample={"shapes": [list(Y3.shape), list(P3.shape)], "X": "I", "Y": [[0, 1], [0, 0]],
+                                                "W_prod": [[0, 1], [0, 0]], "printed": str(printed), "loss": str(loss)})
+    return Evidence.checked("the printed risk matched the loss", instances=1, cases="n = d = 2")
+
+
+multi_risk_c = paper.equation(
+    "multivariate-risk",
+    r"X,Y\in\mathbb R^{n\times d}:\ R^L(\mathcal W) = \tfrac1n\|Y^\top - W_L\cdots W_1X^\top\|_F^2 = \tfrac1n\sum_i\|y_i - W_L\cdots W_1x_i\|_2^2",
+    where="App. B.8 (repaired here)", corrects="multivariate-risk-as-printed", uses=["definition-residual-init"],
+)
+
+
+@multi_risk_c.check
+def multi_risk_general():
+    """At symbolic n, d: column i of Y^T - P X^T is y_i - P x_i, so the squared Frobenius norm is the sum of the row losses
+    (sum_i ||Y^T e_i - P X^T e_i||^2 = tr((Y^T - P X^T)^T (Y^T - P X^T)), decided by the matrix-calculus normal form)."""
+    from symflat.symbolic.matrix_calculus import GeneralProof, check_equal, matrix
+
+    n, d = sp.symbols("n d", integer=True, positive=True)
+    X, Y, P = matrix("X", n, d), matrix("Y", n, d), matrix("P", d, d)
+    E = Y.T - P @ X.T
+    proof = GeneralProof("multivariate risk", standard=("tr(A^T A) = sum of squared columns",))
+    proof.add(check_equal("||Y^T - P X^T||_F^2 = tr(Y Y^T) - 2 tr(Y P X^T) + tr(X P^T P X^T)", (E.T @ E).trace(),
+                          (Y @ Y.T).trace() - (Y @ P @ X.T).trace().scale(2) + (X @ P.T @ P @ X.T).trace()))
+    return proof.evidence("for all n, d: Y^T - W_(L:1) X^T is d x n with column i equal to y_i - W_(L:1) x_i, so its squared Frobenius "
+                          "norm over n is the mean squared loss (trace expansion checked at symbolic size)")

@@ -219,3 +219,23 @@ def test_prose_lower_bound_is_not_monotone_in_depth_for_small_w_star():
     assert s[0] > s[1] > s[2] > s[3] > s[4] and s[4] < s[5] < s[6] < s[7]
     for L, v in enumerate(s, start=1):
         assert 2 * min(1, a * a) * L <= v <= 2 * max(1, a * a) * L
+
+
+def test_gaussian_mgf_by_quadrature_refutes_the_printed_value():
+    """E exp(lambda S), S ~ N(0, 4 s^2/d), by numerical quadrature: exp(2 s^2 lambda^2/d), not the printed exp(4 s^2 lambda^2/d)."""
+    from scipy.integrate import quad
+    from scipy.stats import norm
+
+    for s, d, lam in [(1.0, 1.0, 1.0), (0.5, 4.0, 3.0)]:
+        sd = 2 * s / np.sqrt(d)
+        val = quad(lambda x: np.exp(lam * x) * norm.pdf(x, scale=sd), -60, 60, limit=200)[0]
+        assert val == pytest.approx(np.exp(2 * s ** 2 * lam ** 2 / d), rel=1e-8)
+        assert val < np.exp(4 * s ** 2 * lam ** 2 / d)
+
+
+def test_multivariate_risk_with_transpose_is_the_row_loss(rng):
+    n, d = 7, 3
+    X, Y, P = rng.standard_normal((n, d)), rng.standard_normal((n, d)), rng.standard_normal((d, d))
+    rows = sum(np.sum((Y[i] - P @ X[i]) ** 2) for i in range(n)) / n
+    assert np.sum((Y.T - P @ X.T) ** 2) / n == pytest.approx(rows)
+    assert Y.shape != (P @ X.T).shape          # the printed Y - W X^T does not even type-check for n != d
