@@ -167,6 +167,8 @@ def test_lemma7_repaired_bound_holds_where_eq13_fails():
 
 def test_outline_steps_are_decided_and_need_their_premises():
     assert mm._outline_implication_theorem1()[0]
+    for step in mm.THEOREM1_PREMISES:                   # each step of Sec. 5 is needed: without it, satisfiable
+        assert not mm._outline_implication_theorem1([p for p in mm.THEOREM1_PREMISES if p != step])[0], step
     assert ec._z3_unsat(ec._lemma59_step)[0]
     assert ec._z3_unsat(ec._proposition14_step)[0]
 
