@@ -74,13 +74,61 @@ def s83_s85(ctx):
     return Evidence.checked(f"(S85) holds on {total} (beta~, q~) pairs (min relative slack {worst:.1e})", instances=total, seed=ctx.seed, slack=float(worst), cases="60 random minima (n = 2..6, k = 1..5), random beta~, random and top-eigenvector q~")
 
 
+@s83_s85.check
+def s83_s85_parameter_space(ctx):
+    """As printed in (S83)-(S84), with q in the parameter sphere S^{3k}: for random unit q~ in R^{3k+1},
+    min_beta q~^T H(theta~(beta)) q~ (Nelder-Mead on log beta) <= min_beta lambda_max <= lambda_max(H(theta~(beta~)))."""
+    rng, worst = ctx.rng, np.inf
+    for _ in range(10):
+        n, k = int(rng.integers(2, 6)), int(rng.integers(1, 4))
+        theta, xs, _ = lib.random_minimum(rng, n, k)
+        qt = rng.standard_normal(3 * k + 1)
+        qt /= np.linalg.norm(qt)
+
+        def form(lb):
+            P = lib.phi(rescaled(theta, k, np.exp(lb)), k, xs)
+            return float(np.sum((P.T @ qt) ** 2) / n)
+
+        low = minimize(form, np.zeros(k), method="Nelder-Mead", options={"xatol": 1e-9, "fatol": 1e-12, "maxiter": 2000}).fun
+        mid, _ = flattest_rescaling(theta, k, xs)
+        top = lib.lam_max_gram(rescaled(theta, k, np.exp(rng.normal(0, 1, k))), k, xs)
+        worst = min(worst, (mid - low) / mid, (top - mid) / top)
+    if worst < -1e-7:
+        return Evidence.refuted(f"the parameter-space chain fails ({worst:.2e})")
+    return Evidence.checked(f"the printed chain with q in S^(3k) holds on 10 minima (min relative slack {worst:.1e})", instances=10,
+                            seed=ctx.seed, slack=float(worst), cases="10 random minima, n = 2..5, k = 1..3, random q~ in S^(3k)")
+
+
+@paper.proposition(
+    "eq-s87-as-printed",
+    r"\mathbf q^T\nabla^2\mathcal L(\tilde\theta(\beta))\mathbf q=\text{right side of (S87)},\ \mathbf q\in\mathbb S^{3k}"
+    r"\ \text{(well typed only when}\ n=3k+1)",
+    where="supp. XI, as printed", eq="S87", uses=["eq-s81", "eq-s32", "eq-27"], expect="refuted",
+    note="The left side is a quadratic form in parameter space, the right side one in sample space; when n = 3k + 1 both "
+         "are defined and differ: q^T Phi Phi^T q / n against q^T Phi^T Phi q / n.",
+)
+def s87_as_printed():
+    """k = 1, n = 4 = 3k + 1, x = (1, 2, 3, 4), theta = (1, 0, 1, 0) (every neuron active), beta = 1, q = e_1: exactly,
+    q^T H q = (Phi Phi^T)_11 / n = sum x_j^2 / 4 = 15/2 while the right side (1/n)||Phi q||^2 = 1."""
+    xs = [1, 2, 3, 4]
+    P = sp.Matrix([[x, 1, x, 1] for x in xs]).T          # columns (S32): (x w2, w2, x w1 + b1, 1), all active
+    q = sp.Matrix([1, 0, 0, 0])
+    lhs = (q.T * P * P.T * q)[0, 0] / 4
+    rhs = (q.T * P.T * P * q)[0, 0] / 4
+    if lhs != rhs:
+        return Evidence.refuted(f"q^T H q = {lhs} but the right side of (S87) is {rhs} (k = 1, n = 4, q = e_1)",
+                                counterexample={"k": 1, "x": [1, 2, 3, 4], "theta": [1, 0, 1, 0], "beta": [1], "q": [1, 0, 0, 0],
+                                                "lhs": str(lhs), "rhs": str(rhs)}, method="exact")
+    return Evidence.checked("both readings agree here", instances=1, cases="the stored counterexample instance")
+
+
 @paper.proposition(
     "eq-s87",
     r"\tfrac1n\|\Phi(\tilde\theta(\beta))\mathbf q\|^2=\tfrac1n\sum_i\big[(w^{(2)}_i/\beta_i)^2((\textstyle\sum_j q_jx_jI_{j,i})^2+(\sum_jq_jI_{j,i})^2)"
     r"+\beta_i^2(\sum_jq_j\sigma(w^{(1)}_ix_j+b^{(1)}_i))^2\big]+\tfrac1n(\sum_jq_j)^2,\ \mathbf q\in\mathbb R^n",
-    where="supp. XI", eq="S87", uses=["eq-s81", "eq-s32", "eq-27"],
+    where="supp. XI (the Gram reading)", eq="S87", uses=["eq-s81", "eq-s32", "eq-27"], corrects="eq-s87-as-printed",
     note="Printed with q^T nabla^2 L q on the left (q in S^{3k}); the right side is the Gram form in q in R^n, which is "
-         "what (S85)-(S86) use.",
+         "what (S85)-(S86) use. The printed form is eq-s87-as-printed.",
 )
 def s87_exact(ctx):
     """SymPy, symbolic x_j, weights, q_j and beta_i > 0, every activation pattern of k = 2 neurons on n = 2 points
@@ -133,10 +181,11 @@ def s87_general():
 
 @paper.proposition(
     "eq-s88",
-    r"\min_{\beta\in\mathbb R^k_+}\tfrac1n\|\Phi(\tilde\theta(\beta))\mathbf q\|^2=\tfrac2n\sum_i|w^{(2)}_i|\sqrt{(\textstyle\sum_jq_jx_jI_{j,i})^2+(\sum_jq_jI_{j,i})^2}\,"
+    r"\inf_{\beta\in\mathbb R^k_+}\tfrac1n\|\Phi(\tilde\theta(\beta))\mathbf q\|^2=\tfrac2n\sum_i|w^{(2)}_i|\sqrt{(\textstyle\sum_jq_jx_jI_{j,i})^2+(\sum_jq_jI_{j,i})^2}\,"
     r"|\sum_jq_j\sigma(w^{(1)}_ix_j+b^{(1)}_i)|+\tfrac1n(\sum_jq_j)^2",
-    where="supp. XI", eq="S88", uses=["eq-s87"], proof_uses=["eq-s87"],
-    note="An infimum: when one of the two factors of a neuron vanishes and the other does not, no beta_i > 0 attains it.",
+    where="supp. XI (as an infimum)", eq="S88", uses=["eq-s87"], proof_uses=["eq-s87"], corrects="eq-s88-as-printed",
+    note="Printed as a minimum (eq-s88-as-printed): when one of the two factors of a neuron vanishes and the other does not, "
+         "no beta_i > 0 attains it.",
 )
 def s88_exact(ctx):
     """SymPy: for A, B > 0, A/beta^2 + B beta^2 has its only critical point on beta > 0 at beta^4 = A/B,
@@ -188,6 +237,29 @@ def s88_decided():
                            "inf_{t>0} a^2/t + b^2 t = 2ab for all a, b >= 0 (lower bound and approach decided) with "
                            "2 sqrt(A_i B_i) = 2|w2_i| sqrt(...)|...| (decided)", method="z3", solver="z3",
                            version=", ".join(versions), cross_checked="cvc5")
+
+
+@paper.proposition(
+    "eq-s88-as-printed",
+    r"\min_{\beta\in\mathbb R^k_+}\tfrac1n\|\Phi(\tilde\theta(\beta))\mathbf q\|^2\ \text{is attained and equals the right side of (S88)}",
+    where="supp. XI, as printed", eq="S88", uses=["eq-s87"], proof_uses=["eq-s87"], expect="refuted",
+)
+def s88_as_printed():
+    """k = 1, n = 2, x = (1, 2), theta = (1, 0, 1, 0), q = (2, -1)/sqrt 5: sum_j q_j sigma(w1 x_j + b1) = 0 but
+    sum_j q_j I_j = 1/sqrt 5, so the objective is (1/n)(A/beta^2) + (1/n)(sum q)^2 with A = 1/5 > 0: strictly above the
+    value of (S88) for every beta > 0 and tending to it as beta -> oo, so no minimum exists (SymPy, exact)."""
+    b = sp.Symbol("beta", positive=True)
+    xs, q = [1, 2], sp.Matrix([2, -1]) / sp.sqrt(5)
+    cols = [sp.Matrix([x / b, 1 / b, b * x, 1]) for x in xs]    # (S32) at theta~(beta): w1 = b, b1 = 0, w2 = 1/b, all active
+    v = q[0] * cols[0] + q[1] * cols[1]
+    objective = sp.simplify((v.T * v)[0, 0] / 2)
+    printed = 2 / sp.Integer(2) * 1 * sp.sqrt((q[0] * 1 + q[1] * 2) ** 2 + (q[0] + q[1]) ** 2) * sp.Abs(q[0] * 1 + q[1] * 2) + (q[0] + q[1]) ** 2 / 2
+    gap = sp.simplify(objective - printed)
+    if gap.is_positive and sp.limit(gap, b, sp.oo) == 0:
+        return Evidence.refuted(f"objective - (S88) = {gap} > 0 for every beta > 0, -> 0 as beta -> oo: the infimum is not attained",
+                                counterexample={"k": 1, "x": xs, "theta": [1, 0, 1, 0], "q": ["2/sqrt(5)", "-1/sqrt(5)"], "gap": str(gap)},
+                                method="sympy")
+    return Evidence.checked(f"the gap is {gap}", instances=1, cases="the stored counterexample instance")
 
 
 @paper.remark(

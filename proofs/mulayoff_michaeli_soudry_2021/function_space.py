@@ -6,6 +6,7 @@ minima that are not twice differentiable (S76)-(S79), (37).
 from fractions import Fraction
 
 import numpy as np
+import sympy as sp
 from scipy.optimize import minimize
 
 from symflat.claims import Evidence
@@ -194,6 +195,62 @@ def s40_check(ctx):
     if worst > 1e-10:
         return Evidence.refuted(f"the left side is not g^+ / g^- of its own side (relative {worst:.1e})")
     return Evidence.checked(f"the left side equals g^pm on its own side (to {worst:.1e}) hence >= min, 500 random neurons", instances=500, seed=ctx.seed, cases="500 random neurons on random data")
+
+
+@s40_check.check
+def s40_general():
+    """General (every data set, every tau, both half-lines): with symbolic P = P(X in C) > 0, E = E[X | C] real and
+    G = E[X - tau | C] (> 0 on {X > tau}, < 0 on {X < tau}), the left side P^2 sqrt(E^2 + 1) |G| equals g^+(tau) =
+    P^2 G sqrt(1 + E^2), resp. g^-(tau) = P^2 (-G) sqrt(1 + E^2), by the definitions (22)-(23) (SymPy), hence is
+    >= min{g^+, g^-}; an empty half-line gives 0 on both sides."""
+    P, Gp = sp.symbols("P G", positive=True)
+    Gn = sp.Symbol("G", negative=True)
+    E = sp.Symbol("E", real=True)
+    right = sp.simplify(P ** 2 * sp.sqrt(E ** 2 + 1) * sp.Abs(Gp) - P ** 2 * Gp * sp.sqrt(1 + E ** 2))
+    left = sp.simplify(P ** 2 * sp.sqrt(E ** 2 + 1) * sp.Abs(Gn) - P ** 2 * (-Gn) * sp.sqrt(1 + E ** 2))
+    if right != 0 or left != 0:
+        return Evidence.open(f"the symbolic differences did not vanish: {right}, {left}")
+    return Evidence.proved("on {X > tau} the left side is g^+(tau) and on {X < tau} it is g^-(tau), identically (symbolic P, E, "
+                           "G of the right sign), so it is >= min{g^+, g^-} for every data set and tau", method="sympy")
+
+
+@paper.proposition(
+    "eq-s40-all-neurons",
+    r"\text{(S40) for every neuron with}\ C_i\ \text{from (S34) and}\ \tau_i\ \text{from (S36), including}\ w^{(1)}_i=0",
+    where="supp. VI (as the proof of (S41) applies it)", eq="S40", uses=["eq-s40", "eq-s34", "eq-s36"], expect="refuted",
+    note="For w1_i = 0, b1_i > 0 the set C_i is all the data and tau_i = 0 (S36); the left side is |mean of x| times factors, "
+         "which vanishes for centred data while g(0) > 0.",
+)
+def s40_all_neurons():
+    """x = (-1, 1), a neuron with w1 = 0, b1 = 1: C_i = {-1, 1}, tau_i = 0, left side 1 * sqrt(0 + 1) * |0| = 0, while
+    g^+(0) = g^-(0) = (1/2)^2 * 1 * sqrt(2) = sqrt(2)/4 (exact)."""
+    Ci, tau = [sp.Integer(-1), sp.Integer(1)], sp.Integer(0)
+    n = 2
+    lhs = sp.Rational(len(Ci), n) ** 2 * sp.sqrt((sum(Ci) / len(Ci)) ** 2 + 1) * sp.Abs(sum(c - tau for c in Ci) / len(Ci))
+    gp = sp.Rational(1, n) ** 2 * (1 - tau) * sp.sqrt(1 + 1)       # one sample right of 0: P = 1/2, E[X - 0] = 1, E[X] = 1
+    gm = sp.Rational(1, n) ** 2 * (tau + 1) * sp.sqrt(1 + 1)
+    if lhs < sp.Min(gp, gm):
+        return Evidence.refuted(f"left side {lhs} < min(g^+, g^-)(0) = {sp.Min(gp, gm)} for w1 = 0, b1 = 1, x = (-1, 1)",
+                                counterexample={"x": [-1, 1], "w1": 0, "b1": 1, "lhs": str(lhs), "g_min": str(sp.Min(gp, gm))}, method="exact")
+    return Evidence.checked("holds here", instances=1, cases="the stored counterexample instance")
+
+
+@paper.proposition(
+    "eq-s40-all-neurons-corrected",
+    r"|w^{(1)}_i|\,\mathbb P(X\in C_i)^2\sqrt{\mathbb E[X|C_i]^2+1}\,|\mathbb E[X-\tau_i|C_i]|\ge|w^{(1)}_i|\min\{g^+(\tau_i),g^-(\tau_i)\}\ \forall i",
+    where="ours (what (S37) -> (S41) needs)", uses=["eq-s40", "eq-s35-s37"], proof_uses=["eq-s40"], corrects="eq-s40-all-neurons",
+    note="(S41) only uses (S40) multiplied by |w1_i w2_i|, so neurons with w1_i = 0 contribute 0 on both sides and Lemma 4 "
+         "is unaffected.",
+)
+def s40_corrected():
+    """General: for w1_i != 0, C_i = {X > tau_i} (w1_i > 0) or {X < tau_i} (w1_i < 0) (SymPy: w1 (x - tau) > 0 iff x > tau
+    for w1 > 0, iff x < tau for w1 < 0), so eq-s40 applies; for w1_i = 0 both sides are 0."""
+    w1p, w1n = sp.Symbol("w1", positive=True), sp.Symbol("w1", negative=True)
+    d = sp.Symbol("d", positive=True)
+    if not ((w1p * d).is_positive and (w1p * -d).is_negative and (w1n * -d).is_positive and (w1n * d).is_negative):
+        return Evidence.refuted("the active set of a neuron is not the half-line its orientation gives")
+    return Evidence.proved("w1_i > 0: C_i = {X > tau_i}; w1_i < 0: C_i = {X < tau_i} (sign of w1 (x - tau), SymPy), where eq-s40 "
+                           "holds in general; w1_i = 0: both sides carry the factor 0", method="sympy")
 
 
 eq_s41 = paper.proposition(

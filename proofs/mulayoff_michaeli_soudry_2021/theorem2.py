@@ -117,6 +117,83 @@ def lemma5_main_random(ctx):
     return Evidence.checked(f"no failure on {total} random kinked minima", seed=ctx.seed, instances=total, cases="random kinked minima")
 
 
+@paper.lemma(
+    "lemma-5-main-repaired",
+    r"\text{(32) with the main text's hypothesis replaced by c-bound-modes (}C\text{ over all modes in }\mathcal I\text{) and no neuron with}"
+    r"\ w^{(1)}_i=b^{(1)}_i=0\ \text{(the statement of lemma-5-corrected)}",
+    where="ours (corrects Lemma 5 of the main text)", eq="32", uses=["lemma-5-corrected"], proof_uses=["lemma-5-corrected"],
+    hypotheses=["c-bound-modes", "distinct-inputs", "no-origin-neuron"], corrects="lemma-5",
+)
+def lemma5_main_repaired(ctx):
+    """At Lemma 5's counterexample (k = 1, x = (-3/4, 0), theta = (5/2, 0, -3, -2)) C over all modes is 3, and (32)
+    holds for every pair of modes (mpmath, 50 and 100 digits agree); on the random kinked minima where the main
+    text's C fails, the repaired C never does."""
+    xs = [Fraction(-3, 4), Fraction(0)]
+    theta = np.array([Fraction(5, 2), Fraction(0), Fraction(-3), Fraction(-2)], dtype=object)
+    w50, _ = _mp_lemma5_slack(xs, theta, 1, 50)
+    w100, _ = _mp_lemma5_slack(xs, theta, 1, 100)
+    if w50 < 0 or abs(w50 - w100) > 1e-40:
+        return Evidence.refuted(f"(32) with C over all modes fails at Lemma 5's counterexample (slack {float(w50):.3g})")
+    rng, repaired, total = ctx.rng, 0, 1
+    for _ in range(40):
+        n, k = int(rng.integers(2, 6)), int(rng.integers(1, 5))
+        theta, xs, _ = lib.exact_kinked_minimum(rng, n, k, int(rng.integers(1, 3)))
+        if lemma5_slack(theta, k, xs, "main") < -1e-9:
+            if lemma5_slack(theta, k, xs, "modes") < -1e-9:
+                return Evidence.refuted("the repaired (32) fails where the main text's fails", counterexample={"theta": [str(v) for v in theta], "x": [str(v) for v in xs]})
+            repaired += 1
+        total += 1
+    return Evidence.checked(f"holds at Lemma 5's counterexample (slack {float(w50):.4g}) and on the {repaired} of {total - 1} random kinked "
+                            "minima where the main text's C fails", instances=total, seed=ctx.seed,
+                            cases="Lemma 5's counterexample and 40 random kinked rational minima")
+
+
+@paper.lemma(
+    "lemma-5-output-bound",
+    r"\text{(S69) with the hypothesis as printed:}\ \|\phi(x_j;\theta^*,m_j)\|_\infty\le C\ \forall\mathbf m\in\mathcal I,\ j",
+    where="supp. VIII (after S66), as printed", eq="S69", uses=["definition-toggles", "h-mode"], hypotheses=["distinct-inputs"],
+    proof_uses=["eq-s61-s63", "eq-s64", "eq-s68"], expect="refuted",
+    note="phi(x_j; theta*, m_j) is the network's output, equal to y_j for every m in I (S56), so the printed hypothesis bounds "
+         "max |y_j|; c-bound-modes reads it as a bound on the entries of grad phi, which is what (S66) uses.",
+)
+def lemma5_output_bound(ctx):
+    """k = 1, x = (-1, 0), theta = (1, 0, 1, 0): f = relu(x) vanishes on the data (y = 0), so the printed C is 0 and
+    the right side of (S69) is 0, while the knot on x = 0 gives two modes with different Hessians and a positive left side."""
+    col = lambda xj, on: sp.Matrix([xj * on, on, xj * on, 1])  # noqa: E731  (w1 = w2 = 1, b1 = 0)
+    P_on = sp.Matrix.hstack(col(-1, 0), col(0, 1))
+    P_off = sp.Matrix.hstack(col(-1, 0), col(0, 0))
+    H_on, H_off = P_on * P_on.T / 2, P_off * P_off.T / 2
+    lam = max(H_on.eigenvals())
+    q = (H_on - lam * sp.eye(4)).nullspace()[0]
+    q = q / sp.sqrt((q.T * q)[0, 0])
+    lhs = sp.sqrt(sum(v ** 2 for v in (H_off * q - lam * q)))
+    C = 0   # max_j |phi(x_j; theta*, m_j)| = max_j |y_j| = 0 for every mode in I
+    if sp.N(lhs, 50) > 0:
+        return Evidence.refuted(f"printed C = max|phi(x_j)| = 0 makes the right side 0, but ||H_off q - lambda q|| = {sp.N(lhs, 12)} "
+                                f"(lambda = {lam})", counterexample={"k": 1, "x": ["-1", "0"], "theta": ["1", "0", "1", "0"], "C": C,
+                                                                      "lhs": str(sp.N(lhs, 30))}, method="sympy exact eigenpair")
+    return Evidence.checked("the left side vanishes here", instances=1, cases="the stored counterexample instance")
+
+
+@paper.lemma(
+    "lemma-5-output-bound-repaired",
+    r"\text{(S69) with}\ C\ \text{bounding the entries of}\ \nabla_\theta\phi(x_j;\theta^*,m_j)\ \text{(c-bound-modes), no origin neuron}",
+    where="ours (corrects the printed hypothesis of S69)", eq="S69", uses=["lemma-5-corrected"], proof_uses=["lemma-5-corrected"],
+    hypotheses=["c-bound-modes", "distinct-inputs", "no-origin-neuron"], corrects="lemma-5-output-bound",
+)
+def lemma5_output_bound_repaired(ctx):
+    """At the counterexample of the printed hypothesis, C over the gradient entries of all modes is 1 and (S69) holds for
+    every pair of modes (mpmath, 50 and 100 digits)."""
+    xs = [Fraction(-1), Fraction(0)]
+    theta = np.array([Fraction(1), Fraction(0), Fraction(1), Fraction(0)], dtype=object)
+    w50, _ = _mp_lemma5_slack(xs, theta, 1, 50)
+    w100, _ = _mp_lemma5_slack(xs, theta, 1, 100)
+    if w50 < 0 or abs(w50 - w100) > 1e-40:
+        return Evidence.refuted(f"(S69) with C over the gradient entries fails here (slack {float(w50):.3g})")
+    return Evidence.checked(f"(S69) holds for every pair of modes at this instance (slack {float(w50):.4g}, 50 and 100 digits agree)",
+                            instances=1, dps=100, cases="k = 1, x = (-1, 0), theta = (1, 0, 1, 0)")
+
+
 paper.assumption(
     "no-origin-neuron",
     r"(w^{(1)}_i,b^{(1)}_i)\ne(0,0)\ \forall i\ \text{(every neuron toggles on at most one of the distinct inputs)}",
@@ -504,6 +581,66 @@ def eq34_random(ctx):
     if worst < -1e-9:
         return Evidence.refuted(f"(34) fails ({worst:.2e})")
     return Evidence.checked(f"(34) holds on {total} mode pairs with n <= 6 (min relative slack {worst:.2e})", instances=total, seed=ctx.seed, slack=float(worst), cases="mode pairs of random kinked minima, n <= 6")
+
+
+@paper.proposition(
+    "eq-34-step-corrected",
+    r"C\le\sigma_{\max}(\Phi)=\sqrt{n\,\lambda_{\max}(\Phi\Phi^T/n)}\ \ (C\ \text{the largest entry of}\ \Phi)",
+    where="ours (corrects the step before (34))", uses=["definition-phi"], corrects="eq-34-step",
+    note="|Phi_ab| = |e_a^T Phi e_b| <= ||Phi e_b|| <= sigma_max(Phi). With it, (33) gives (34) only with the factor sqrt(n): "
+         "see eq-34-corrected.",
+)
+def eq34_step_corrected(ctx):
+    """The refuting instance exactly (C^2 = 900 <= n lambda_max), and random minima and kinked minima (every mode) in floats."""
+    P = sp.Matrix.hstack(sp.Matrix([0, 0, 0, 1]), sp.Matrix([30, 10, sp.Rational(1, 2), 1]))
+    lam = max((P.T * P / 2).eigenvals())
+    if not sp.N(2 * lam - 900, 50) >= 0:
+        return Evidence.refuted(f"C^2 = 900 > n lambda_max = {sp.N(2 * lam, 12)} at the eq-34-step instance")
+    rng, worst, total = ctx.rng, np.inf, 1
+    for _ in range(40):
+        n, k = int(rng.integers(2, 9)), int(rng.integers(1, 9))
+        theta, xs, _ = lib.random_minimum(rng, n, k)
+        Pf = lib.phi(theta, k, xs)
+        worst = min(worst, (np.sqrt(n * lib.lam_max_gram(theta, k, xs)) - np.max(np.abs(Pf))) / np.max(np.abs(Pf)))
+        total += 1
+    if worst < -1e-12:
+        return Evidence.refuted(f"C > sqrt(n lambda_max) (relative {worst:.2e})")
+    return Evidence.checked(f"C <= sqrt(n lambda_max) at the eq-34-step instance (exact) and on 40 random minima (min relative slack {worst:.2e})",
+                            instances=total, seed=ctx.seed, slack=float(worst), cases="the eq-34-step instance, 40 random minima n = 2..8, k = 1..8")
+
+
+@paper.equation(
+    "eq-34-corrected",
+    r"\|\mathbf H_m\mathbf q-\lambda^{\rm upper}_{\max}\mathbf q\|\le2\sqrt3\,\lambda^{\rm upper}_{\max}\sqrt{p_{\max}}\ \forall m\in\mathcal I"
+    r"\ \ (C\ \text{over all modes, no neuron with}\ w^{(1)}_i=b^{(1)}_i=0)",
+    where="ours (corrects (34))", uses=["eq-33-modes", "eq-34-step-corrected"], proof_uses=["eq-33-modes", "eq-34-step-corrected"],
+    hypotheses=["c-bound-modes", "no-origin-neuron"], corrects="eq-34",
+    note="(33) with C <= max_m sigma_max(Phi_m) = sqrt(n lambda_upper). The factor 1/sqrt(n) of (34) is lost: the deviation "
+         "allowed is at least lambda_upper for p_max >= 1, so Lemma 2a (lambda_lower > 2/eta + delta) can never be applied "
+         "with it, and the submission's route to (35)-(36) gives nothing.",
+)
+def eq34_corrected(ctx):
+    """The eq-34 instance (x = 0..19, theta = (1, -19, 100, 0)) and random kinked minima: every mode against the top
+    eigenvector of the mode attaining lambda_upper."""
+    rng, worst, total = ctx.rng, np.inf, 0
+    cases = [(np.array([Fraction(1), Fraction(-19), Fraction(100), Fraction(0)], dtype=object), 1, [Fraction(v) for v in range(20)])]
+    for _ in range(40):
+        n, k = int(rng.integers(2, 7)), int(rng.integers(1, 5))
+        theta, xs, _ = lib.exact_kinked_minimum(rng, n, k, int(rng.integers(1, 3)))
+        cases.append((theta, k, xs))
+    for theta, k, xs in cases:
+        _, _, Hs, _ = _mode_setup(theta, k, xs)
+        lams = [np.linalg.eigvalsh(H)[-1] for H in Hs]
+        top = int(np.argmax(lams))
+        q = np.linalg.eigh(Hs[top])[1][:, -1]
+        rhs = 2 * np.sqrt(3) * lams[top] * np.sqrt(_p_max(theta, k, xs))
+        for H in Hs:
+            worst = min(worst, (rhs - np.linalg.norm(H @ q - lams[top] * q)) / rhs)
+            total += 1
+    if worst < -1e-9:
+        return Evidence.refuted(f"the corrected (34) fails ({worst:.2e})")
+    return Evidence.checked(f"holds on {total} mode pairs, the eq-34 instance included (min relative slack {worst:.2e})", instances=total,
+                            seed=ctx.seed, slack=float(worst), cases="the eq-34 instance and 40 random kinked rational minima, all modes")
 
 
 @paper.proposition(

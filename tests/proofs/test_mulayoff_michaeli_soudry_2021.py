@@ -210,7 +210,9 @@ def test_c_is_not_bounded_by_sqrt_lambda():
     assert np.max(np.abs(P)) <= np.linalg.norm(P, 2)
 
 
-@pytest.mark.parametrize("label", ["eq-fpp-footnote", "lemma-5", "eq-s75", "eq-s68", "eq-34-step", "eq-34", "c-once", "eq-26", "eq-s87"])
+@pytest.mark.parametrize("label", ["eq-fpp-footnote", "lemma-5", "eq-s75", "eq-s68", "eq-34-step", "eq-34", "c-once", "eq-26", "eq-s87",
+                                   "eq-s87-as-printed", "eq-s88-as-printed", "eq-s40-all-neurons", "lemma-5-output-bound",
+                                   "lemma-5-main-repaired", "eq-34-corrected", "prose-headline"])
 def test_claim_checks_reach_expectation(label):
     reg = load_claims([str(PKG)])
     claim = reg.get(f"{PID}/{label}")
@@ -245,3 +247,25 @@ def test_curvature_outside_the_data_leaves_the_hessian_spectrum(rng):
     h_small, h_big = fd_hessian(theta, k, xs, ys), fd_hessian(big, k + 1, xs, ys)
     assert np.allclose(np.linalg.eigvalsh(h_small)[-1], np.linalg.eigvalsh(h_big)[-1], atol=1e-5)
     assert np.allclose(h_big[[2, 5, 8], :], 0, atol=1e-5)
+
+
+def test_as_printed_counterexamples_by_hand():
+    """eq-s87-as-printed: with n = 3k + 1 the parameter-space form q^T (Phi Phi^T / n) q and the Gram form
+    ||Phi q||^2 / n differ (finite-difference Hessian, no S32); eq-s88-as-printed: the rescaled objective stays above
+    its infimum for every beta tried; eq-s40-all-neurons: the w1 = 0 neuron's left side is 0 < g(0)."""
+    k, xs = 1, np.array([1.0, 2.0, 3.0, 4.0])
+    theta = np.array([1.0, 0.0, 1.0, 0.0])
+    ys = np.maximum(xs, 0)
+    H = fd_hessian(theta, k, xs, ys)
+    assert abs(H[0, 0] - 7.5) < 1e-4                  # q = e_1 in parameter space
+    gram_form = np.sum(np.array([1.0, 1.0, 1.0, 1.0]) ** 2) / 4   # column of Phi for sample 1: (x w2, w2, x w1 + b1, 1) = (1, 1, 1, 1)
+    assert abs(gram_form - 1.0) < 1e-12
+    q = np.array([2.0, -1.0]) / np.sqrt(5)
+    x2 = np.array([1.0, 2.0])
+    values = []
+    for b in np.logspace(-1, 4, 30):
+        cols = np.stack([x2 / b, np.ones(2) / b, b * x2, np.ones(2)])
+        values.append(np.sum((cols @ q) ** 2) / 2)
+    inf = (q.sum()) ** 2 / 2
+    assert min(values) > inf and min(values) - inf < 1e-8
+    assert lib.g(0.0, [-1.0, 1.0]) == pytest.approx(np.sqrt(2) / 4)   # while the left side of (S40) is 0
