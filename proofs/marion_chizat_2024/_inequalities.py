@@ -83,6 +83,26 @@ def theorem1_inequality() -> Inequality:
                       name="theorem-1", statement="S(W) >= 2 L lambda ||w*||^(2-2/L) at minimisers (d_L = 1, w = 1)")
 
 
+def theorem1_any_widths_inequality() -> Inequality:
+    """Theorem 1 with hidden widths ``h`` free (``W_1`` is ``h x d``, ``W_2..W_{L-1}`` are ``h x h``, ``W_L`` is ``1 x h``):
+    the statement allows any widths, the other encodings use ``d_k = d``."""
+    def shapes(dm):
+        d, h, L = dm["d"], dm["h"], dm["L"]
+        return [(h if L > 1 else 1, d)] + [(h, h)] * (L - 2) + ([(1, h)] if L > 1 else [])
+
+    def lhs(x, o):
+        return _sharpness(dict(x, w=o.array([[1]]).reshape(1)), o)
+
+    def rhs(x, o):
+        L = len(x["W"])
+        return 2 * L * o.lam_min(x["S"]) * _norm_pow(o, x["wstar"], 2 - o.q(2, L))
+
+    variables = [Matrix("S", ("d", "d"), "psd"), Vector("wstar", "d"), Matrices("W", shapes)]
+    return Inequality(lhs, rhs, ">=", variables=variables, hypotheses=[A1, NONZERO],
+                      dims={"d": [1, 2, 3], "h": [1, 2, 4], "L": [2, 3]}, name="theorem-1 (any widths)",
+                      statement="S(W) >= 2 L lambda ||w*||^(2-2/L) at minimisers with hidden widths h != d")
+
+
 def theorem2_inequality(corrected: bool) -> Inequality:
     """Second bound of Theorem 2 for model (3) with a free output vector ``w`` (d_L = d); with
     ``corrected`` the right-hand side carries the factor ``||w||^{2/L}``."""

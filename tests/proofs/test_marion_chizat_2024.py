@@ -239,3 +239,24 @@ def test_multivariate_risk_with_transpose_is_the_row_loss(rng):
     rows = sum(np.sum((Y[i] - P @ X[i]) ** 2) for i in range(n)) / n
     assert np.sum((Y.T - P @ X.T) ** 2) / n == pytest.approx(rows)
     assert Y.shape != (P @ X.T).shape          # the printed Y - W X^T does not even type-check for n != d
+
+
+def test_widened_lemma4_and_lemma5_counterexamples_in_floats():
+    """Independent float evaluation of the widening counterexamples (Lemma 4 without signs, Lemma 5 with C = 1/4),
+    and the threshold x* = 1 + log(4/L)/(1 - sqrt L) beyond which Lemma 5 fails for L < 1."""
+    assert (1 - 0.25) ** -1 < 1 - 2 * -1 * 0.25 and 2 ** 0.25 < 1 - 2 * 0.25 * -1
+    assert 2.0 ** -1 > 1 + 2 * -1 * 1 and 0.5 ** 0.5 > 1 + 2 * 0.5 * -0.5
+    assert 0.25 * np.exp(-0.5 * 6) > 4 * np.exp(-6)
+    for L in (0.01, 0.25, 0.9):
+        xs = 1 + np.log(4 / L) / (1 - np.sqrt(L))
+        assert L * np.exp(-np.sqrt(L) * xs) > 4 * np.exp(-xs)
+        assert L * np.exp(-np.sqrt(L) * 1.0) <= 4 * np.exp(-1.0)       # fine at x = 1: the failure needs large x
+
+
+def test_widening_claims_are_linked_to_their_lemmas():
+    reg = load_claims([str(PKG)])
+    for wide, fixed, lemma in [("lemma-4-widened", "lemma-4-widened-corrected", "lemma-4"),
+                               ("lemma-5-widened", "lemma-5-c-optimal", "lemma-5")]:
+        assert reg.get(f"marion-chizat-2024/{wide}").expect is Status.REFUTED
+        c = reg.get(f"marion-chizat-2024/{fixed}")
+        assert c.corrects == f"marion-chizat-2024/{wide}" and c.outline == [f"marion-chizat-2024/{lemma}"]
