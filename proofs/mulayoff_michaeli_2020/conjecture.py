@@ -8,9 +8,9 @@ import numpy as np
 from scipy.optimize import minimize
 
 from symflat.claims import Evidence
+from symflat.numeric import minimum_set as NM
 
 from . import paper
-from . import _linear as L
 
 
 def _nu(B, sh, T, m):
@@ -21,7 +21,7 @@ def _nu(B, sh, T, m):
 def max_nu(sx, T, m, rng, restarts=4):
     """Multi-start Nelder-Mead for max_{||B||_F = 1} nu(B) (a lower estimate of the maximum)."""
     dy, dx = T.shape
-    sh = L.sym_sqrt(sx)
+    sh = NM.psd_sqrt(sx)
     f = lambda b: -_nu(b.reshape(dy, dx) / np.linalg.norm(b), sh, T, m)  # noqa: E731
     opts = {"maxiter": 3000, "xatol": 1e-12, "fatol": 1e-14}
     return max(-minimize(f, rng.normal(size=dy * dx), method="Nelder-Mead", options=opts).fun for _ in range(restarts))
@@ -41,7 +41,7 @@ def min_sharpness(sx, T, m, rng, restarts=4):
 
     def f(p):
         try:
-            return L.sharpness_at_minimum(weights(p), sx)[0]
+            return NM.sharpness_at_minimum(weights(p), sx)[0]
         except np.linalg.LinAlgError:
             return np.inf
 

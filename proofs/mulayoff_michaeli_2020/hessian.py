@@ -7,9 +7,11 @@ import numpy as np
 import sympy as sp
 
 from symflat.claims import Evidence
+from symflat.numeric.objective import layer_product
+from symflat.symbolic.deep_linear import phi_blocks_of, phi_of
+from symflat.symbolic.params import vec
 
 from . import paper
-from . import _exact as E
 
 # shapes [d_x, d_1, ..., d_y]; the last two violate A1 (bottleneck narrower than min(d_x, d_y))
 SHAPES = [[2, 2, 2], [2, 3, 2], [3, 2, 2], [2, 2, 3], [2, 2, 2, 2], [2, 3, 3, 2]]
@@ -58,9 +60,9 @@ def kron_identities():
     M2 = sp.Matrix(3, 2, sp.symbols("b1:7"))
     M3 = sp.Matrix(2, 2, sp.symbols("c1:5"))
     M4 = sp.Matrix(2, 3, sp.symbols("d1:7"))
-    ok = (E.vec(M1 * M2 * M3) - E.kron(M3.T, M1) * E.vec(M2)).expand().is_zero_matrix
-    ok &= E.kron(M1, M2).T == E.kron(M1.T, M2.T)
-    ok &= (E.kron(M1, M3) * E.kron(M2, M4) - E.kron(M1 * M2, M3 * M4)).expand().is_zero_matrix
+    ok = (sp.Matrix(vec(M1 * M2 * M3)) - sp.kronecker_product(M3.T, M1) * sp.Matrix(vec(M2))).expand().is_zero_matrix
+    ok &= sp.kronecker_product(M1, M2).T == sp.kronecker_product(M1.T, M2.T)
+    ok &= (sp.kronecker_product(M1, M3) * sp.kronecker_product(M2, M4) - sp.kronecker_product(M1 * M2, M3 * M4)).expand().is_zero_matrix
     if not ok:
         return Evidence.refuted("a Kronecker identity fails")
     return Evidence.certified("P1-P3 hold for symbolic 2x3, 3x2, 2x2, 2x3 matrices (column-major vec)", instances=1,
@@ -86,9 +88,9 @@ def eq19_blocks(ctx):
     rng = ctx.rng
     for dims in SHAPES[:4]:
         Ws, R = _point_in_omega(rng, dims)
-        sx, P = R * R, E.prod(Ws, 1, len(Ws), dims[0])
+        sx, P = R * R, layer_product(Ws, 1, len(Ws), dims[0])
         H = symbolic_hessian(Ws, sx, P * sx)
-        blocks = E.phi_blocks(Ws, R)
+        blocks = phi_blocks_of(Ws, R)
         offs = [int(o) for o in np.cumsum([0] + [b.rows for b in blocks])]
         for i, Bi in enumerate(blocks):
             for j, Bj in enumerate(blocks):
@@ -116,8 +118,8 @@ def _factorisation_failure(rng, shapes):
     differentiated Hessian differs from 2 Phi Phi^T, or None when it matches for every shape."""
     for dims in shapes:
         Ws, R = _point_in_omega(rng, dims)
-        sx, P = R * R, E.prod(Ws, 1, len(Ws), dims[0])
-        Phi = E.phi(Ws, R)
+        sx, P = R * R, layer_product(Ws, 1, len(Ws), dims[0])
+        Phi = phi_of(Ws, R)
         if symbolic_hessian(Ws, sx, P * sx) != 2 * Phi * Phi.T:
             return dims, Ws
     return None
@@ -208,7 +210,7 @@ def hessian_rank(ctx):
     rng = ctx.rng
     for dims in SHAPES:
         Ws, R = _point_in_omega(rng, dims)
-        H = 2 * E.phi(Ws, R) * E.phi(Ws, R).T
+        H = 2 * phi_of(Ws, R) * phi_of(Ws, R).T
         N, m, dx, dy = H.rows, len(Ws), dims[0], dims[-1]
         if H.rank() > dx * dy:
             return Evidence.refuted(f"rank {H.rank()} > d_x d_y for dims {dims}")
@@ -249,7 +251,7 @@ def eq20_same_spectrum(ctx):
     x = sp.Symbol("x")
     for dims in SHAPES[:5]:
         Ws, R = _point_in_omega(rng, dims)
-        Phi = E.phi(Ws, R)
+        Phi = phi_of(Ws, R)
         big, small = (2 * Phi * Phi.T).charpoly(x).as_expr(), (2 * Phi.T * Phi).charpoly(x).as_expr()
         if sp.expand(big - x ** (Phi.rows - Phi.cols) * small) != 0:
             return Evidence.refuted(f"spectra differ for dims {dims}")
@@ -268,9 +270,9 @@ def eq21_kron_rewrite(ctx):
         Ws, R = _point_in_omega(rng, dims)
         m, dx, dy = len(Ws), dims[0], dims[-1]
         B = sp.Matrix(dy, dx, sp.symbols(f"b0:{dx * dy}", real=True))
-        v = E.phi(Ws, R) * E.vec(B)
+        v = phi_of(Ws, R) * sp.Matrix(vec(B))
         lhs = (v.T * v)[0]
-        rhs = sum(sum(e**2 for e in E.prod(Ws, k + 1, m, dy).T * B * R * E.prod(Ws, 1, k - 1, dx).T) for k in range(1, m + 1))
+        rhs = sum(sum(e**2 for e in layer_product(Ws, k + 1, m, dy).T * B * R * layer_product(Ws, 1, k - 1, dx).T) for k in range(1, m + 1))
         if sp.expand(lhs - rhs) != 0:
             return Evidence.refuted(f"identity fails for dims {dims}")
     return Evidence.certified(f"exact polynomial identity in the entries of B at rational points of Omega, dims {SHAPES[:5]}",

@@ -9,11 +9,13 @@ import numpy as np
 import sympy as sp
 
 from symflat.claims import Evidence
+from symflat.numeric import minimum_set as NM
+from symflat.numeric.objective import layer_product
+from symflat.symbolic import minimum_set as OM
+from symflat.symbolic import spectral as SP
 from symflat.symbolic.depth_generic import Condition, DepthProof, run
 
 from . import paper
-from . import _exact as E
-from . import _linear as L
 
 WHITE = ["a1", "a2", "full-rank"]
 BOTH = "(both versions)"
@@ -84,8 +86,8 @@ def prose_resnet_corrected(ctx):
         T = _spd(rng, d) * rng.uniform(0.5, 3)
         eta = 1 / (2 * m) * min(1, np.linalg.norm(T, 2) ** (-2 * (1 - 1 / m)))
         Ws, h = _gd_from_identity(T, m, eta, steps=50000)
-        lam, _ = L.sharpness_at_minimum(Ws, np.eye(d))
-        gap = abs(lam / L.flattest_value(T, m) - 1)
+        lam, _ = NM.sharpness_at_minimum(Ws, np.eye(d))
+        gap = abs(lam / NM.flattest_sharpness(T, m) - 1)
         worst = max(worst, gap)
         if gap > 1e-8 or h[-1] > 1e-9:
             return Evidence.refuted("GD from identity missed Omega_0", counterexample={"T": T, "m": m, "eta": eta}, seed=ctx.seed)
@@ -110,7 +112,7 @@ def prose_gd_only_flattest():
     b = sp.Symbol("b", real=True)
     gb = b * (1 - (b**2 - 1) / 8)                           # the (2,2) entries: target 1
     Ws = [sp.diag(2, 1), sp.diag(2, 1)]
-    lam = max(E.hhat(Ws, sp.eye(2)).eigenvals())
+    lam = max(OM.gram_matrix(Ws, sp.eye(2)).eigenvals())
     if not (g.subs(a, 2) == 2 and gb.subs(b, 1) == 1 and sp.Interval(1, 2).is_subset(increasing) and sp.Interval.Ropen(1, 2).is_subset(grows)
             and lam == 2 * 2 * 4):
         return Evidence.refuted(f"g(2) = {g.subs(a, 2)}, g' >= 0 on {increasing}, g > a on {grows}, lambda_max = {lam}")
@@ -182,9 +184,9 @@ def prose_nearly_balanced(ctx):
     inst, cases = _flattest(ctx)
     for Ws, T, u, v, r, m, fam in inst:
         for k in range(1, m + 1):
-            P, _ = E.partial_products(Ws, k)
+            P = layer_product(Ws, 1, k, Ws[0].cols)
             G = P.T * P
-            if (v.T * G * v)[0] != r ** (2 * k) or not E.is_psd(m * r ** (2 * k) * sp.eye(G.rows) - G):
+            if (v.T * G * v)[0] != r ** (2 * k) or not SP.is_psd(m * r ** (2 * k) * sp.eye(G.rows) - G):
                 return Evidence.refuted(f"gain to layer {k} leaves [sigma^(k/m), sqrt(m) sigma^(k/m)] ({fam}, m = {m})",
                                         seed=ctx.seed)
     return Evidence.certified(f"{len(inst)} exact flattest minima, every k: the gain of v to layer k is sigma^(k/m) exactly "
@@ -203,7 +205,7 @@ def prose_coupled_layers(ctx):
     for Ws, T, u, v, r, m, fam in inst:
         d = T.cols
         for k in range(1, m):
-            q = E.prod(Ws, k + 1, m, d).T * u                  # q_k; q_k / ||q_k|| is the shared singular vector
+            q = layer_product(Ws, k + 1, m, d).T * u                  # q_k; q_k / ||q_k|| is the shared singular vector
             if not ((Ws[k - 1] * Ws[k - 1].T * q - r**2 * q).is_zero_matrix
                     and (Ws[k].T * Ws[k] * q - r**2 * q).is_zero_matrix):
                 return Evidence.refuted(f"layers {k}, {k + 1} not coupled ({fam}, m = {m})", seed=ctx.seed)
@@ -225,7 +227,7 @@ def prose_path_for_v(ctx):
     inst, cases = _flattest(ctx)
     for Ws, T, u, v, r, m, fam in inst:
         for k in range(0, m + 1):
-            x = E.prod(Ws, 1, k, T.cols) * v
+            x = layer_product(Ws, 1, k, T.cols) * v
             if (x.T * x)[0] != r ** (2 * k):
                 return Evidence.refuted(f"||prod_(j<=k) W_j v|| != sigma^(k/m) at k = {k} ({fam}, m = {m})", seed=ctx.seed)
     return Evidence.certified(f"{len(inst)} exact flattest minima, k = 0..m: ||prod_{{j<=k}} W_j v||^2 = sigma^(2k/m) exactly, "
@@ -267,9 +269,9 @@ def prose_no_larger_gain(ctx):
     inst, cases = _flattest(ctx)
     for Ws, T, u, v, r, m, fam in inst:
         for k in range(1, m):
-            P, _ = E.partial_products(Ws, k)
+            P = layer_product(Ws, 1, k, Ws[0].cols)
             vk = P * v
-            if not E.is_psd(m * (vk.T * vk)[0] * sp.eye(P.cols) - P.T * P):
+            if not SP.is_psd(m * (vk.T * vk)[0] * sp.eye(P.cols) - P.T * P):
                 return Evidence.refuted(f"a signal beats sqrt(m) times v's gain at k = {k} ({fam}, m = {m})", seed=ctx.seed)
     return Evidence.certified(f"{len(inst)} exact flattest minima, 1 <= k < m: sqrt(m) ||prod W_j v|| bounds every unit "
                               "signal's gain (exact PSD test)", instances=len(inst), cases=cases, seed=ctx.seed,

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import numpy as np
 import sympy as sp
-from scipy.integrate import solve_ivp
 
 from symflat.claims import Evidence
+from symflat.models import DeepLinear, Moments
+from symflat.numeric import get_backend, gradient_flow
+from symflat.numeric import minimum_set as NM
+from symflat.numeric.objective import layer_product, pack, unpack
+from symflat.symbolic import minimum_set as OM
+from symflat.symbolic.exact import rational_orthogonal
 
 from . import paper
-from . import _exact as E
 from . import _linear as L
 
 # ----------------------------------------------------------------------------- definitions, Sec. 2
@@ -125,13 +129,13 @@ def eq4_nonempty_under_a1(ctx):
         dx, dy, m = dims[0], dims[-1], len(dims) - 1
         if min(dims) < min(dx, dy):
             continue
-        U, V = E.rational_orthogonal(dy, rng), E.rational_orthogonal(dx, rng)
+        U, V = rational_orthogonal(rng, dy).T, rational_orthogonal(rng, dx).T
         roots = [sp.Rational(k + 2, 2) for k in range(min(dx, dy))][::-1]
-        Ws = E.canonical_minimum(U, roots, V, dims)
-        if E.prod(Ws, 1, m, dx) != E.target(U, roots, V, m):
+        Ws = OM.canonical_minimum(U, roots, V, dims)
+        if layer_product(Ws, 1, m, dx) != OM.target(U, roots, V, m):
             return Evidence.refuted(f"construction (27) misses T for dims {dims}")
     bottleneck = [2, 1, 2]
-    T = E.target(E.rational_orthogonal(2, rng), [sp.Integer(2), sp.Integer(1)], E.rational_orthogonal(2, rng), 2)
+    T = OM.target(rational_orthogonal(rng, 2).T, [sp.Integer(2), sp.Integer(1)], rational_orthogonal(rng, 2).T, 2)
     if T.rank() <= min(bottleneck):
         return Evidence.refuted("bottleneck example is not rank-deficient as intended")
     return Evidence.certified(f"exact rational points of Omega exist for dims {shapes} (eq. 27); for dims {bottleneck} "
@@ -202,7 +206,7 @@ def s2_linear_iteration(ctx):
     n_ok = 0
     for _ in range(200):
         d = int(rng.integers(2, 6))
-        Q = L.random_orthogonal(d, rng)
+        Q = NM.random_orthogonal(d, rng)
         lam = rng.uniform(0, 3, d)
         eta = float(rng.uniform(0.2, 1.5))
         H = (Q * lam) @ Q.T
@@ -370,8 +374,8 @@ def lemma1_i_flow(ctx):
         Ws, conv = _gradient_flow(T, m)
         if not conv:
             continue                      # the lemma is about limits; a non-converged run says nothing
-        lam, _ = L.sharpness_at_minimum(Ws, np.eye(d))
-        gap = lam / L.flattest_value(T, m) - 1
+        lam, _ = NM.sharpness_at_minimum(Ws, np.eye(d))
+        gap = lam / NM.flattest_sharpness(T, m) - 1
         worst = max(worst, abs(gap))
         n += 1
         if abs(gap) > 1e-7:
@@ -386,18 +390,17 @@ def lemma1_i_flow(ctx):
 
 
 def _gradient_flow(T, m, t_end=200.0, init=None):
+    """Gradient flow of eq. (2) with white data and square d x d layers from ``init`` (default: identity layers),
+    by :func:`symflat.numeric.gradient_flow` (DOP853, rtol 1e-11); returns the weights at ``t_end`` and whether the run
+    finished with gradient norm below 1e-8."""
     d = T.shape[0]
-    sx = np.eye(d)
-
-    def unpack(w):
-        return [w[i * d * d:(i + 1) * d * d].reshape(d, d, order="F") for i in range(m)]
-
-    w0 = L.flat_vector(init if init is not None else [np.eye(d)] * m)
-    sol = solve_ivp(lambda t, w: -L.flat_vector(L.grads(unpack(w), sx, T)), (0, t_end), w0, method="DOP853",
-                    rtol=1e-11, atol=1e-13)
-    Ws = unpack(sol.y[:, -1])
-    g = np.sqrt(sum(float((x**2).sum()) for x in L.grads(Ws, sx, T)))
-    return Ws, bool(sol.success and g < 1e-8)
+    model = DeepLinear((d,) * (m + 1))
+    numpy_backend = get_backend("numpy")
+    w0 = pack(numpy_backend, init if init is not None else [np.eye(d)] * m)
+    run = gradient_flow(model, w0, Moments(np.eye(d), T), t_end, t_eval=[0.0, t_end], rtol=1e-11, atol=1e-13,
+                        keep_weights=False, backend=numpy_backend)
+    Ws = unpack(model, run.final)
+    return Ws, bool(run.status == "finished" and run.grad_norm[-1] < 1e-8)
 
 
 @paper.lemma(
@@ -416,8 +419,8 @@ def lemma1_ii_gd(ctx):
         T = _spd(rng, d) * rng.uniform(0.5, 3)
         eta = 1 / (2 * m) * min(1, np.linalg.norm(T, 2) ** (-2 * (1 - 1 / m)))
         Ws, h = _gd_from_identity(T, m, eta)
-        lam, _ = L.sharpness_at_minimum(Ws, np.eye(d))
-        gap = lam / L.flattest_value(T, m) - 1
+        lam, _ = NM.sharpness_at_minimum(Ws, np.eye(d))
+        gap = lam / NM.flattest_sharpness(T, m) - 1
         tail = h[len(h) // 2:]
         rate = float(np.exp(np.polyfit(np.arange(len(tail)), np.log(tail), 1)[0]))
         rates.append(rate)
@@ -441,12 +444,12 @@ def lemma1_ii_nonsymmetric():
     m = 2
     eta = 1 / (2 * m) * min(1, np.linalg.norm(T, 2) ** (-2 * (1 - 1 / m)))
     Ws, h = _gd_from_identity(T, m, eta)
-    lam, _ = L.sharpness_at_minimum(Ws, np.eye(2))
-    gap = lam / L.flattest_value(T, m) - 1
+    lam, _ = NM.sharpness_at_minimum(Ws, np.eye(2))
+    gap = lam / NM.flattest_sharpness(T, m) - 1
     if h[-1] < 1e-11 and gap > 1e-6:
         return Evidence.refuted(f"T = [[1, 1/2], [-1/4, 1]] (x^T T x > 0), m = 2, eta = {eta:.6g}: GD from identity converges "
                                 f"(gradient {h[-1]:.1e} after {len(h)} steps) to a minimum with sharpness {lam:.12g} > "
-                                f"{L.flattest_value(T, m):.12g} (relative gap {gap:.2e})",
+                                f"{NM.flattest_sharpness(T, m):.12g} (relative gap {gap:.2e})",
                                 counterexample={"T": "[[1, 1/2], [-1/4, 1]]", "m": m, "eta": eta, "steps": len(h), "gap": gap},
                                 method="numpy GD")
     return Evidence.checked(f"GD converged to a flattest minimum here (gap {gap:.1e})", instances=1,
@@ -471,8 +474,8 @@ def lemma1_ii_nonsymmetric_flow(ctx):
         Ws, conv = _gradient_flow(T, m)
         if not conv:
             continue
-        lam, _ = L.sharpness_at_minimum(Ws, np.eye(T.shape[0]))
-        gap = lam / L.flattest_value(T, m) - 1
+        lam, _ = NM.sharpness_at_minimum(Ws, np.eye(T.shape[0]))
+        gap = lam / NM.flattest_sharpness(T, m) - 1
         worst, n = max(worst, abs(gap)), n + 1
         if abs(gap) > 1e-7:
             return Evidence.refuted("gradient flow from identity reached a non-flattest minimum",
@@ -499,8 +502,8 @@ def lemma1_random_init(ctx):
         Ws, conv = _gradient_flow(T, m, init=init, t_end=400.0)
         if not conv:
             continue
-        lam, _ = L.sharpness_at_minimum(Ws, np.eye(d))
-        gaps.append(lam / L.flattest_value(T, m) - 1)
+        lam, _ = NM.sharpness_at_minimum(Ws, np.eye(d))
+        gaps.append(lam / NM.flattest_sharpness(T, m) - 1)
     if not gaps:
         return Evidence.error("no gradient-flow run from random initialisation converged")
     if min(gaps) <= 1e-6:
@@ -548,7 +551,7 @@ def threshold_gd_deep_linear(ctx):
     n = 0
     for d, m in [(2, 2), (3, 4), (4, 6)]:
         T = _spd(rng, d) * rng.uniform(1, 3)
-        _, h = _gd_from_identity(T, m, 1.05 * 2 / L.flattest_value(T, m), steps=20000)
+        _, h = _gd_from_identity(T, m, 1.05 * 2 / NM.flattest_sharpness(T, m), steps=20000)
         if h[-1] < 1e-8:
             return Evidence.refuted("GD converged with step above 2/lambda*", seed=ctx.seed)
         n += 1
@@ -585,18 +588,17 @@ def lemma1_without_pd():
 def lemma1_i_balanced_minima_exact(ctx):
     """The step S6-S7 of the proof, exactly: points of Omega with zero imbalance W_i W_i^T = W_{i+1}^T W_{i+1} are
     W_i = U_i S^(1/m) U_{i-1}^T; at rational instances (Cayley U_i, rational roots) they are certified flattest."""
-    from ._flattest import certified_flattest
     rng = ctx.rng
     n = 0
     for d, m in [(2, 2), (2, 3), (3, 3), (2, 5), (3, 4)]:
         roots = sorted((sp.Rational(int(rng.integers(1, 9)), 4) for _ in range(d)), reverse=True)
         roots[0] += 1
-        Us = [E.rational_orthogonal(d, rng) for _ in range(m + 1)]
+        Us = [rational_orthogonal(rng, d).T for _ in range(m + 1)]
         Ws = [Us[i] * sp.diag(*roots) * Us[i - 1].T for i in range(1, m + 1)]
         if any(Ws[i] * Ws[i].T != Ws[i + 1].T * Ws[i + 1] for i in range(m - 1)):
             return Evidence.error("construction is not balanced")
-        T = E.prod(Ws, 1, m, d)
-        if not certified_flattest(Ws, T, Us[m][:, 0], Us[0][:, 0], roots[0], m):
+        T = layer_product(Ws, 1, m, d)
+        if not OM.certified_flattest(Ws, T, Us[m][:, 0], Us[0][:, 0], roots[0], m):
             return Evidence.refuted(f"a balanced point of Omega is not flattest (d = {d}, m = {m})", seed=ctx.seed)
         n += 1
     return Evidence.certified(f"{n} exact balanced points of Omega (d 2..3, m 2..5): all certified flattest",

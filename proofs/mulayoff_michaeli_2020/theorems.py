@@ -9,13 +9,17 @@ import sympy as sp
 from scipy.optimize import minimize
 
 from symflat.claims import Evidence
+from symflat.numeric import minimum_set as NM
+from symflat.numeric.objective import layer_product
 from symflat.search import search_check
+from symflat.symbolic import minimum_set as OM
+from symflat.symbolic import spectral as SP
+from symflat.symbolic.deep_linear import phi_of
+from symflat.symbolic.exact import rational_orthogonal
 
 from . import paper
-from . import _exact as E
-from . import _flattest as F
-from . import _linear as L
 from ._inequalities import LEMMA4, NU_LOWER_BOUND, NU_MAX_WHITE, SHARPNESS_LOWER_BOUND
+from ._linear import svd_target
 
 WHITE = ["a1", "a2", "full-rank"]
 #: what _flattest_instances builds, for the evidence's ``cases``
@@ -27,13 +31,13 @@ def _flattest_instances(rng, n_balanced=4, n_unbalanced=3):
     out = []
     for i in range(n_balanced):
         d, m = (2, 2 + i) if i % 2 == 0 else (3, 2 + i // 2)
-        Ws, T, u, v, r = F.balanced(rng, d, m)
+        Ws, T, u, v, r = OM.balanced_flattest(rng, d, m)
         out.append((Ws, T, u, v, r, m, "balanced"))
     for i in range(n_unbalanced):
-        got = F.unbalanced(rng, 2 + (i == 2), 3 + i)
+        got = OM.unbalanced_flattest(rng, 2 + (i == 2), 3 + i)
         if got is not None:
             out.append((*got, 3 + i, "unbalanced"))
-    return [x for x in out if F.certified_flattest(x[0], x[1], x[2], x[3], x[4], x[5])]
+    return [x for x in out if OM.certified_flattest(x[0], x[1], x[2], x[3], x[4], x[5])]
 
 
 # ----------------------------------------------------------------------------- Lemma 4 and eqs. 22-26
@@ -45,7 +49,7 @@ def _lemma4_exact_holds(Psis) -> bool:
     P = Psis[0]
     for Q in Psis[1:]:
         P = Q * P
-    return E.is_psd(c**m * sp.eye(P.cols) - P.T * P)
+    return SP.is_psd(c**m * sp.eye(P.cols) - P.T * P)
 
 
 @paper.lemma(
@@ -66,7 +70,7 @@ def lemma4_exact(ctx):
             return Evidence.refuted("Lemma 4 fails", counterexample={"Psi": [str(P) for P in Psis]}, seed=ctx.seed)
         n += 1
     for m in range(2, 6):                              # equality: unit rational vectors chained, common factor c
-        xs = [E.rational_orthogonal(3, rng)[:, 0] for _ in range(m + 1)]
+        xs = [rational_orthogonal(rng, 3).T[:, 0] for _ in range(m + 1)]
         c = sp.Rational(int(rng.integers(1, 5)), 3)
         Psis = [c * xs[k + 1] * xs[k].T for k in range(m)]
         lhs = sum(sum(e**2 for e in P) for P in Psis)
@@ -210,7 +214,7 @@ def theorem1_scalar_core():
 
 def _nu(B, sx, T, m):
     """nu(B) of eq. (25)."""
-    h = L.sym_sqrt(sx)
+    h = NM.psd_sqrt(sx)
     M = np.linalg.matrix_power(B @ h @ T.T, m - 1) @ B @ h
     return 2 * m * np.linalg.norm(M, 2) ** (2 / m)
 
@@ -219,7 +223,7 @@ def _random_nonwhite(rng, d, m, scale=0.6):
     A = rng.normal(size=(d, d))
     sx = A @ A.T + 0.2 * np.eye(d)
     T = rng.normal(size=(d, d))
-    return sx, T, L.random_minimum(T, m, rng, scale)
+    return sx, T, NM.random_minimum(T, m, rng, scale)
 
 
 @paper.equation(
@@ -234,7 +238,7 @@ def eq23_random(ctx):
         sx, T, Ws = _random_nonwhite(rng, d, m)
         B = rng.normal(size=(d, d))
         B /= np.linalg.norm(B)
-        Xs = L.phi_times(Ws, sx, B)
+        Xs = NM.phi_times(Ws, sx, B)
         prodX = Xs[0]
         for X in Xs[1:]:
             prodX = X @ prodX
@@ -262,11 +266,11 @@ def eq24_telescoping(ctx):
               for j in range(1, m + 1)]
         A = sp.Matrix(dx, dx, lambda a, b: sp.Rational(int(rng.integers(-2, 3)), 2))
         R = A * A.T + sp.eye(dx)
-        T = E.prod(Ws, 1, m, dx)
+        T = layer_product(Ws, 1, m, dx)
         B = sp.Matrix(dy, dx, sp.symbols(f"b0:{dx * dy}", real=True))
         X = None
         for k in range(1, m + 1):
-            Xk = E.prod(Ws, k + 1, m, dy).T * B * R * E.prod(Ws, 1, k - 1, dx).T
+            Xk = layer_product(Ws, k + 1, m, dy).T * B * R * layer_product(Ws, 1, k - 1, dx).T
             X = Xk if X is None else Xk * X
         target = (B * R * T.T) ** (m - 1) * B * R
         if not (X - target).expand().is_zero_matrix:
@@ -298,7 +302,7 @@ def eq25_lower_bound(ctx):
     for _ in range(20):
         d, m = int(rng.integers(2, 4)), int(rng.integers(2, 5))
         sx, T, Ws = _random_nonwhite(rng, d, m)
-        lam, _ = L.sharpness_at_minimum(Ws, sx)
+        lam, _ = NM.sharpness_at_minimum(Ws, sx)
         f = lambda b: -_nu(b.reshape(d, d) / np.linalg.norm(b), sx, T, m)  # noqa: E731
         nu = -min(minimize(f, rng.normal(size=d * d), method="Nelder-Mead", options={"maxiter": 2000}).fun
                   for _ in range(2))
@@ -319,9 +323,9 @@ def eq26_value(ctx):
     that never exceeds the value."""
     rng = ctx.rng
     for m in range(2, 6):
-        U, V = E.rational_orthogonal(2, rng), E.rational_orthogonal(2, rng)
+        U, V = rational_orthogonal(rng, 2).T, rational_orthogonal(rng, 2).T
         roots = [sp.Rational(3, 2), sp.Rational(1, 2)]
-        T = E.target(U, roots, V, m)
+        T = OM.target(U, roots, V, m)
         B = U[:, 0] * V[:, 0].T
         M = (B * T.T) ** (m - 1) * B
         if (M.T * M).trace() != roots[0] ** (2 * m * (m - 1)):       # rank one: ||M||_2^2 = tr(M^T M)
@@ -330,7 +334,7 @@ def eq26_value(ctx):
     for _ in range(15):
         d, m = int(rng.integers(2, 4)), int(rng.integers(2, 6))
         T = rng.normal(size=(d, d))
-        value = L.flattest_value(T, m)
+        value = NM.flattest_sharpness(T, m)
         f = lambda b: -_nu(b.reshape(d, d) / np.linalg.norm(b), np.eye(d), T, m)  # noqa: E731
         best = -minimize(f, rng.normal(size=d * d), method="Nelder-Mead", options={"maxiter": 2000}).fun
         worst = max(worst, best / value - 1)
@@ -360,8 +364,8 @@ def eq27_in_omega(ctx):
     for dims in SHAPES27:
         dx, dy, m = dims[0], dims[-1], len(dims) - 1
         roots = list(sp.symbols(f"r1:{min(dx, dy) + 1}", positive=True))
-        U, V = E.rational_orthogonal(dy, rng), E.rational_orthogonal(dx, rng)
-        if not (E.prod(E.canonical_minimum(U, roots, V, dims), 1, m, dx) - E.target(U, roots, V, m)).expand().is_zero_matrix:
+        U, V = rational_orthogonal(rng, dy).T, rational_orthogonal(rng, dx).T
+        if not (layer_product(OM.canonical_minimum(U, roots, V, dims), 1, m, dx) - OM.target(U, roots, V, m)).expand().is_zero_matrix:
             return Evidence.refuted(f"(27) is not in Omega for dims {dims}")
     return Evidence.certified(f"exact, singular values symbolic: prod W*_j = U S V^T for dims {SHAPES27}",
                               instances=len(SHAPES27), cases=[str(s) for s in SHAPES27], seed=ctx.seed, method="sympy")
@@ -377,10 +381,10 @@ def eq28_exact(ctx):
         dx, dy, m = dims[0], dims[-1], len(dims) - 1
         roots = sorted((sp.Rational(int(rng.integers(1, 9)), 4) for _ in range(min(dx, dy))), reverse=True)
         roots[0] += 1                                        # a strict top singular value
-        U, V = E.rational_orthogonal(dy, rng), E.rational_orthogonal(dx, rng)
-        Ws = E.canonical_minimum(U, roots, V, dims)
+        U, V = rational_orthogonal(rng, dy).T, rational_orthogonal(rng, dx).T
+        Ws = OM.canonical_minimum(U, roots, V, dims)
         value = 2 * m * roots[0] ** (2 * (m - 1))
-        if not E.is_top_eigenpair(E.hhat(Ws, sp.eye(dx)), E.kron(V[:, 0], U[:, 0]), value):
+        if not SP.is_top_eigenpair(OM.gram_matrix(Ws, sp.eye(dx)), sp.kronecker_product(V[:, 0], U[:, 0]), value):
             return Evidence.refuted(f"top eigenvalue at (27) differs for dims {dims}", seed=ctx.seed)
     return Evidence.certified(f"exact rational instances, dims {SHAPES27}: top eigenpair of 2 Phi^T Phi at (27) is "
                               "(2m sigma^(2(1-1/m)), v kron u), no eigenvalue above", instances=len(SHAPES27),
@@ -396,8 +400,8 @@ def eq28_at_scale(ctx):
     cases = [(8, 2), (16, 8), (32, 16), (64, 32), (64, 4), (24, 32)]
     for d, m in cases:
         T = rng.normal(size=(d, d)) / np.sqrt(d)
-        lam, _ = L.sharpness_at_minimum(L.canonical_minimum(T, [d] * (m + 1)), np.eye(d), dense_limit=300)
-        worst = max(worst, abs(lam / L.flattest_value(T, m) - 1))
+        lam, _ = NM.sharpness_at_minimum(NM.canonical_minimum(T, [d] * (m + 1)), np.eye(d), dense_limit=300)
+        worst = max(worst, abs(lam / NM.flattest_sharpness(T, m) - 1))
     if worst > 1e-8:
         return Evidence.refuted(f"relative deviation {worst:.1e} at scale", seed=ctx.seed)
     return Evidence.checked(f"(d, m) in {cases}: relative deviation from eq. (28) <= {worst:.1e}", slack=-worst,
@@ -417,15 +421,15 @@ def eq29_sampling(ctx):
     for _ in range(400):
         d, m = int(rng.integers(2, 5)), int(rng.integers(2, 7))
         T = rng.normal(size=(d, d))
-        lam, _ = L.sharpness_at_minimum(L.random_minimum(T, m, rng, 10 ** rng.uniform(-2, 0.3)), np.eye(d))
-        worst = min(worst, lam / L.flattest_value(T, m) - 1)
+        lam, _ = NM.sharpness_at_minimum(NM.random_minimum(T, m, rng, 10 ** rng.uniform(-2, 0.3)), np.eye(d))
+        worst = min(worst, lam / NM.flattest_sharpness(T, m) - 1)
         if worst < -1e-10:
             return Evidence.refuted("a random minimum is flatter than eq. (29)", seed=ctx.seed)
     reached = []
     for d, m in [(2, 3), (3, 3)]:
         T = rng.normal(size=(d, d))
-        Ws = L.random_minimum(T, m, rng, 0.5)
-        lam0, _ = L.sharpness_at_minimum(Ws, np.eye(d))
+        Ws = NM.random_minimum(T, m, rng, 0.5)
+        lam0, _ = NM.sharpness_at_minimum(Ws, np.eye(d))
         lam = lam0
         for it in range(3000):
             eps = 0.05 * lam / lam0
@@ -434,10 +438,10 @@ def eq29_sampling(ctx):
             for i, Ai in enumerate(A):
                 cand[i] = Ai @ cand[i]
                 cand[i + 1] = cand[i + 1] @ np.linalg.inv(Ai)
-            lc, _ = L.sharpness_at_minimum(cand, np.eye(d))
+            lc, _ = NM.sharpness_at_minimum(cand, np.eye(d))
             if lc < lam:
                 Ws, lam = cand, lc
-        reached.append(lam / L.flattest_value(T, m) - 1)
+        reached.append(lam / NM.flattest_sharpness(T, m) - 1)
         if reached[-1] < -1e-10:
             return Evidence.refuted("greedy walk went below eq. (29)", seed=ctx.seed)
     return Evidence.checked(f"400 random minima: min relative excess {worst:.2e}; greedy walks on Omega end "
@@ -462,8 +466,8 @@ def theorem1_exact(ctx):
     inst = _flattest_instances(rng)
     for Ws, T, u, v, r, m, fam in inst:
         d = T.cols
-        Phi = E.phi(Ws, sp.eye(d))
-        b = Phi * E.kron(v, u)
+        Phi = phi_of(Ws, sp.eye(d))
+        b = Phi * sp.kronecker_product(v, u)
         H = 2 * Phi * Phi.T
         if not (H * b - 2 * m * r ** (2 * (m - 1)) * b).is_zero_matrix:
             return Evidence.refuted(f"Phi(v kron u) is not an eigenvector ({fam}, m = {m})", seed=ctx.seed)
@@ -483,10 +487,10 @@ def theorem1_at_scale(ctx):
     worst_val, worst_vec = 0.0, 0.0
     for d, m in [(8, 4), (16, 16), (32, 8), (64, 32)]:
         T = rng.normal(size=(d, d)) / np.sqrt(d)
-        U, s, V = L.svd_target(T)
-        Ws = L.theorem4_minimum(T, m, rng)
-        lam, B = L.sharpness_at_minimum(Ws, np.eye(d), dense_limit=300)
-        value = L.flattest_value(T, m)
+        U, s, V = svd_target(T)
+        Ws = NM.layer_gains_minimum(T, m, rng)
+        lam, B = NM.sharpness_at_minimum(Ws, np.eye(d), dense_limit=300)
+        value = NM.flattest_sharpness(T, m)
         worst_val = max(worst_val, abs(lam / value - 1))
         Bstar = np.outer(U[:, 0], V[:, 0])
         worst_vec = max(worst_vec, 1 - abs(np.sum(B * Bstar)) / np.linalg.norm(B))
@@ -541,8 +545,8 @@ def lemma_s1_exact(ctx):
     for Ws, T, u, v, r, m, fam in inst:
         d = T.cols
         for k in range(1, m + 1):
-            a = E.prod(Ws, k + 1, m, d).T * u
-            b = E.prod(Ws, 1, k - 1, d) * v
+            a = layer_product(Ws, k + 1, m, d).T * u
+            b = layer_product(Ws, 1, k - 1, d) * v
             if _norm2(a) * _norm2(b) != r ** (2 * (m - 1)):
                 return Evidence.refuted(f"S67 fails at k = {k} ({fam})", seed=ctx.seed)
     return Evidence.certified(f"{len(inst)} exact flattest minima, all k: squared norms multiply to sigma^(2(1-1/m))",
@@ -558,7 +562,7 @@ def lemma_s2_exact(ctx):
     for Ws, T, u, v, r, m, fam in inst:
         d = T.cols
         for k in range(0, m + 1):
-            if not E.parallel_same_direction(E.prod(Ws, k + 1, m, d).T * u, E.prod(Ws, 1, k, d) * v):
+            if not SP.parallel_same_direction(layer_product(Ws, k + 1, m, d).T * u, layer_product(Ws, 1, k, d) * v):
                 return Evidence.refuted(f"S73 fails at k = {k} ({fam})", seed=ctx.seed)
     return Evidence.certified(f"{len(inst)} exact flattest minima, k = 0..m: the two vectors are positive multiples",
                               instances=len(inst), cases=FLATTEST_CASES, seed=ctx.seed, method="exact")
@@ -574,11 +578,11 @@ def _gf_flattest(rng, d, m):
 
 def _thm2_quantities(Ws, T):
     m, d = len(Ws), T.shape[0]
-    U, s, V = L.svd_target(T)
+    U, s, V = svd_target(T)
     u, v = U[:, 0], V[:, 0]
     rows = []
     for k in range(0, m + 1):
-        Pk, Qk = L.prod(Ws, 1, k, d), L.prod(Ws, k + 1, m, d)
+        Pk, Qk = layer_product(Ws, 1, k, d), layer_product(Ws, k + 1, m, d)
         rows.append(dict(k=k, Pv=Pk @ v, Pk=Pk, QTu=Qk.T @ u, Qk=Qk))
     return s[0], u, v, rows
 
@@ -594,7 +598,7 @@ THM2 = {
 def _thm2_exact_holds(part, Ws, u, v, r, m) -> bool:
     d = u.rows
     for k in range(0, m + 1):
-        P, Q = E.partial_products(Ws, k)
+        P, Q = layer_product(Ws, 1, k, Ws[0].cols), layer_product(Ws, k + 1, m, Ws[-1].rows)
         if part == "i":
             if not ((P.T * P) * v - r ** (2 * k) * v).is_zero_matrix:
                 return False
@@ -604,7 +608,7 @@ def _thm2_exact_holds(part, Ws, u, v, r, m) -> bool:
         else:
             M = P if part == "ii" else Q
             e = k if part == "ii" else m - k
-            if not E.is_psd(m * r ** (2 * e) * sp.eye(M.cols) - M.T * M):
+            if not SP.is_psd(m * r ** (2 * e) * sp.eye(M.cols) - M.T * M):
                 return False
     return True
 
@@ -690,9 +694,9 @@ def theorem2_sharp_exact(ctx):
     inst = _flattest_instances(ctx.rng)
     for Ws, T, u, v, r, m, fam in inst:
         for k in range(1, m):
-            P, Q = E.partial_products(Ws, k)
-            if not (E.is_psd((m - 1) * r ** (2 * k) * sp.eye(P.cols) - P.T * P)
-                    and E.is_psd((m - 1) * r ** (2 * (m - k)) * sp.eye(Q.cols) - Q.T * Q)):
+            P, Q = layer_product(Ws, 1, k, Ws[0].cols), layer_product(Ws, k + 1, m, Ws[-1].rows)
+            if not (SP.is_psd((m - 1) * r ** (2 * k) * sp.eye(P.cols) - P.T * P)
+                    and SP.is_psd((m - 1) * r ** (2 * (m - k)) * sp.eye(Q.cols) - Q.T * Q)):
                 return Evidence.refuted(f"sqrt(m-1) bound fails ({fam}, m = {m}, k = {k})", seed=ctx.seed)
     ratios = []
     for m in range(3, 7):
@@ -702,8 +706,8 @@ def theorem2_sharp_exact(ctx):
         delta = sp.Rational(1, 200)
         second = [c, delta] + [sp.Integer(1)] * (m - 2)
         U = V = sp.eye(2)
-        Ws = E.layer_gains_minimum(U, V, [[sp.Integer(1), g] for g in second])
-        if E.count_eigs_above(E.hhat(Ws, sp.eye(2)), 2 * m) != 0:
+        Ws = OM.layer_gains_minimum(U, V, [[sp.Integer(1), g] for g in second])
+        if SP.count_eigs_above(OM.gram_matrix(Ws, sp.eye(2)), 2 * m) != 0:
             return Evidence.error(f"tightness witness is not flattest at m = {m}")
         ratios.append((m, float(c / sp.sqrt(m - 1)), float(c / sp.sqrt(m))))
     return Evidence.certified(f"{len(inst)} exact flattest minima obey both sqrt(m-1) bounds; exact flattest witnesses reach "
@@ -722,7 +726,7 @@ def theorem2_without_flattest(ctx):
     T = rng.normal(size=(d, d))
     ratios = []
     for a in (1.0, 10.0, 100.0):
-        Ws = L.canonical_minimum(T, [d] * (m + 1))
+        Ws = NM.canonical_minimum(T, [d] * (m + 1))
         Ws[0], Ws[1] = a * Ws[0], Ws[1] / a
         s = np.linalg.norm(T, 2)
         ratios.append(np.linalg.norm(Ws[0], 2) / (np.sqrt(m) * s ** (1 / m)))
@@ -738,13 +742,13 @@ def theorem2_without_flattest(ctx):
 def _thm3_exact_holds(part, Ws, u, v, r, m) -> bool:
     d = u.rows
     for k in range(1, m + 1):
-        rk = E.prod(Ws, 1, k - 1, d) * v
-        qk = E.prod(Ws, k + 1, m, d).T * u
+        rk = layer_product(Ws, 1, k - 1, d) * v
+        qk = layer_product(Ws, k + 1, m, d).T * u
         if part == "i":
-            if not E.has_singular_pair(Ws[k - 1], rk, qk, r):
+            if not SP.has_singular_pair(Ws[k - 1], rk, qk, r):
                 return False
         elif part == "ii":
-            if k < m and not E.parallel_same_direction(E.prod(Ws, 1, k, d) * v, qk):
+            if k < m and not SP.parallel_same_direction(layer_product(Ws, 1, k, d) * v, qk):
                 return False
         elif _norm2(rk) != r ** (2 * (k - 1)) or _norm2(qk) != r ** (2 * (m - k)):
             return False
@@ -793,10 +797,10 @@ def theorem3_i_gradient_flow(ctx):
         if got is None:
             continue
         Ws, T = got
-        U, s, V = L.svd_target(T)
+        U, s, V = svd_target(T)
         for k in range(1, m + 1):
-            rk = L.prod(Ws, 1, k - 1, d) @ V[:, 0]
-            qk = L.prod(Ws, k + 1, m, d).T @ U[:, 0]
+            rk = layer_product(Ws, 1, k - 1, d) @ V[:, 0]
+            qk = layer_product(Ws, k + 1, m, d).T @ U[:, 0]
             rk, qk = rk / np.linalg.norm(rk), qk / np.linalg.norm(qk)
             c = s[0] ** (1 / m)
             worst = max(worst, np.linalg.norm(Ws[k - 1] @ rk - c * qk), np.linalg.norm(Ws[k - 1].T @ qk - c * rk))
@@ -825,10 +829,10 @@ def theorem4_exact(ctx):
     n = 0
     for i in range(5):
         d, m = (2, 2 + i) if i % 2 == 0 else (3, 2 + i // 2)
-        Ws, T, u, v, r = F.balanced(rng, d, m)
-        if not all(E.sigma_max_equals(W, r) for W in Ws):
+        Ws, T, u, v, r = OM.balanced_flattest(rng, d, m)
+        if not all(SP.sigma_max_equals(W, r) for W in Ws):
             return Evidence.error("construction does not satisfy the hypothesis")
-        if E.count_eigs_above(E.hhat(Ws, sp.eye(d)), 2 * m * r ** (2 * (m - 1))) != 0:
+        if SP.count_eigs_above(OM.gram_matrix(Ws, sp.eye(d)), 2 * m * r ** (2 * (m - 1))) != 0:
             return Evidence.refuted(f"a minimum with sigma_max(W_k) = r is not flattest (d = {d}, m = {m})",
                                     counterexample={"W": [str(W) for W in Ws]}, seed=ctx.seed)
         n += 1
@@ -845,11 +849,11 @@ def theorem4_numeric(ctx):
     worst, n = 0.0, 0
     for d, m in [(4, 3), (8, 6), (16, 12), (5, 9)]:
         T = rng.normal(size=(d, d))
-        Ws = L.theorem4_minimum(T, m, rng)
+        Ws = NM.layer_gains_minimum(T, m, rng)
         if not all(abs(np.linalg.norm(W, 2) / np.linalg.norm(T, 2) ** (1 / m) - 1) < 1e-12 for W in Ws):
             continue
-        lam, _ = L.sharpness_at_minimum(Ws, np.eye(d))
-        worst = max(worst, abs(lam / L.flattest_value(T, m) - 1))
+        lam, _ = NM.sharpness_at_minimum(Ws, np.eye(d))
+        worst = max(worst, abs(lam / NM.flattest_sharpness(T, m) - 1))
         n += 1
     if n == 0:
         return Evidence.error("no instance satisfied the hypothesis")
@@ -867,7 +871,7 @@ def theorem4_numeric(ctx):
 def theorem4_without_largest():
     m = 2
     Ws = [sp.diag(1, 3), sp.diag(1, sp.Rational(1, 3))]          # T = I, sigma_max(T)^(1/2) = 1 is a singular value of both
-    lam_top = max(E.hhat(Ws, sp.eye(2)).eigenvals())
+    lam_top = max(OM.gram_matrix(Ws, sp.eye(2)).eigenvals())
     if lam_top <= 2 * m:
         return Evidence.refuted("the example is flattest after all")
     return Evidence.proved(f"exact: T = I, W_1 = diag(1, 3), W_2 = diag(1, 1/3): 1 is a singular value of both layers but "
@@ -884,11 +888,11 @@ def theorem3_without_flattest(ctx):
     for _ in range(10):
         d, m = 3, 4
         T = rng.normal(size=(d, d))
-        Ws = L.random_minimum(T, m, rng, 0.5)
-        U, s, V = L.svd_target(T)
+        Ws = NM.random_minimum(T, m, rng, 0.5)
+        U, s, V = svd_target(T)
         res = 0.0
         for k in range(1, m + 1):
-            rk = L.prod(Ws, 1, k - 1, d) @ V[:, 0]
+            rk = layer_product(Ws, 1, k - 1, d) @ V[:, 0]
             rk /= np.linalg.norm(rk)
             G = Ws[k - 1].T @ Ws[k - 1]
             res = max(res, np.linalg.norm(G @ rk - (rk @ G @ rk) * rk) / np.linalg.norm(G, 2))

@@ -160,6 +160,16 @@ def prefix_suffix(mats, out):
     return L, R
 
 
+def layer_product(mats, lo: int, hi: int, n: int):
+    """``W_hi ... W_lo`` of ``mats = [W_1, ..., W_m]`` (1-based, inclusive; Mulayoff & Michaeli
+    eq. 14), by :func:`prefix_suffix` on the slice; the ``n x n`` identity when ``lo > hi``.
+    Works on numpy arrays (float or object) and SymPy matrices alike."""
+    if lo > hi:
+        eye = getattr(type(mats[0]), "eye", None) if mats else None
+        return eye(n) if callable(eye) else np.eye(n)
+    return prefix_suffix(list(mats[lo - 1:hi]), None)[0][-1]
+
+
 def linear_loss(A, sx, syx, trace_sy):
     """``tr(Sigma_y) - 2 tr(A Sigma_yx^T) + tr(A Sigma_x A^T)`` (Mulayoff & Michaeli eq. 3)."""
     val = -2 * (A * syx).sum() + ((A @ sx) * A).sum()

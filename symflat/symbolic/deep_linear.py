@@ -207,8 +207,20 @@ def phi_blocks(model, data, point, *, output=None, root: sp.Matrix | None = None
     R = gram_root(moments.sigma_x) if root is None else as_matrix(root, "root of Sigma_x", moments.sigma_x.shape)
     if root is not None and (R * R.T - moments.sigma_x).applyfunc(sp.cancel) != sp.zeros(*R.shape):
         raise SymbolicError("the given root R does not satisfy R R^T = Sigma_x")
+    return phi_blocks_of(Ws, R, left)
+
+
+def phi_blocks_of(Ws: list[sp.Matrix], root: sp.Matrix, left: sp.Matrix | None = None) -> list[sp.Matrix]:
+    """``Phi_k = (W_{k-1:1} R) kron (L W_{m:k+1})^T`` (eq. 16) straight from the weight matrices and a
+    root ``R`` (``R R^T = Sigma_x``), unchecked; ``left`` defaults to the identity (``DeepLinear``)."""
+    left = sp.eye(Ws[-1].rows) if left is None else left
     pre, post = partial_products(Ws, left)
-    return [_kron(pre[k] * R, post[k + 1].T) for k in range(len(Ws))]
+    return [_kron(pre[k] * root, post[k + 1].T) for k in range(len(Ws))]
+
+
+def phi_of(Ws: list[sp.Matrix], root: sp.Matrix, left: sp.Matrix | None = None) -> sp.Matrix:
+    """The stacked ``Phi`` of :func:`phi_blocks_of` (Lemma 3)."""
+    return sp.Matrix.vstack(*phi_blocks_of(Ws, root, left))
 
 
 def phi_matrix(model, data, point, **kw) -> sp.Matrix:

@@ -11,12 +11,17 @@ import sympy as sp
 
 from symflat.claims import Context, Status
 from symflat.discovery import load_claims
+from symflat.models import DeepLinear, Moments
+from symflat.numeric import get_backend, objective
+from symflat.numeric import minimum_set as NM
+from symflat.numeric.objective import layer_product, pack
+from symflat.symbolic import minimum_set as OM
+from symflat.symbolic.exact import rational_orthogonal
 
 PROOFS = Path(__file__).resolve().parents[2] / "proofs"
 PKG = PROOFS / "mulayoff_michaeli_2020"
 sys.path.insert(0, str(PROOFS))
 
-from mulayoff_michaeli_2020 import _exact as E  # noqa: E402
 from mulayoff_michaeli_2020 import _linear as L  # noqa: E402
 from mulayoff_michaeli_2020 import _scalar as S  # noqa: E402
 
@@ -131,11 +136,11 @@ def test_lemma3_against_finite_differences_on_samples(rng):
     W2 = rng.normal(size=(2, 4))
     W1 = np.linalg.pinv(W2) @ T + (np.eye(4) - np.linalg.pinv(W2) @ W2) @ rng.normal(size=(4, 3))
     Ws = [W1, W2]
-    np.testing.assert_allclose(L.end_to_end(Ws), T, atol=1e-10)
+    np.testing.assert_allclose(layer_product(Ws, 1, len(Ws), Ws[0].shape[1]), T, atol=1e-10)
     f = points_loss(X, Y, [W.shape for W in Ws])
-    H = fd_hessian(f, L.flat_vector(Ws), h=1e-3)
-    h = L.sym_sqrt(sx)
-    Phi = np.vstack([np.kron(L.prod(Ws, 1, k - 1, 3) @ h, L.prod(Ws, k + 1, 2, 2).T) for k in (1, 2)])
+    H = fd_hessian(f, pack(get_backend("numpy"), Ws), h=1e-3)
+    h = NM.psd_sqrt(sx)
+    Phi = np.vstack([np.kron(layer_product(Ws, 1, k - 1, 3) @ h, layer_product(Ws, k + 1, 2, 2).T) for k in (1, 2)])
     np.testing.assert_allclose(H, 2 * Phi @ Phi.T, atol=1e-5 * np.abs(H).max())
 
 
@@ -156,21 +161,33 @@ def test_full_hessian_helper_against_autograd(rng):
         P = mats[2] @ mats[1] @ mats[0]
         return -2 * torch.trace(P @ torch.tensor(syx).T) + torch.trace(P @ torch.tensor(sx) @ P.T)
 
-    Ht = torch.autograd.functional.hessian(f, torch.tensor(L.flat_vector(Ws))).numpy()
-    np.testing.assert_allclose(L.full_hessian(Ws, sx, syx), Ht, atol=1e-10)
+    Ht = torch.autograd.functional.hessian(f, torch.tensor(pack(get_backend("numpy"), Ws))).numpy()
+    np.testing.assert_allclose(L.reference_full_hessian(Ws, sx, syx), Ht, atol=1e-10)
+
+
+def test_reference_full_hessian_matches_the_engine(rng):
+    """The paper folder's closed-form Hessian (kept as a reference) equals ``Objective.hessian`` of the engine
+    (Hessian-vector products) at a point off the minimum set, non-white data, mixed widths."""
+    dims = [2, 3, 2, 3]
+    Ws = [rng.normal(size=(dims[j], dims[j - 1])) for j in range(1, 4)]
+    A = rng.normal(size=(2, 2))
+    sx, syx = A @ A.T + np.eye(2), rng.normal(size=(3, 2))
+    obj = objective(DeepLinear(tuple(dims)), Moments(sx, syx), backend="numpy")
+    engine = obj.hessian(pack(get_backend("numpy"), Ws))
+    np.testing.assert_allclose(L.reference_full_hessian(Ws, sx, syx), engine, atol=1e-10 * np.abs(engine).max())
 
 
 @pytest.mark.parametrize("d,m", [(2, 2), (3, 3), (2, 5)])
 def test_theorem1_value_and_eigenvector_with_dense_hessian(d, m, rng):
     """Eq. (17) and b = Phi(v kron u) at a rotated, uneven flattest minimum, from the dense Hessian of the loss."""
     T = rng.normal(size=(d, d))
-    Ws = L.theorem4_minimum(T, m, rng)
-    H = L.full_hessian(Ws, np.eye(d), T)
+    Ws = NM.layer_gains_minimum(T, m, rng)
+    H = L.reference_full_hessian(Ws, np.eye(d), T)
     lam, vecs = np.linalg.eigh(H)
     value = 2 * m * np.linalg.norm(T, 2) ** (2 * (1 - 1 / m))
     assert lam[-1] == pytest.approx(value, rel=1e-10)
     U, s, Vt = np.linalg.svd(T)
-    b = np.concatenate([X.reshape(-1, order="F") for X in L.phi_times(Ws, np.eye(d), np.outer(U[:, 0], Vt[0]))])
+    b = np.concatenate([X.reshape(-1, order="F") for X in NM.phi_times(Ws, np.eye(d), np.outer(U[:, 0], Vt[0]))])
     np.testing.assert_allclose(H @ b, value * b, atol=1e-9 * value * np.linalg.norm(b))
 
 
@@ -178,9 +195,9 @@ def test_random_minima_are_never_flatter_than_eq29(rng):
     for _ in range(30):
         d, m = int(rng.integers(2, 4)), int(rng.integers(2, 5))
         T = rng.normal(size=(d, d))
-        Ws = L.random_minimum(T, m, rng, 0.7)
-        lam = np.linalg.eigvalsh(L.full_hessian(Ws, np.eye(d), T))[-1]
-        assert lam >= L.flattest_value(T, m) * (1 - 1e-10)
+        Ws = NM.random_minimum(T, m, rng, 0.7)
+        lam = np.linalg.eigvalsh(L.reference_full_hessian(Ws, np.eye(d), T))[-1]
+        assert lam >= NM.flattest_sharpness(T, m) * (1 - 1e-10)
 
 
 def test_lemma4_brute_force(rng):
@@ -203,26 +220,26 @@ def test_unbalanced_flattest_minimum_is_flattest_and_sharpens_theorem2(rng):
     c, delta = 1.72, 0.005                                   # c^2 = 2.9584 < m - 1 = 3
     gains = [c, delta] + [1.0] * (m - 2)
     Ws = [np.diag([1.0, g]) for g in gains]
-    T = L.end_to_end(Ws)
-    lam = np.linalg.eigvalsh(L.full_hessian(Ws, np.eye(2), T))[-1]
+    T = layer_product(Ws, 1, len(Ws), Ws[0].shape[1])
+    lam = np.linalg.eigvalsh(L.reference_full_hessian(Ws, np.eye(2), T))[-1]
     assert lam == pytest.approx(2 * m, rel=1e-12)
     assert np.sqrt(m - 1) * 0.99 < np.linalg.norm(Ws[0], 2) <= np.sqrt(m - 1)
 
 
 def test_theorem4_without_largest_dense():
     Ws = [np.diag([1.0, 3.0]), np.diag([1.0, 1 / 3])]
-    lam = np.linalg.eigvalsh(L.full_hessian(Ws, np.eye(2), np.eye(2)))[-1]
+    lam = np.linalg.eigvalsh(L.reference_full_hessian(Ws, np.eye(2), np.eye(2)))[-1]
     assert lam == pytest.approx(20.0)                       # > 4 = eq. (17): not flattest
 
 
 def test_exact_constructions(rng):
-    U, V = E.rational_orthogonal(3, rng), E.rational_orthogonal(3, rng)
+    U, V = rational_orthogonal(rng, 3).T, rational_orthogonal(rng, 3).T
     assert U * U.T == sp.eye(3)
     roots = [sp.Rational(3, 2), sp.Rational(1, 2), sp.Rational(1, 3)]
-    Ws = E.canonical_minimum(U, roots, V, [3, 4, 3, 3])
-    assert E.prod(Ws, 1, 3, 3) == E.target(U, roots, V, 3)
+    Ws = OM.canonical_minimum(U, roots, V, [3, 4, 3, 3])
+    assert layer_product(Ws, 1, 3, 3) == OM.target(U, roots, V, 3)
     with pytest.raises(ValueError, match="m >= 2"):
-        E.canonical_minimum(U, roots, V, [3, 3])
+        OM.canonical_minimum(U, roots, V, [3, 3])
 
 
 # ----------------------------------------------------------------------------- Lemma 1
@@ -260,7 +277,7 @@ def test_conjecture_estimators_recover_white_closed_form(rng):
     """The two estimators of conjecture.py bracket the known answer for white data (eqs. 26 and 29)."""
     from mulayoff_michaeli_2020.conjecture import max_nu, min_sharpness
     T = rng.normal(size=(2, 2))
-    value = L.flattest_value(T, 2)
+    value = NM.flattest_sharpness(T, 2)
     assert max_nu(np.eye(2), T, 2, rng, restarts=2) == pytest.approx(value, rel=1e-8)
     assert min_sharpness(np.eye(2), T, 2, rng, restarts=2) == pytest.approx(value, rel=1e-6)
 
@@ -309,7 +326,7 @@ def test_every_refuted_claim_has_a_corrected_claim_beside_it():
 
 def test_deeper_sharper_counterexample_numerically():
     """sigma_max(T) = 0.1: the flattest sharpness 2 m sigma^(2(1-1/m)) falls until m = -2 log(0.1) = 4.6, then rises."""
-    values = [L.flattest_value(np.diag([0.1, 0.05]), m) for m in (2, 3, 4, 5, 6, 10)]
+    values = [NM.flattest_sharpness(np.diag([0.1, 0.05]), m) for m in (2, 3, 4, 5, 6, 10)]
     assert values[0] > values[1] > values[2] > values[3] and values[3] < values[4] < values[5]
 
 
