@@ -18,26 +18,22 @@ import numpy as np
 
 from symflat.models import DeepNetwork, Points
 from symflat.numeric import gradient_flow, hessian, objective
+from symflat.numeric.backend import get_backend
+from symflat.numeric.objective import pack, unpack
+
+_NUMPY = get_backend("numpy")
 
 
 # --- networks ------------------------------------------------------------------------------------
 
 def mats(model, w) -> list[np.ndarray]:
-    """The weight matrices ``W_1..W_n`` of the vec layout (column-major blocks)."""
-    w = np.asarray(w, dtype=float)
-    return [w[b.slice].reshape(b.shape, order="F") for b in model.blocks]
+    """The weight matrices ``W_1..W_n`` of a float parameter vector (the engine's column-major :func:`unpack`)."""
+    return unpack(model, np.asarray(w, dtype=float))
 
 
 def flat(Ws) -> np.ndarray:
-    return np.concatenate([np.asarray(W, dtype=float).reshape(-1, order="F") for W in Ws])
-
-
-def chain(Ws, lo: int, hi: int, size: int) -> np.ndarray:
-    """``W_hi ... W_lo`` (1-based, inclusive); identity of ``size`` when ``hi < lo``."""
-    out = np.eye(size)
-    for j in range(lo, hi + 1):
-        out = Ws[j - 1] @ out
-    return out
+    """Inverse of :func:`mats` (the engine's :func:`pack`)."""
+    return pack(_NUMPY, [np.asarray(W, dtype=float) for W in Ws])
 
 
 def random_points(rng, n: int, d0: int, dn: int, scale: float = 1.0) -> Points:

@@ -7,6 +7,7 @@ from fractions import Fraction
 import numpy as np
 
 from symflat.claims import Evidence
+from symflat.numeric.objective import layer_product
 from symflat.precision import Inequality, Scalar
 from symflat.search import search_check
 
@@ -437,7 +438,7 @@ def theorem32_gd_runs(ctx):
             Ws = lib.rotated_balanced(rng, dims, lam, 0.1, 0.3)
             w = lib.flat(Ws) + pert * rng.standard_normal(model.num_params)
             W0 = lib.mats(model, w)
-            e2e = lib.chain(W0, 1, n, dims[0]).ravel()
+            e2e = layer_product(W0, 1, n, dims[0]).ravel()
             wn, nu = np.linalg.norm(e2e), float(e2e @ lam) / np.linalg.norm(e2e)
             for eta in (0.05, 0.02):
                 with mp.workdps(30):

@@ -13,6 +13,7 @@ import numpy as np
 import sympy as sp
 
 from symflat.claims import Evidence
+from symflat.numeric.objective import layer_product
 from symflat.precision import Inequality, Scalar
 from symflat.search import search_check
 
@@ -80,8 +81,8 @@ def lemma35_pointwise(ctx):
             data, lam, _ = whitened_problem(rng, 12, dims[0])
             Ws = lib.rotated_balanced(rng, dims, lam, rng.uniform(0.01, 1.5), rng.uniform(-0.95, 1))
             G = lib.mats(model, np.asarray(objective(model, data).grad(lib.flat(Ws)), dtype=float))
-            vel = sum(lib.chain(Ws, j + 2, n, dims[j + 1]) @ G[j] @ lib.chain(Ws, 1, j, dims[0]) for j in range(n)).ravel()
-            w = lib.chain(Ws, 1, n, dims[0]).ravel()
+            vel = sum(layer_product(Ws, j + 2, n, dims[j + 1]) @ G[j] @ layer_product(Ws, 1, j, dims[0]) for j in range(n)).ravel()
+            w = layer_product(Ws, 1, n, dims[0]).ravel()
             r = np.linalg.norm(w)
             h = (r ** (2 - 2 / n) * np.eye(dims[0]) + (n - 1) * r ** (2 - 2 / n) * np.outer(w, w) / r ** 2) @ (w - lam)
             worst = max(worst, float(np.linalg.norm(vel - h) / np.linalg.norm(h)))
@@ -121,14 +122,14 @@ def _network_flows(seed):
         model = DeepNetwork(dims, activation="linear", loss="half_square")
         data, lam, _ = whitened_problem(rng, 15, dims[0])
         Ws = lib.rotated_balanced(rng, dims, lam, norm, nu)
-        w0 = lib.chain(Ws, 1, n, dims[0]).ravel()
+        w0 = layer_product(Ws, 1, n, dims[0]).ravel()
         v = w0 - (w0 @ lam) * lam
         v /= np.linalg.norm(v)
         e = lib.EndToEnd(n, np.linalg.norm(w0), float(w0 @ lam) / np.linalg.norm(w0), dps=20)
         taus = [0.5, 1.5, 3.0, 6.0]
         T = [float(e.xi(t)) for t in taus]
         gf = gradient_flow(model, lib.flat(Ws), data, T[-1], t_eval=[0.0] + T, rtol=1e-11, atol=1e-13)
-        diff = max(float(np.linalg.norm(lib.chain(lib.mats(model, gf.weights[i + 1]), 1, n, dims[0]).ravel()
+        diff = max(float(np.linalg.norm(layer_product(lib.mats(model, gf.weights[i + 1]), 1, n, dims[0]).ravel()
                                         - e.vector(t, lam, v))) for i, t in enumerate(taus))
         sq = [float(np.sum(np.asarray(x) ** 2)) for x in gf.weights]
         out.append((dims, max(sq), n * (np.linalg.norm(w0) + 2) ** (2 / n), diff))
@@ -774,7 +775,7 @@ def lemma61_points(ctx):
     for dims, n, model, data, lam, eps in _geometry_cases(rng):
         Ws, th, q = _perturbed_balanced(rng, dims, lam, eps)
         Wq = lib.mats(model, q)
-        w, wq = lib.chain(Ws, 1, n, dims[0]).ravel(), lib.chain(Wq, 1, n, dims[0]).ravel()
+        w, wq = layer_product(Ws, 1, n, dims[0]).ravel(), layer_product(Wq, 1, n, dims[0]).ravel()
         r = np.linalg.norm(w)
         worst = min(worst, (r ** (1 / n) + eps) ** n - r - np.linalg.norm(wq - w))
         worst = min(worst, np.linalg.norm(w - lam) + 2 * n * eps - np.linalg.norm(wq - lam))
@@ -811,7 +812,7 @@ def lemma62_points(ctx):
             th = rng.standard_normal(model.num_params) * rng.uniform(0.1, 1.5)
             Ws = lib.mats(model, th)
             norms = [np.linalg.norm(W) for W in Ws]
-            g = np.linalg.norm(lib.chain(Ws, 1, n, dims[0]).ravel() - lam)
+            g = np.linalg.norm(layer_product(Ws, 1, n, dims[0]).ravel() - lam)
             Hs = np.linalg.norm(hessian(model, th, data), 2)
             b1 = n * lib.subset_products([x * x for x in norms], n - 1) + 2 * n * g * lib.subset_products(norms, n - 2)
             b2 = math.sqrt(n) * g * lib.subset_products(norms, n - 1)
@@ -870,7 +871,7 @@ def lemma64_points(ctx):
 
     worst, count = math.inf, 0
     for n, model, data, lam, eps, Ws, q in _tube_points(ctx):
-        w = lib.chain(Ws, 1, n, Ws[0].shape[1]).ravel()
+        w = layer_product(Ws, 1, n, Ws[0].shape[1]).ravel()
         bound = -(n - 1) * (np.linalg.norm(w - lam) + 2 * n * eps) * (np.linalg.norm(w) + 2 * n * eps) ** (1 - 2 / n)
         lmin = lib.lam_min(hessian(model, q, data))
         worst = min(worst, lmin - bound)

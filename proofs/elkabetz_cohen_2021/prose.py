@@ -6,6 +6,7 @@ import math
 import numpy as np
 
 from symflat.claims import Evidence
+from symflat.numeric.objective import layer_product
 
 from . import _lib as lib
 from . import paper
@@ -95,7 +96,7 @@ def roughly_convex_flows(ctx):
         gf = gradient_flow(model, w0, data, 60.0, t_eval=np.linspace(0, 60, 25), rtol=1e-10, atol=1e-12)
         for k, th in enumerate(gf.weights):
             Ws = lib.mats(model, th)
-            w = lib.chain(Ws, 1, n, dims[0]).ravel()
+            w = layer_product(Ws, 1, n, dims[0]).ravel()
             m0 = (n - 1) * np.linalg.norm(w - lam) * np.linalg.norm(w) ** (1 - 2 / n)
             lmin = lib.lam_min(hessian(model, th, data))
             worst = min(worst, lmin + m0 + 1e-12)

@@ -10,6 +10,7 @@ import numpy as np
 import sympy as sp
 
 from symflat.claims import Evidence
+from symflat.numeric.objective import layer_product
 from symflat.search import search_check
 
 from . import _inequalities as ineqs
@@ -146,7 +147,7 @@ def lemma7_random(ctx):
             Ws[0], Ws[1] = Ws[0] * s, Ws[1] / s
             w = lib.flat(Ws)
             lam = lib.lam_min(hessian(model, w, data))
-            E = lib.chain(Ws, 1, len(Ws), dims[0])
+            E = layer_product(Ws, 1, len(Ws), dims[0])
             X, Y = np.asarray(data.X), np.asarray(data.Y)
             G = (E @ X.T - Y.T) @ X / data.n
             rhs = lemma7_rhs_numpy(Ws, G)
@@ -300,7 +301,7 @@ def prop8_flows(ctx):
                 X, Y = np.asarray(data.X), np.asarray(data.Y)
                 for w in gf.weights:
                     Ws = lib.mats(model, w)
-                    E = lib.chain(Ws, 1, n, dims[0])
+                    E = layer_product(Ws, 1, n, dims[0])
                     G = (E @ X.T - Y.T) @ X / data.n
                     k = math.sqrt(min(dims[0], dims[-1])) * np.linalg.norm(G)
                     big = max(1.0, max(np.linalg.norm(W, 2) for W in Ws))

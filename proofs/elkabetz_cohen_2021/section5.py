@@ -8,6 +8,7 @@ import numpy as np
 import sympy as sp
 
 from symflat.claims import Evidence
+from symflat.numeric.objective import layer_product
 from symflat.precision import Inequality, Scalar
 from symflat.search import search_check
 
@@ -422,7 +423,7 @@ def corollary18_init(ctx):
             Ws = procedure13_init(dims, A)
             for j in range(len(Ws) - 1):
                 worst_bal = max(worst_bal, float(np.max(np.abs(Ws[j + 1].T @ Ws[j + 1] - Ws[j] @ Ws[j].T))))
-            E = lib.chain(Ws, 1, len(Ws), dims[0])
+            E = layer_product(Ws, 1, len(Ws), dims[0])
             worst_e2e = max(worst_e2e, float(np.max(np.abs(E - A))))
             nu = float(A[0] @ u / np.linalg.norm(A))
             min_gap = min(min_gap, nu + 1)

@@ -13,6 +13,7 @@ from symflat.claims import Context, Status
 from symflat.discovery import load_claims
 from symflat.models import DeepNetwork
 from symflat.numeric import gradient_flow, hessian
+from symflat.numeric.objective import layer_product
 from symflat.precision.backends import FloatOps
 
 PROOFS = Path(__file__).resolve().parents[2] / "proofs"
@@ -214,7 +215,7 @@ def test_procedure13_is_balanced_with_the_given_end_to_end_matrix():
     A = 0.1 * rng.standard_normal((1, 3))
     Ws = s5.procedure13_init(dims, A)
     assert [W.shape for W in Ws] == [(dims[j + 1], dims[j]) for j in range(4)]
-    assert np.allclose(lib.chain(Ws, 1, 4, 3), A)
+    assert np.allclose(layer_product(Ws, 1, 4, 3), A)
     for j in range(3):
         assert np.allclose(Ws[j + 1].T @ Ws[j + 1], Ws[j] @ Ws[j].T)
 
