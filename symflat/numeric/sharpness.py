@@ -94,13 +94,17 @@ def _structured_kind(obj) -> str | None:
 def sharpness(model, weights=None, data=None, method: str = "auto", *, which: str = "largest", k: int = 1,
               loss=None, params=None, backend=None, device=None, dtype=None, tol: float | None = None,
               maxiter: int = 2000, seed: int = 0, v0=None, minimum_tol: float = 1e-9,
-              autodiff: bool = False) -> SharpnessResult:
-    """Largest (or smallest) algebraic eigenvalue of the Hessian of the model's training loss.
+              autodiff: bool = False, dim: int | None = None) -> SharpnessResult:
+    """Largest (or smallest) algebraic eigenvalue of the Hessian of the model's training loss, or of
+    a symmetric operator.
 
     ``model`` is one of symflat's model families (``weights`` and ``data`` required) or any
     ``torch.nn.Module``: then ``data`` is ``(X, Y)`` or an iterable of batches, ``loss(output,
     target)`` is required, ``params`` optionally names the parameters to differentiate, and
     ``weights`` (optional) replaces their current values (see :mod:`symflat.numeric.module`).
+    ``model`` may instead be the operator itself (``weights`` and ``data`` left out): a scipy
+    ``LinearOperator``, a :class:`~symflat.numeric.operators.CurvatureOperator` (e.g. a
+    ``GramOperator`` ``2 Phi^T Phi``) or a ``v -> H v`` callable with ``dim=`` its size.
 
     ``method``: ``dense`` | ``lanczos`` (full reorthogonalisation, on the backend) | ``eigsh``
     (scipy ARPACK, ``which="LA"``) | ``power`` (shifted power iteration) | ``structured``
@@ -115,13 +119,34 @@ def sharpness(model, weights=None, data=None, method: str = "auto", *, which: st
     spectral norm; a result that did not converge has ``converged=False`` and a
     :class:`NotConvergedWarning` is issued. ``minimum_tol`` is how close to a global (or
     interpolating) minimum the structured method requires the point to be.
+
+    Examples:
+        Mulayoff & Michaeli 2020, eq. (10): at a minimum of the scalar chain ``w_3 w_2 w_1 x``
+        (``w_1 w_2 w_3 = tau``) the Hessian is ``2 sigma_x^2 tau^2 z z^T`` with ``z_j = 1/w_j``, so
+        ``lambda_max = 2 sigma_x^2 tau^2 sum_j 1/w_j^2``. With ``sigma_x^2 = 2``, ``tau = 3/2`` and
+        ``w = (1/2, 2, 3/2)`` that is ``2 * 2 * 9/4 * (4 + 1/4 + 4/9) = 42.25``:
+
+        >>> from symflat.models import Moments, ScalarChain
+        >>> data = Moments([[2.0]], [[3.0]])            # sigma_x^2 = 2, sigma_yx = 3, tau = 3/2
+        >>> result = sharpness(ScalarChain(3), [0.5, 2.0, 1.5], data, method="dense")
+        >>> round(result.eigenvalue, 10)
+        42.25
+
+        The same number from the Hessian as an operator, and from a ``v -> Hv`` callable:
+
+        >>> from symflat.numeric.operators import hessian_operator
+        >>> H = hessian_operator(ScalarChain(3), [0.5, 2.0, 1.5], data)
+        >>> round(sharpness(H).eigenvalue, 10)
+        42.25
+        >>> round(sharpness(H.matvec, dim=3, method="lanczos").eigenvalue, 8)
+        42.25
     """
     if method not in METHODS:
         raise NumericError(f"unknown sharpness method {method!r}; use one of {METHODS}")
     options.solver(tol=tol, maxiter=maxiter, seed_value=seed, minimum_tol=minimum_tol, autodiff=autodiff)
     wh = _which(which)
     t0 = time.perf_counter()
-    obj = _objective(model, weights, data, backend, device, dtype, autodiff, loss, params)
+    obj = _objective(model, weights, data, backend, device, dtype, autodiff, loss, params, dim)
     bk = obj.backend
     w = obj.finite_weights(weights)
     n = obj.num_params
@@ -164,10 +189,21 @@ def sharpness(model, weights=None, data=None, method: str = "auto", *, which: st
     return result
 
 
-def _objective(model, weights, data, backend, device, dtype, autodiff, loss=None, params=None):
-    """The objective of a torch module (:mod:`symflat.numeric.module`) or of a model family."""
+def _objective(model, weights, data, backend, device, dtype, autodiff, loss=None, params=None, dim=None):
+    """The objective of an operator (:class:`~symflat.numeric.operators.OperatorObjective`), of a torch
+    module (:mod:`symflat.numeric.module`) or of a model family."""
     from symflat.numeric.module import is_module, module_objective
+    from symflat.numeric.operators import OperatorObjective, is_operator
 
+    if is_operator(model):
+        if data is not None or loss is not None or params is not None:
+            raise NumericError("an operator is already taken at its point: data, loss and params do not apply")
+        if backend not in (None, "numpy") or device is not None or dtype not in (None, "float64") or autodiff:
+            raise NumericError("an operator is applied as given, in numpy float64: backend, device, dtype and "
+                               "autodiff do not apply")
+        return OperatorObjective(model, dim)
+    if dim is not None:
+        raise NumericError("dim= applies to a v -> Hv callable only")
     if is_module(model):
         if backend not in (None, "torch"):
             raise NumericError(f"a torch.nn.Module runs on the torch backend, not {backend!r}")
@@ -220,7 +256,8 @@ def _auto(obj, w, wh, minimum_tol) -> tuple[str, str]:
 
 
 def smallest_eigenvalue(model, weights=None, data=None, method: str = "auto", **kw) -> SharpnessResult:
-    """The smallest algebraic Hessian eigenvalue ``lambda_min`` (Elkabetz & Cohen 2021, eq. 12-13)."""
+    """The smallest algebraic Hessian eigenvalue ``lambda_min`` (Elkabetz & Cohen 2021, eq. 12-13);
+    ``model`` may be an operator, as in :func:`sharpness`."""
     return sharpness(model, weights, data, method, which="smallest", **kw)
 
 
@@ -232,9 +269,15 @@ def hessian(model, weights=None, data=None, *, loss=None, params=None, backend=N
 
 
 def directional_curvature(model, weights, data, direction, **kw) -> float:
-    """``u^T H u / u^T u``: the curvature of the loss along ``direction``."""
+    """``u^T H u / u^T u``: the curvature of the loss along ``direction``. ``model`` may be an
+    operator (``weights = data = None``), as in :func:`sharpness`; a callable takes its size from ``direction``."""
+    from symflat.numeric.operators import is_operator
+
+    dim = kw.pop("dim", None)
+    if dim is None and is_operator(model) and not hasattr(model, "shape"):
+        dim = int(np.size(direction))
     obj = _objective(model, weights, data, kw.pop("backend", None), kw.pop("device", None), kw.pop("dtype", None),
-                     kw.pop("autodiff", False), kw.pop("loss", None), kw.pop("params", None))
+                     kw.pop("autodiff", False), kw.pop("loss", None), kw.pop("params", None), dim)
     w, u = obj.finite_weights(weights), obj.finite_weights(direction, what="the direction")
     uu = obj.backend.dot(u, u)
     if not uu > 0:
@@ -243,12 +286,12 @@ def directional_curvature(model, weights, data, direction, **kw) -> float:
 
 
 def hessian_trace(model, weights=None, data=None, *, samples: int = 100, seed: int = 0, loss=None, params=None,
-                  backend=None, device=None, dtype=None, autodiff: bool = False) -> TraceEstimate:
+                  backend=None, device=None, dtype=None, autodiff: bool = False, dim: int | None = None) -> TraceEstimate:
     """Hutchinson trace estimate of the Hessian with ``samples`` Rademacher probes and its standard
-    error (:func:`symflat.numeric.spectrum.hutchinson`)."""
+    error (:func:`symflat.numeric.spectrum.hutchinson`); ``model`` may be an operator, as in :func:`sharpness`."""
     options.count(samples, "samples (at least 2, to report a standard error)", minimum=2)
     options.seed(seed)
-    obj = _objective(model, weights, data, backend, device, dtype, autodiff, loss, params)
+    obj = _objective(model, weights, data, backend, device, dtype, autodiff, loss, params, dim)
     return spectrum.hutchinson(obj, obj.finite_weights(weights), samples, seed)
 
 
