@@ -31,8 +31,8 @@ lemma4 = paper.lemma(
     where="App. A", inequality=ineqs.lemma4_first(),
     note="Two inequalities; the first is attached for 'symflat search' (hypothesis x-le-half), the second is searched by its own check.",
 )
-lemma4.check(search_check(ineqs.lemma4_first(), budget=4.0, name="search-first"))
-lemma4.check(search_check(ineqs.lemma4_second(), budget=4.0, name="search-second"))
+lemma4.check(search_check(ineqs.lemma4_first(), budget=3.0, name="search-first"))
+lemma4.check(search_check(ineqs.lemma4_second(), budget=3.0, name="search-second"))
 
 
 @lemma4.check
@@ -135,7 +135,7 @@ lemma5 = paper.lemma(
     r"\exists C>0\ \text{absolute}:\ L\ge C,\ x\ge1\ \Rightarrow\ L\exp(-\sqrt L x)\le4\exp(-x)",
     where="App. A", inequality=ineqs.lemma5(), note="Searched with C = 1 (hypotheses l-ge-c, x-ge-1).",
 )
-lemma5.check(search_check(ineqs.lemma5(), budget=4.0))
+lemma5.check(search_check(ineqs.lemma5(), budget=3.0))
 
 
 @lemma5.check

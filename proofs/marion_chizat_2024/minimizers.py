@@ -23,7 +23,7 @@ theorem1 = paper.theorem(
     note="Special case d_L = 1, w = 1 of the second bound of Theorem 2; the paper calls Theorem 2 strictly stronger.",
     inequality=ineqs.theorem1_inequality(),
 )
-theorem1.check(search_check(ineqs.theorem1_inequality(), budget=8.0))
+theorem1.check(search_check(ineqs.theorem1_inequality(), budget=5.0))
 
 
 DIMS_CASES = [(2, 2, 1), (3, 3, 2, 1), (3, 4, 3, 2, 1), (2, 3, 3, 3, 3, 1), (4, 2, 1)]
@@ -130,8 +130,8 @@ theorem2 = paper.theorem(
          "in particular for d_L = 1, w = 1 (Theorem 1). Corrected version: theorem-2-corrected.",
     inequality=ineqs.theorem2_inequality(corrected=False),
 )
-theorem2.check(search_check(ineqs.theorem2_inequality(corrected=False), budget=5.0))
-theorem2.check(search_check(ineqs.theorem2_first_inequality(corrected=False), budget=5.0, name="search-first-bound"))
+theorem2.check(search_check(ineqs.theorem2_inequality(corrected=False), budget=3.0))
+theorem2.check(search_check(ineqs.theorem2_first_inequality(corrected=False), budget=3.0, name="search-first-bound"))
 
 
 @theorem2.check
@@ -191,8 +191,8 @@ theorem2c = paper.theorem(
          "Reduces to Theorem 2 when ||w|| = 1; tight at balanced minimisers for white data.",
     inequality=ineqs.theorem2_inequality(corrected=True),
 )
-theorem2c.check(search_check(ineqs.theorem2_inequality(corrected=True), budget=8.0))
-theorem2c.check(search_check(ineqs.theorem2_first_inequality(corrected=True), budget=6.0, name="search-first-bound"))
+theorem2c.check(search_check(ineqs.theorem2_inequality(corrected=True), budget=5.0))
+theorem2c.check(search_check(ineqs.theorem2_first_inequality(corrected=True), budget=4.0, name="search-first-bound"))
 
 
 def _random_w(rng, d):

@@ -176,9 +176,36 @@ variational_min = paper.equation(
     "eq-7-at-minimizers",
     r"\text{For every minimiser } \mathcal W \text{ of } R^L:\ S(\mathcal W)^2 = \lim_{\xi\to0}\sup_{\|W_k-\tilde W_k\|_F\le\xi}"
     r"\frac{\sum_k\|\nabla_kR^L(\mathcal W)-\nabla_kR^L(\tilde{\mathcal W})\|_F^2}{\sum_k\|W_k-\tilde W_k\|_F^2}",
-    where="App. B.1", eq="7, 13", corrects="eq-7", uses=["definition-sharpness", "eq-5"],
-    note="The limit is ||H||_2^2 at any point; at a minimiser H = 2 J^T Sigma J is positive semidefinite, so ||H||_2 = lambda_max(H).",
+    where="App. B.1", eq="7, 13", corrects="eq-7", uses=["definition-sharpness", "eq-5"], hypotheses=["a1"], outline=["eq-6"],
+    note="The limit is ||H||_2^2 at any point; at a minimiser H = 2 J^T Sigma J is positive semidefinite, so ||H||_2 = lambda_max(H). "
+         "Outline: eq. (6) (the gradient of R^1 vanishes where X^T X w_prod = X^T y), then the Hessian on that set.",
 )
+
+
+@variational_min.check
+def eq7_min_general():
+    """Every depth L, layers i, j (i = j included) and widths: the Hessian block of R^L in (W_i, W_j), by the matrix
+    calculus at symbolic sizes, equals the Gauss-Newton block 2/n <X Dw_prod[Delta_i], X Dw_prod[E_j]> once
+    X^T X w_prod = X^T y (the minimisers under A1, by eq. (6)); so H = 2 J^T Sigma J is PSD and ||H||_2 = lambda_max(H).
+    For any C^2 risk the quotient of (7) tends to ||H Delta||^2 / ||Delta||^2, whose supremum is ||H||_2^2."""
+    from symflat.symbolic.matrix_calculus import LayerChain, Relation, Rules, derivative, matrix, second_variation
+
+    ch = LayerChain("W", "L", ("i", "j"))
+    P, n = ch.product(), sp.Symbol("n", positive=True)
+    X, y, w = matrix("X", n, P.cols), matrix("y", n, 1), matrix("w", P.rows, 1)
+    r = y - X @ P.T @ w
+    risk = (r.T @ r).trace().scale(1 / n)
+    rules = Rules([Relation.of(X.T @ X @ P.T @ w, X.T @ y, "X^T X w_prod = X^T y")])
+    Wi, Wj = ch.layer(ch["i"]), ch.layer(ch["j"])
+    D, E, E2 = matrix("D", Wi.rows, Wi.cols), matrix("E", Wj.rows, Wj.cols), matrix("E2", Wi.rows, Wi.cols)
+    for (Y, F) in ((Wj, E), (Wi, E2)):
+        gn = (derivative(P.T @ w, Wi, D).T @ X.T @ X @ derivative(P.T @ w, Y, F)).trace().scale(2 / n)
+        if not (second_variation(risk, (Wi, D), (Y, F)) - gn).is_zero(rules):
+            return Evidence.open("a Hessian block on the minimum set did not reduce to its Gauss-Newton form")
+    return Evidence.proved("for every depth, widths and output vector: on X^T X w_prod = X^T y every Hessian block (i < j and i = i) "
+                           "equals its Gauss-Newton block (matrix calculus, symbolic sizes), so H = 2 J^T Sigma J >= 0 and "
+                           "||H||_2 = lambda_max(H); the limit of (7) is ||H||_2^2 for any C^2 function (first-order Taylor of the "
+                           "gradient)", method="matrix calculus (symbolic sizes)", standard="Taylor expansion of a C^1 gradient")
 
 
 @variational_min.check
@@ -287,6 +314,28 @@ def shallow_exact():
     return Evidence.certified("for L = 2 the residual part of the Hessian has identically zero diagonal blocks (symbolic weights), so its "
                               "spectrum is symmetric and |lambda_min(H)| <= lambda_max(H)", method="sympy", instances=1,
                               cases="dims (2, 2, 1), one 3 x 2 data set, symbolic weights")
+
+
+@shallow.check
+def shallow_general():
+    """Every width d_0, d_1, d_2 and output w (L = 2): H = J^T (2 Sigma) J + R with R(Delta, E) = <g, D^2 w_prod[Delta, E]>,
+    g = grad R^1(w_prod) (second-order chain rule). w_prod = W_1^T W_2^T w is linear in each layer, so the matrix
+    calculus finds D^2 w_prod zero on the (W_1, W_1) and (W_2, W_2) blocks at symbolic sizes: R = [[0, B], [B^T, 0]] has
+    spectrum {+-sigma_i(B)}, and Weyl with the PSD Gauss-Newton part gives lambda_max(H) >= lambda_max(R) >= -lambda_min(H).
+    (L = 1: H = J^T (2 Sigma) J is PSD.)"""
+    from symflat.symbolic.matrix_calculus import matrix, second_variation
+
+    d0, d1, d2 = sp.symbols("d0 d1 d2", integer=True, positive=True)
+    W1, W2, w, g = matrix("W1", d1, d0), matrix("W2", d2, d1), matrix("w", d2, 1), matrix("g", d0, 1)
+    f = (g.T @ W1.T @ W2.T @ w).trace()                      # <g, w_prod>, g held fixed
+    blocks = {"(W1, W1)": second_variation(f, (W1, matrix("D1", d1, d0)), (W1, matrix("E1", d1, d0))),
+              "(W2, W2)": second_variation(f, (W2, matrix("D2", d2, d1)), (W2, matrix("E2", d2, d1)))}
+    if not all(b.is_zero() for b in blocks.values()):
+        return Evidence.open(f"the diagonal blocks did not reduce to zero: {blocks}")
+    return Evidence.proved("for every width and output vector at L = 2 (and trivially L = 1): the residual part of the Hessian has "
+                           "zero (W1, W1) and (W2, W2) blocks (matrix calculus at symbolic sizes), so its spectrum is symmetric "
+                           "about 0, and with the PSD Gauss-Newton part Weyl's inequalities give |lambda_min(H)| <= lambda_max(H)",
+                           method="matrix calculus (symbolic sizes) + Weyl", standard="second-order chain rule, Weyl's inequalities")
 
 
 @shallow.check

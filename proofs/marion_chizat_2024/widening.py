@@ -26,8 +26,8 @@ widths = paper.remark(
     note="Theorem 1 allows any widths; its other encodings use d_k = d. The one-step widenings of the attached inequality "
          "(Sigma indefinite or non-symmetric) hold too: with A1 (lambda_min > 0) kept, a symmetric Sigma is positive definite.",
 )
-widths.check(search_check(ineqs.theorem1_any_widths_inequality(), budget=4.0, name="search-any-widths"))
-widths.check(widen_check(ineqs.theorem1_inequality(), budget=3.0, name="widen-theorem-1"))
+widths.check(search_check(ineqs.theorem1_any_widths_inequality(), budget=3.0, name="search-any-widths"))
+widths.check(widen_check(ineqs.theorem1_inequality(), budget=2.0, name="widen-theorem-1"))
 
 
 # ----------------------------------------------------------------------------- Lemma 4: the signs of alpha and x
@@ -57,7 +57,7 @@ def lemma4_wide_exact():
                                             "second": [{"alpha": "-1", "x": "1"}, {"alpha": "1/2", "x": "-1/2"}]})
 
 
-lemma4_wide.check(widen_check(ineqs.lemma4_first(), budget=2.0, name="widen-first"))
+lemma4_wide.check(widen_check(ineqs.lemma4_first(), budget=1.5, name="widen-first"))
 
 lemma4_wide_c = paper.remark(
     "lemma-4-widened-corrected",
@@ -122,7 +122,7 @@ def lemma5_opt_general():
                            method="sympy (symbolic L)")
 
 
-lemma5_wide.check(widen_check(ineqs.lemma5(), budget=2.0, name="widen-lemma-5"))
+lemma5_wide.check(widen_check(ineqs.lemma5(), budget=1.5, name="widen-lemma-5"))
 
 
 # ----------------------------------------------------------------------------- Lemma 2: an output vector instead of d_L = 1
