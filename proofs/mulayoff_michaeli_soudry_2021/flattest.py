@@ -184,6 +184,7 @@ def s87_general():
     r"\inf_{\beta\in\mathbb R^k_+}\tfrac1n\|\Phi(\tilde\theta(\beta))\mathbf q\|^2=\tfrac2n\sum_i|w^{(2)}_i|\sqrt{(\textstyle\sum_jq_jx_jI_{j,i})^2+(\sum_jq_jI_{j,i})^2}\,"
     r"|\sum_jq_j\sigma(w^{(1)}_ix_j+b^{(1)}_i)|+\tfrac1n(\sum_jq_j)^2",
     where="supp. XI (as an infimum)", eq="S88", uses=["eq-s87"], proof_uses=["eq-s87"], corrects="eq-s88-as-printed",
+    outline=["eq-s87"],
     note="Printed as a minimum (eq-s88-as-printed): when one of the two factors of a neuron vanishes and the other does not, "
          "no beta_i > 0 attains it.",
 )

@@ -239,6 +239,7 @@ def s40_all_neurons():
     "eq-s40-all-neurons-corrected",
     r"|w^{(1)}_i|\,\mathbb P(X\in C_i)^2\sqrt{\mathbb E[X|C_i]^2+1}\,|\mathbb E[X-\tau_i|C_i]|\ge|w^{(1)}_i|\min\{g^+(\tau_i),g^-(\tau_i)\}\ \forall i",
     where="ours (what (S37) -> (S41) needs)", uses=["eq-s40", "eq-s35-s37"], proof_uses=["eq-s40"], corrects="eq-s40-all-neurons",
+    outline=["eq-s40"],
     note="(S41) only uses (S40) multiplied by |w1_i w2_i|, so neurons with w1_i = 0 contribute 0 on both sides and Lemma 4 "
          "is unaffected.",
 )
@@ -358,11 +359,56 @@ eq_s41.check(precision_check(s41_ineq, _hand_instances, name="certified-rational
 lemma4_random.check(precision_check(s41_ineq, _hand_instances, name="certified-rational"))  # lemma4_random is the lemma-4 claim
 
 
+@paper.remark(
+    "remark-lemma-4-any-minimiser",
+    r"\text{Lemma 4's bound at twice-differentiable minimisers of non-zero loss:}\ \lambda_{\max}(\nabla^2\mathcal L(\theta))\ge1+2\int|f''|g"
+    r"\ \text{(full Hessian, residual term included)}",
+    where="ours (widening audit of Lemma 4)", uses=["lemma-4", "eq-26"], hypotheses=["distinct-inputs", "twice-differentiable"],
+    note="Lemma 4 says 'a twice-differentiable minimiser of the loss'; the paper applies it at zero loss, where (26) drops "
+         "the residual term. The widening to minimisers that do not interpolate (k too small or a local minimum) held on "
+         "every instance found. The Inequality of (S41) has no domain widening (its variables are unconstrained vectors, "
+         "its dimensions start at 1), and `search --drop distinct-inputs` finds no violation (eq-s41).",
+)
+def lemma4_nonzero_loss(ctx):
+    """Random data with random targets, k = 1, 2: BFGS on the loss; keep strict local minimisers with loss > 1e-10, gradient
+    < 1e-8, no knot within 1e-4 of a data point and a positive semi-definite Hessian (central differences of the exact
+    gradient (25)); compare the top eigenvalue of that full Hessian with 1 + 2 int |f''| g."""
+    rng, worst, count = ctx.rng, np.inf, 0
+    for _ in range(60):
+        n, k = int(rng.integers(3, 8)), int(rng.integers(1, 3))
+        xs = lib.random_data(rng, n)
+        ys = rng.standard_normal(n) * rng.choice([0.3, 1.0, 3.0])
+
+        def loss(th):
+            return float(np.sum((lib.outputs(th, k, xs) - ys) ** 2) / (2 * n))
+
+        def grad(th):
+            return np.asarray(lib.phi(th, k, xs), dtype=float) @ (lib.outputs(th, k, xs) - ys) / n
+
+        th = minimize(loss, lib.random_theta(rng, k), jac=grad, method="BFGS", options={"gtol": 1e-12, "maxiter": 3000}).x
+        if loss(th) < 1e-10 or np.linalg.norm(grad(th)) > 1e-8 or np.min(np.abs(np.outer(xs, th[:k]) + th[k:2 * k])) < 1e-4:
+            continue
+        h = 1e-5
+        H = np.array([(grad(th + h * e) - grad(th - h * e)) / (2 * h) for e in np.eye(th.size)])
+        ev = np.linalg.eigvalsh((H + H.T) / 2)
+        if ev[0] < -1e-6:
+            continue
+        worst = min(worst, (ev[-1] - 1 - 2 * lib.curvature_integral(th, k, list(xs))) / ev[-1])
+        count += 1
+    if count == 0:
+        return Evidence.open("no non-interpolating minimiser found")
+    if worst < -1e-6:
+        return Evidence.refuted(f"the bound fails at a non-zero-loss minimiser (relative {worst:.2e})")
+    return Evidence.checked(f"the bound holds at {count} non-interpolating local minimisers (min relative slack {worst:.2e})",
+                            instances=count, seed=ctx.seed, slack=float(worst),
+                            cases="BFGS minimisers of random data, n = 3..7, k = 1, 2, loss > 1e-10")
+
+
 @paper.theorem(
     "theorem-1",
     r"f\ \text{a linearly stable solution for SGD with step}\ \eta,\ |f''(x_j)|<\infty\ \forall j\ \Rightarrow\ \int_{-\infty}^{\infty}|f''(x)|g(x)\,dx\le\tfrac1\eta-\tfrac12",
     where="Sec. 4 (Theorem 1); (1)", eq="1, 21-23, 30-31", uses=["definition-4", "definition-g", "definition-3"],
-    proof_uses=["lemma-4", "lemma-1"], hypotheses=["distinct-inputs", "twice-differentiable"],
+    proof_uses=["lemma-4", "lemma-1"], hypotheses=["distinct-inputs", "twice-differentiable"], outline=["lemma-4", "lemma-1"],
 )
 def theorem1_edge(ctx):
     """At random minima take the largest step for which theta* is linearly stable for GD,
@@ -378,6 +424,23 @@ def theorem1_edge(ctx):
         return Evidence.refuted(f"the bound fails by {-worst:.2e}")
     return Evidence.checked(f"int |f''| g <= 1/eta - 1/2 at eta = 2/lambda_max on 150 random minima (min slack {worst:.2e})",
                             instances=150, seed=ctx.seed, slack=float(worst), cases="150 random minima at eta = 2/lambda_max")
+
+
+@theorem1_edge.check
+def theorem1_implication():
+    """The combining step (30)-(31), decided by z3 and cvc5 for all reals: lambda >= 1 + 2 I (Lemma 4 at the stable
+    implementation) and lambda <= 2/eta (Lemma 1), eta > 0, imply I <= 1/eta - 1/2."""
+    from symflat.precision.decide import decide_formula
+
+    lam, integral = sp.symbols("lambda I", real=True)
+    eta = sp.Symbol("eta", positive=True)
+    goal = sp.Implies(sp.And(lam >= 1 + 2 * integral, lam * eta <= 2), integral <= 1 / eta - sp.Rational(1, 2))
+    results = [decide_formula(goal, solver=sv) for sv in ("z3", "cvc5")]
+    bad = [r for r in results if r.status != "proved"]
+    if bad:
+        return bad[0].evidence("Theorem 1 combining step")
+    return Evidence.proved("lambda >= 1 + 2I and lambda <= 2/eta imply I <= 1/eta - 1/2 for all reals, eta > 0 (z3 and cvc5)",
+                           method="z3", cross_checked="cvc5", version=", ".join(f"{r.solver} {r.version}" for r in results))
 
 
 @theorem1_edge.check

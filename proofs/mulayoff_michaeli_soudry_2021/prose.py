@@ -54,7 +54,7 @@ def headline_edge(ctx):
     r"h''\ \text{supported outside}\ [x_{\min},x_{\max}],\ h=0\ \text{on}\ [x_{\min},x_{\max}]\Rightarrow"
     r"\ \exists\theta'\in\Omega(f+h):\ \Phi(\theta')^T\Phi(\theta')=\Phi(\theta)^T\Phi(\theta),\ \int|(f+h)''|g=\int|f''|g",
     where="Sec. 4 (after Theorem 1)", uses=["definition-g", "remark-g-shape", "eq-27", "theorem-1"],
-    proof_uses=["eq-s32", "eq-27"],
+    proof_uses=["eq-s32", "eq-27"], outline=["eq-s32", "eq-27"],
     note="Reading: any curvature added strictly outside the data (h = 0 on the data hull, knots outside it, given spare "
          "neurons) leaves both sides of (1) unchanged for some implementation, so a stable f stays stable for the same eta. "
          "(h vanishing on the data and affine on the hull forces h = 0 there when n >= 2.)",
@@ -121,7 +121,7 @@ eta_ = sp.Symbol("eta", positive=True)
     "prose-smoother-with-step",
     r"\text{``GD's solutions get smoother as the step size increases''}:\ B(\eta)=\tfrac1\eta-\tfrac12\ \text{strictly decreasing};"
     r"\ \lambda_{\max}\ge1\ \text{at every minimum, so no minimum is linearly stable for}\ \eta>2",
-    where="Sec. 5; supp. I (Figs. 1-2)", uses=["theorem-1", "eq-s33"], proof_uses=["theorem-1", "eq-27"],
+    where="Sec. 5; supp. I (Figs. 1-2)", uses=["theorem-1", "eq-s33"], proof_uses=["theorem-1", "eq-27"], outline=["eq-27"],
     note="The paper's formulas imply a trend of the envelope, not of each GD solution: the set of functions that can be "
          "stable for eta shrinks as eta grows (B is decreasing, nested sets), and it is empty for eta > 2 (B < 0 while "
          "lambda_max >= 1 because the b2 coordinate of every gradient is 1). Whether each GD solution gets smoother "

@@ -284,6 +284,27 @@ def eq27_exact(ctx):
                               instances=count, method="sympy", cases="(n, k) = (2,1), (3,2), (4,2), (3,3), random rational minima")
 
 
+@eq27_numeric.check
+def eq27_general():
+    """General (every size d = 3k + 1, n, every Phi): for matrix symbols Phi (d x n), v, u of symbolic sizes, SymPy shows
+    Phi^T Phi (Phi^T v) - lambda Phi^T v = Phi^T (Phi Phi^T v - lambda v), Phi Phi^T (Phi u) - lambda Phi u =
+    Phi (Phi^T Phi u - lambda u) and ||Phi^T v||^2 = v^T Phi Phi^T v: an eigenpair (lambda > 0, v) of Phi Phi^T gives
+    the eigenpair (lambda, Phi^T v) of Phi^T Phi with ||Phi^T v||^2 = lambda ||v||^2 > 0, and conversely, so the nonzero
+    spectra and the top eigenvalues (both PSD) coincide; the Rayleigh quotient of a symmetric matrix gives the max forms."""
+    d, n = sp.symbols("d n", integer=True, positive=True)
+    P, v, u = sp.MatrixSymbol("Phi", d, n), sp.MatrixSymbol("v", d, 1), sp.MatrixSymbol("u", n, 1)
+    lam = sp.Symbol("lambda", positive=True)
+    identities = [(P.T * P * (P.T * v) - lam * (P.T * v)) - P.T * (P * P.T * v - lam * v),
+                  (P * P.T * (P * u) - lam * (P * u)) - P * (P.T * P * u - lam * u),
+                  (P.T * v).T * (P.T * v) - v.T * (P * P.T * v)]
+    rest = [sp.expand(e.doit()) for e in identities]
+    if not all(r == 0 or isinstance(r, sp.ZeroMatrix) for r in rest):
+        return Evidence.open(f"an identity did not reduce to 0: {rest}")
+    return Evidence.proved("for matrix symbols of symbolic size: eigenvectors of Phi Phi^T map to eigenvectors of Phi^T Phi with the "
+                           "same nonzero eigenvalue and back (SymPy), so lambda_max(Phi Phi^T / n) = lambda_max(Phi^T Phi / n); the "
+                           "max forms are the Rayleigh quotient (spectral theorem)", method="sympy")
+
+
 paper.definition(
     "definition-3",
     r"f\in\mathcal F\ \text{is a solution if}\ \mathcal L(f)=0,\ \text{i.e.}\ f(x_j)=y_j\ \forall j",
@@ -337,7 +358,7 @@ paper.definition(
     r"\tilde\theta(\beta)=[\beta\odot w^{(1)},\beta\odot b^{(1)},w^{(2)}/\beta,b^{(2)}],\ \beta\in\mathbb R^k_+:\ "
     r"f(\cdot;\tilde\theta(\beta))=f(\cdot;\theta);\ \nabla^2\mathcal L(\tilde\theta)=D_\beta\nabla^2\mathcal L(\theta)D_\beta,\ "
     r"D_\beta=\mathrm{diag}(\beta^{-1},\beta^{-1},\beta,1)\ \text{at interpolating minima}",
-    where="supp. XI", eq="S81", uses=["definition-parameters", "eq-28", "eq-26"],
+    where="supp. XI", eq="S81", uses=["definition-parameters", "eq-28", "eq-26"], outline=["eq-s32", "eq-26"],
     note="The paper states the invariance of f ('clearly'); how the Hessian transforms (the congruence by D_beta) is ours, "
          "read off from (S32).",
 )

@@ -276,6 +276,60 @@ def lemma3_switching(ctx):
                             instances=count, seed=ctx.seed, cases="kinked minima x 300 steps at eta = 2/lambda_upper")
 
 
+@paper.lemma(
+    "lemma-3-indefinite-modes",
+    r"\text{Lemma 3 for a general switching system (8)-(12), as its words allow: mode Hessians}\ \mathbf H_m\ \text{not assumed PSD}",
+    where="Sec. 2 (Lemma 3), widened", eq="16, 17", uses=["definition-2", "definition-switching"], expect="refuted",
+    about="the switching system L = |theta_1^2 - theta_2^2| / 2 on R^2 with theta* = 0",
+    note="Widening audit: the statement covers any switching system and any differentiable minimum point; its proof "
+         "(S27)-(S28) uses 0 <= eta lambda_i(H_m), which holds for the ReLU modes (H_m = Phi_m Phi_m^T / n) but is not a "
+         "hypothesis. Repair: lemma-3-psd-modes.",
+)
+def lemma3_indefinite():
+    """Modes S_1 = {|theta_2| < |theta_1|} with psi_1 = (theta_1^2 - theta_2^2)/2 and S_2 = {|theta_1| <= |theta_2|} with
+    psi_2 = (theta_2^2 - theta_1^2)/2: L = |theta_1^2 - theta_2^2|/2 >= 0 = L(0), differentiable at 0 with every mode
+    gradient 0, H_1 = diag(1, -1), H_2 = diag(-1, 1), lambda_upper = 1, eta = 2. From theta_0 = (4/5, 3/5) (norm eps = 1,
+    in S_1) one step of (13) gives (-4/5, 9/5), norm sqrt(97)/5 > 1: not strongly stable (exact)."""
+    th = sp.Matrix([sp.Rational(4, 5), sp.Rational(3, 5)])
+    H1, eta = sp.diag(1, -1), 2
+    t1, t2 = sp.symbols("theta1 theta2", real=True)
+    psi1 = (t1 ** 2 - t2 ** 2) / 2
+    grads_zero = all(sp.diff(p, v).subs({t1: 0, t2: 0}) == 0 for p in (psi1, -psi1) for v in (t1, t2))
+    lam_upper = max(max(H.eigenvals()) for H in (H1, -H1))
+    nxt = th - eta * H1 * th
+    norm = sp.sqrt((nxt.T * nxt)[0, 0])
+    if grads_zero and lam_upper * eta <= 2 and abs(th[1]) < abs(th[0]) and norm > 1:
+        return Evidence.refuted(f"lambda_upper = {lam_upper} <= 2/eta = 1, but theta_1 = {list(nxt)} has norm {norm} > eps = 1",
+                                counterexample={"psi": ["(t1^2 - t2^2)/2 on |t2| < |t1|", "(t2^2 - t1^2)/2 elsewhere"], "eta": 2,
+                                                "theta0": ["4/5", "3/5"], "theta1": [str(v) for v in nxt], "norm": str(norm)},
+                                method="exact")
+    return Evidence.proved("the system stays in B_eps at this instance")
+
+
+@paper.lemma(
+    "lemma-3-psd-modes",
+    r"\text{Lemma 3 with the hypothesis}\ \mathbf H_m\succeq0\ \forall m\in\mathcal I\ \text{(true for the ReLU modes, h-mode)}",
+    where="ours (repairs the widened Lemma 3)", eq="16, 17", uses=["definition-2", "definition-switching", "h-mode"],
+    corrects="lemma-3-indefinite-modes",
+)
+def lemma3_psd():
+    """General: with g_m = 0 (differentiable minimum) (13) is theta_{t+1} - theta* = (I - eta H_m)(theta_t - theta*), and for
+    a symmetric H_m the operator norm of I - eta H_m is max_i |1 - eta lambda_i| (spectral theorem). z3 and cvc5 decide
+    that 0 <= lambda <= 2/eta, eta > 0 imply (1 - eta lambda)^2 <= 1; by induction ||theta_t - theta*|| <= ||theta_0 - theta*||
+    <= eps. At the widening's counterexample the hypothesis fails (H_1 = diag(1, -1))."""
+    from symflat.precision.decide import decide_formula
+
+    lam, eta = sp.Symbol("lambda", real=True), sp.Symbol("eta", positive=True)
+    goal = sp.Implies(sp.And(lam >= 0, lam * eta <= 2), (1 - eta * lam) ** 2 <= 1)
+    results = [decide_formula(goal, solver=sv) for sv in ("z3", "cvc5")]
+    bad = [r for r in results if r.status != "proved"]
+    if bad:
+        return bad[0].evidence("Lemma 3 scalar core")
+    return Evidence.proved("for every switching system with PSD mode Hessians, every eta and eps: |1 - eta lambda| <= 1 on [0, 2/eta] "
+                           "(z3 and cvc5), spectral theorem, induction on t", method="z3", cross_checked="cvc5",
+                           version=", ".join(f"{r.solver} {r.version}" for r in results))
+
+
 @paper.proposition(
     "c-once",
     r"\theta^*\ \text{a global minimum}:\ \hat{\mathbf g}^{(t)}_{\mathbf m}=\nabla\hat\psi^{(t)}_{\mathbf m}(\theta^*)=\mathbf 0\ \forall\mathbf m\in\mathcal I,\ t>0"

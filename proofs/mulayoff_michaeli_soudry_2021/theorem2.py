@@ -42,12 +42,13 @@ def _p_max(theta, k, xs):
     return max([sum(1 for (j, _) in kk if j == jj) for jj in range(len(xs))] + [0])
 
 
-def lemma5_slack(theta, k, xs, which):
-    """min over pairs (H, H~) in I of rhs - lhs of (32); C from the main text or from all modes."""
+def lemma5_slack(theta, k, xs, which, multiplicity=1):
+    """min over pairs (H, H~) in I of rhs - lhs of (32); C from the main text or from all modes; p_max is multiplied by
+    ``multiplicity`` (the largest number of copies of an input, for repeated inputs)."""
     n = len(xs)
     modes, Ps, Hs, actual = _mode_setup(theta, k, xs)
     C = float(np.max(np.abs(Ps[actual]))) if which == "main" else max(float(np.max(np.abs(P))) for P in Ps)
-    pm = _p_max(theta, k, xs)
+    pm = _p_max(theta, k, xs) * multiplicity
     lam = [np.linalg.eigvalsh(H)[-1] for H in Hs]
     worst = np.inf
     for a, H in enumerate(Hs):
@@ -115,6 +116,61 @@ def lemma5_main_random(ctx):
         return Evidence.refuted(f"(32) with the main text's C fails on {fails}/{total} random kinked minima (worst relative slack {worst:.2f})",
                                 seed=ctx.seed, instances=total)
     return Evidence.checked(f"no failure on {total} random kinked minima", seed=ctx.seed, instances=total, cases="random kinked minima")
+
+
+@paper.lemma(
+    "lemma-5-repeated-inputs",
+    r"\text{lemma-5-corrected without distinct inputs (a training input may repeat)}",
+    where="ours (widening audit of Lemma 5)", eq="S69", uses=["lemma-5-corrected"], hypotheses=["c-bound-modes", "no-origin-neuron"],
+    expect="refuted",
+    note="Widening audit: with a repeated input a neuron toggles on every copy, so (S64)'s sum_j a(i, j) <= 1 fails; "
+         "repair: lemma-5-repeated-inputs-corrected (p_max times the largest multiplicity r).",
+)
+def lemma5_repeated():
+    """k = 1, theta = (-5/4, -15/8, 5/4, -1/4) (knot at -3/2), x = (-3/2, 3/4, -3/2, -3/2, -3/2): the knot's input appears
+    4 times, p_max = 1, all 16 modes in I; the worst pair violates (S69) (mpmath, 50 and 100 digits agree)."""
+    xs = [Fraction(-3, 2), Fraction(3, 4), Fraction(-3, 2), Fraction(-3, 2), Fraction(-3, 2)]
+    theta = np.array([Fraction(-5, 4), Fraction(-15, 8), Fraction(5, 4), Fraction(-1, 4)], dtype=object)
+    w50, arg = _mp_lemma5_slack(xs, theta, 1, 50)
+    w100, _ = _mp_lemma5_slack(xs, theta, 1, 100)
+    if w50 < 0 and abs(w50 - w100) < 1e-40:
+        return Evidence.refuted(f"rhs - lhs of (S69) = {float(w50):.6g} < 0 (lhs {float(arg[2]):.8g}, rhs {float(arg[3]):.8g}) with the "
+                                "input -3/2 repeated 4 times", counterexample={"k": 1, "theta": [str(v) for v in theta], "x": [str(v) for v in xs],
+                                                                                "mode_H": arg[0], "mode_H_tilde": arg[1], "slack": str(w50)}, dps=100)
+    return Evidence.checked(f"holds at this instance (slack {float(w50):.3g})", instances=1, cases="the stored counterexample instance")
+
+
+@paper.lemma(
+    "lemma-5-repeated-inputs-corrected",
+    r"\text{(S69) with}\ p_{\max}\ \text{replaced by}\ r\,p_{\max},\ r=\max_x\#\{j:x_j=x\}\ \text{(C over all modes, no origin neuron)}",
+    where="ours (repairs lemma-5-repeated-inputs)", eq="S69", uses=["lemma-5-corrected"], hypotheses=["c-bound-modes", "no-origin-neuron"],
+    corrects="lemma-5-repeated-inputs",
+    note="A neuron then toggles on at most r samples (the copies of its knot), so (S64) holds with r in place of 1 and the "
+         "factor sqrt(p_max) of (S68) becomes sqrt(r p_max).",
+)
+def lemma5_repeated_corrected(ctx):
+    """The counterexample above and random kinked rational minima whose kinked inputs are repeated 1-3 extra times (plus one
+    more random repeat): (S69) with r p_max, every pair of modes (floats; the stored instance also at 50 digits)."""
+    xs = [Fraction(-3, 2), Fraction(3, 4), Fraction(-3, 2), Fraction(-3, 2), Fraction(-3, 2)]
+    theta = np.array([Fraction(-5, 4), Fraction(-15, 8), Fraction(5, 4), Fraction(-1, 4)], dtype=object)
+    cases = [(theta, 1, xs)]
+    rng = ctx.rng
+    while len(cases) < 40:
+        n, k = int(rng.integers(2, 5)), int(rng.integers(1, 4))
+        th, xx, _ = lib.exact_kinked_minimum(rng, n, k, int(rng.integers(1, 3)))
+        js = sorted({j for j, _ in lib.kinks(th, k, xx)})
+        xx = list(xx) + [xx[j] for j in js] * int(rng.integers(1, 4)) + [xx[int(rng.integers(n))]]
+        if sum(1 for x in xx for i in range(k) if th[i] * x + th[k + i] == 0) <= 5:
+            cases.append((th, k, xx))
+    worst = np.inf
+    for th, k, xx in cases:
+        r = max(xx.count(x) for x in xx)
+        worst = min(worst, lemma5_slack(th, k, xx, "modes", multiplicity=r))
+    if worst < -1e-9:
+        return Evidence.refuted(f"(S69) with r p_max fails (relative slack {worst:.2e})")
+    return Evidence.checked(f"(S69) with r p_max holds on {len(cases)} minima with repeated inputs, all mode pairs (min relative slack "
+                            f"{worst:.2e})", instances=len(cases), seed=ctx.seed, slack=float(worst),
+                            cases="the lemma-5-repeated-inputs instance and 39 kinked rational minima with repeated kinked inputs (<= 5 toggles)")
 
 
 @paper.lemma(
@@ -815,6 +871,7 @@ def s75_decided():
     "eq-s75-corrected",
     r"\lambda^{\rm upper}_{\max}\le\Big(\tfrac{\alpha+\sqrt{\alpha^2+4\beta}}2\Big)^2=\tfrac2\eta+6C^2\tfrac{p_{\max}}n+2C\sqrt{3\tfrac{p_{\max}}n\big(3C^2\tfrac{p_{\max}}n+\tfrac2\eta\big)}",
     where="ours (corrects S75)", uses=["theorem-2-supp"], proof_uses=["eq-s72-s74", "theorem-2-supp"], corrects="eq-s75",
+    outline=["eq-s72-s74", "theorem-2-supp"],
 )
 def s75_corrected(ctx):
     """SymPy: ((alpha + sqrt(alpha^2 + 4 beta))/2)^2 minus the corrected right side is identically 0
@@ -844,7 +901,7 @@ n_, k_, L_, kap_ = sp.symbols("n k L kappa", positive=True)
     "corollary-1",
     r"\kappa\le n\ \text{knots needed},\ 1+\kappa\le k<\kappa+\tfrac n{12}-1\Rightarrow\text{every strongly stable solution with}\ L\ \text{knots satisfies (24)};\ "
     r"\kappa=n-2,\ k=(1+\tfrac1{48})n,\ n>96:\ \tfrac1\eta\big(1-\sqrt{\tfrac{n+144}{4n}}\big)^{-1}-\tfrac12\le\tfrac5\eta-\tfrac12",
-    where="Sec. 4.2 (Corollary 1, submission)", uses=["theorem-2-sub"], proof_uses=["theorem-2-sub"],
+    where="Sec. 4.2 (Corollary 1, submission)", uses=["theorem-2-sub"], proof_uses=["theorem-2-sub"], outline=["theorem-2-sub"],
 )
 def corollary1_exact(ctx):
     """SymPy: (i) L >= kappa and k < kappa + n/12 - 1 give 12(1 + k - L) < n; (ii) in the example

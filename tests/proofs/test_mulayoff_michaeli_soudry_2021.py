@@ -212,7 +212,8 @@ def test_c_is_not_bounded_by_sqrt_lambda():
 
 @pytest.mark.parametrize("label", ["eq-fpp-footnote", "lemma-5", "eq-s75", "eq-s68", "eq-34-step", "eq-34", "c-once", "eq-26", "eq-s87",
                                    "eq-s87-as-printed", "eq-s88-as-printed", "eq-s40-all-neurons", "lemma-5-output-bound",
-                                   "lemma-5-main-repaired", "eq-34-corrected", "prose-headline"])
+                                   "lemma-5-main-repaired", "eq-34-corrected", "prose-headline",
+                                   "lemma-3-indefinite-modes", "lemma-3-psd-modes", "lemma-5-repeated-inputs", "eq-27"])
 def test_claim_checks_reach_expectation(label):
     reg = load_claims([str(PKG)])
     claim = reg.get(f"{PID}/{label}")
@@ -269,3 +270,16 @@ def test_as_printed_counterexamples_by_hand():
     inf = (q.sum()) ** 2 / 2
     assert min(values) > inf and min(values) - inf < 1e-8
     assert lib.g(0.0, [-1.0, 1.0]) == pytest.approx(np.sqrt(2) / 4)   # while the left side of (S40) is 0
+
+
+def test_lemma3_needs_psd_modes_by_simulation():
+    """lemma-3-indefinite-modes: plain GD on L = |t1^2 - t2^2| / 2 (gradient by central differences, no mode algebra) at
+    eta = 2 = 2/lambda_upper leaves the unit ball from (0.8, 0.6) in one step and keeps growing."""
+    L = lambda t: abs(t[0] ** 2 - t[1] ** 2) / 2  # noqa: E731
+    th, h = np.array([0.8, 0.6]), 1e-7
+    norms = []
+    for _ in range(4):
+        g = np.array([(L(th + h * e) - L(th - h * e)) / (2 * h) for e in np.eye(2)])
+        th = th - 2.0 * g
+        norms.append(np.linalg.norm(th))
+    assert norms[0] > 1.9 and norms[-1] > norms[0]
