@@ -156,3 +156,79 @@ def lemma2_wide_flows(ctx):
     return Evidence.checked(f"{n} flows with d_L in 2..3, random w: smallest slack / eps per statement {[f'{v:.3f}' for v in worst]}",
                             seed=ctx.seed, instances=n, cases="L = 2..4, d = 2..3, d_L = 2..3, init scale e^-3..1, random w",
                             slack=min(worst))
+
+
+# ----------------------------------------------------------------------------- Lemma 9: the ranges M >= 1, m in (0, 1)
+
+lemma9_wide = paper.remark(
+    "remark-lemma-9-any-scale",
+    r"\text{Lemma 9 without } M\ge1,\ m<1:\ \text{contracting } (M<1) \text{ and expanding } (m>1) \text{ products keep both conclusions}",
+    where="App. A (widened here)", uses=["lemma-9"],
+    note="The perturbation argument only uses ||W_k...W_j||_2 <= M/m (upper bound of the long product times the inverse of the "
+         "short one) and r M/m = m/(4M) <= 1/4; neither M >= 1 nor m < 1 enters. No violation on either side.",
+)
+
+
+@lemma9_wide.check
+def lemma9_wide_adversarial(ctx):
+    """Powell search over theta on the boundary of the ball (radius m^2/(4M^2)) for W_k = c Q_k D_k, c in (0.2, 0.95) or
+    (1.05, 1.6), Q_k orthogonal, D_k = diag(e^(+-0.2)): smallest relative margin of the two conclusions."""
+    from scipy.optimize import minimize
+
+    from .appendix import _lemma9_margins
+
+    rng = ctx.rng
+    worst, rows = np.inf, []
+    for trial in range(8):
+        L, d = int(rng.integers(2, 6)), int(rng.integers(1, 4))
+        c = float(rng.uniform(0.2, 0.95)) if trial % 2 else float(rng.uniform(1.05, 1.6))
+        Ws = [c * np.linalg.qr(rng.standard_normal((d, d)))[0] @ np.diag(np.exp(rng.uniform(-0.2, 0.2, d))) for _ in range(L)]
+        P, M, m = np.eye(d), 0.0, np.inf
+        for W in Ws:
+            P = W @ P
+            s = np.linalg.svd(P, compute_uv=False)
+            M, m = max(M, s[0]), min(m, s[-1])
+        r = m ** 2 / (4 * M ** 2)
+
+        def thetas(z, L=L, d=d, r=r):
+            blocks = [z[k * d * d:(k + 1) * d * d].reshape(d, d) for k in range(L)]
+            return [r * A / max(np.linalg.norm(A, 2), 1e-300) for A in blocks]
+
+        res = minimize(lambda z: _lemma9_margins(Ws, thetas(z), M, m), rng.standard_normal(L * d * d), method="Powell",
+                       options={"maxiter": 2000})
+        worst = min(worst, float(res.fun))
+        rows.append((round(M, 3), round(m, 3)))
+    if worst < -1e-12:
+        return Evidence.refuted(f"Lemma 9 fails outside M >= 1, m < 1 (relative margin {worst:.2e})")
+    return Evidence.checked(f"8 adversarial searches, (M, m) = {rows}: smallest relative margin {worst:.3f}", seed=ctx.seed,
+                            instances=8, cases="L = 2..5, d = 1..3, scale c in (0.2, 0.95) (M < 1) or (1.05, 1.6) (m > 1)",
+                            slack=worst, method="Powell")
+
+
+# ----------------------------------------------------------------------------- Lemma 8 without A1
+
+lemma8_wide = paper.remark(
+    "remark-lemma-8-without-a1",
+    r"\text{Lemma 8 without } (A_1):\ \text{for any least-squares solution } w^\star\ (X^\top Xw^\star = X^\top y) \text{ and } "
+    r"\lambda = \lambda_{\min}(\hat\Sigma)\ge0,\ \text{the identity and both bounds hold}",
+    where="App. A (widened here)", uses=["lemma-8"], outline=["lemma-8"],
+    note="Lemma 8 is stated under A1; its general proof (lemma-8) uses only the normal equations and lambda I <= Sigma <= Lambda I, "
+         "both of which hold for a singular Sigma (lambda = 0, lower bound trivial) and any least-squares solution w*.",
+)
+
+
+@lemma8_wide.check
+def lemma8_wide_premises():
+    """The combining step: lemma-8's derivation (re-run here) has no hypothesis but the normal equations, and lambda I <= Sigma
+    holds with lambda = lambda_min(Sigma) >= 0 for every X (Sigma = X^T X / n is PSD)."""
+    from symflat.claims import Context
+
+    from .appendix import lemma8
+
+    ev = lemma8.get_check("lemma8_general")(Context(lemma8.id, "lemma8_general", seed=0, dps=30))
+    if ev.status.value != "proved":
+        return Evidence.open(f"lemma-8's general derivation did not go through: {ev.detail}")
+    return Evidence.proved("for every X, y (Sigma possibly singular): the derivation of lemma-8 at symbolic n, d rewrites only with "
+                           "X^T X w* = X^T y, which every least-squares solution satisfies, and its bounds need only "
+                           "lambda_min(Sigma) I <= Sigma <= lambda_max(Sigma) I, true for the PSD Sigma = X^T X / n",
+                           method="matrix calculus (symbolic sizes)")
