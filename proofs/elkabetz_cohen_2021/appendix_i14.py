@@ -187,6 +187,22 @@ def lemma67_monotone():
     return _verdict("Lemma 67", worst, count, f"min increment {worst:.3e} (GD: every iterate; GF: 400 times)")
 
 
+@lemma67.check
+def lemma67_general():
+    """The proof's fact, decided piece by piece on the printed (25)-(26): -phi' >= 0 on [0, inf) and -phi_bar' >= 0 on
+    [rho/2 - 1, inf), for every a > 0, z_c >= 1, z_bar_c >= 4, rho in (0, 1/2] (the setting has b >= 3, rho <= e^-12/2).
+    Then GD: theta_{k+1} - theta_k = -eta phi'(theta_k) >= 0 while theta_k >= theta_0 >= 0, so by induction every step
+    is non-decreasing (likewise theta_bar_k from theta_bar_0 > rho/2 - 1); GF: a scalar autonomous ODE with a
+    Lipschitz right-hand side g >= 0 on [theta(0), inf) has theta' = g(theta) >= 0 along the solution."""
+    from ._general import PHI, PHIBAR, decide_all, piece_conditions
+
+    return decide_all("Lemma 67", piece_conditions(PHI) + piece_conditions(PHIBAR),
+                      "-d/dz of each printed piece of (25) on [0, z_c], [z_c, z_c + 1], (z_c + 1, inf) and of (26) on "
+                      "[rho/2-1, 1-rho], [1-rho, 1], [1, z_bar_c], [z_bar_c, z_bar_c + 1], (z_bar_c + 1, inf) is >= 0 there, "
+                      "for all a > 0, z_c >= 1, z_bar_c >= 4, 0 < rho <= 1/2; with induction (GD) and the sign of the "
+                      "vector field (GF) this is the lemma")
+
+
 lemma68 = paper.lemma(
     "lemma-68",
     r"\theta(t)=\theta(0)e^{at}\ (t\le a^{-1}\ln(z_c/\theta(0))),\ \theta_k=\theta_0(1+a\eta)^k\ "
@@ -302,9 +318,28 @@ lemma73 = paper.lemma(
     r"(\theta,\bar\theta)(t)\in[0,z_c]\times[\bar\rho/2-1,1-\bar\rho]\ (t\le t_{1-\bar\rho}),\ "
     r"(\theta_k,\bar\theta_k)\in[0,z_c]\times[\bar\rho/2-1,1-\bar\rho]\ (k<k_{1-\bar\rho})",
     where="App. I.14.2, Lemma 73", uses=["definition-69", "definition-71"], proof_uses=["lemma-67", "lemma-68", "lemma-72"],
-    hypotheses=SETTING,
+    hypotheses=SETTING, outline=["lemma-67", "lemma-68", "lemma-70", "lemma-72"],
 )
 lemma73.check(_regions("Lemma 73", 73, "start", "1-rho", lambda w: ((0, w.zc), (w.c2, 1 - w.rho, False))))
+
+
+@lemma73.check
+def lemma73_general():
+    """The combining step of the proof (its "can be verified"): with A = (2 - 3rho/2)/(theta_bar_0 + 1 - rho/2),
+    t_{1-rho} = (2/a) ln A <= ln(z_c/theta_0)/a and k_{1-rho} = ceil(ln A / ln(1 + a eta/2)) <= ceil(ln(z_c/theta_0) /
+    ln(1 + a eta)). Both follow from A >= 1, theta_0 A^2 <= z_c and (1 + x/2)^2 >= 1 + x (so ln(1 + a eta) <=
+    2 ln(1 + a eta/2)), decided for every start and constant Prop. 20 allows. The region statement then follows from
+    Lemma 67 (monotonicity; theta_bar stays in [rho/2 - 1, 1 - rho] up to the exit) and Lemma 68 (theta = theta_0 e^{at},
+    theta_0 (1 + a eta)^k < z_c before ln(z_c/theta_0)/a, resp. for k < ceil(...)), the outline's steps."""
+    from ._general import A, START, a, constants_hold, decide_all, eta, th0, zc
+
+    if not constants_hold():
+        return Evidence.open("a rational bound on e^6 or e^12 used by the reduction does not hold")
+    x = a * eta
+    return decide_all("Lemma 73", [(A >= 1, START), (th0 * A ** 2 <= zc, START), ((1 + x / 2) ** 2 >= 1 + x, [])],
+                      "A >= 1 and theta_0 A^2 <= z_c under Prop. 20's start set (e^12 >= 162754 and z_c >= 1209 e^24 "
+                      "checked exactly), and (1 + x/2)^2 >= 1 + x; these give t_{1-rho} <= ln(z_c/theta_0)/a and "
+                      "k_{1-rho} <= ceil(ln(z_c/theta_0)/ln(1 + a eta)), the inequalities the proof leaves to the reader")
 
 
 # --- I.14.3 transition region --------------------------------------------------------------------

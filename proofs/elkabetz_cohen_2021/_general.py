@@ -1,0 +1,82 @@
+"""General proofs for Elkabetz & Cohen 2021: the worst-case objective (25)-(27) as printed, in SymPy, and a
+helper that decides a list of real formulas with z3 and turns the outcome into one piece of claim evidence.
+
+Constants of the setting enter as symbols with the bounds the paper's hypotheses give them (a > 0, b >= 3,
+z_c = b e^30 + 1, rho = min(e^-12/2, eps/(2b))), so a decision covers every admissible value, not a grid."""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from symflat.claims import Evidence
+
+a, rho, z, zc, zbc = sp.symbols("a rho z z_c zbar_c", positive=True)
+C0, Cb = sp.symbols("C0 Cbar")            # phi(0), phi_bar(rho/2 - 1): additive constants that derivatives drop
+c2 = rho / 2 - 1
+_shift = -a / 2 + a * (rho / 2 - sp.Rational(7, 48) * rho ** 2)
+
+#: (25) as printed on z >= 0: (expression, lower end, upper end) per piece; the last piece is unbounded.
+PHI = [
+    (C0 - a * z ** 2 / 2, 0, zc),
+    (C0 - a * z ** 2 / 2 + a * (sp.Rational(2, 3) + zc) * (z - zc) ** 3 - a * (sp.Rational(1, 4) + zc / 2) * (z - zc) ** 4,
+     zc, zc + 1),
+    (sp.Integer(0), zc + 1, sp.oo),
+]
+#: (26) as printed on z >= rho/2 - 1.
+PHIBAR = [
+    (Cb - a / 4 * (z - c2) ** 2, c2, 1 - rho),
+    (Cb + _shift - a * z ** 2 / 2 - a / (12 * rho) * (z - 1) ** 3, 1 - rho, 1),
+    (Cb + _shift - a * z ** 2 / 2, 1, zbc),
+    (Cb + _shift - a * z ** 2 / 2 + a * (sp.Rational(2, 3) + zbc) * (z - zbc) ** 3
+     - a * (sp.Rational(1, 4) + zbc / 2) * (z - zbc) ** 4, zbc, zbc + 1),
+    (sp.Integer(0), zbc + 1, sp.oo),
+]
+#: What the setting gives the constants (and more: a proof under these covers the setting): b >= 3 makes
+#: z_c = b e^30 + 1 >= 1 and z_bar_c = b + 1 >= 4; rho <= e^-12/2 < 1/2.
+SETTING = [zc >= 1, zbc >= 4, rho <= sp.Rational(1, 2)]
+
+
+def piece_conditions(pieces):
+    """``(goal, assumptions)`` per piece: minus the derivative of the printed piece is >= 0 on its interval."""
+    out = []
+    for expr, lo, hi in pieces:
+        g = sp.expand(-sp.diff(expr, z))
+        hyp = [z >= lo] + ([] if hi is sp.oo else [z <= hi])
+        out.append((g >= 0, hyp + SETTING))
+    return out
+
+
+def decide_all(what: str, items, detail: str, solver: str = "z3", timeout_ms: int = 10_000, **data) -> Evidence:
+    """Decide every ``(goal, assumptions)`` of ``items`` (``forall x: assumptions => goal``); ``proved`` (general)
+    only when every one is, else the first refutation (with its exact witness) or ``open`` with the reason."""
+    from symflat.precision.decide import decide_formula
+
+    decisions = [decide_formula(goal, hyp, solver=solver, timeout_ms=timeout_ms) for goal, hyp in items]
+    for d in decisions:
+        if d.status != "proved":
+            return d.evidence(f"{what}: a formula of the reduction ({d.detail})")
+    d0 = decisions[0]
+    return Evidence.proved(f"{what}: {detail} ({len(decisions)} formulas decided)", method=f"{d0.solver} decision",
+                           solver=d0.solver, version=d0.version,
+                           solver_seconds=round(sum(d.seconds for d in decisions), 4),
+                           formulas=[str(sp.Implies(sp.And(*hyp), goal)) for goal, hyp in items], **data)
+
+
+# --- Proposition 20's start set and constants ---------------------------------------------------------------------
+
+th0, E, eta = sp.symbols("theta0 E eta", positive=True)   # E stands for e^12
+tb0 = sp.Symbol("thetabar0", real=True)
+#: A = (2 - 3 rho/2)/(theta_bar_0 + 1 - rho/2): t_{1-rho} = (2/a) ln A (Lemma 70), k_{1-rho} = ceil(ln A / ln(1 + a eta/2)).
+A = (2 - 3 * rho / 2) / (tb0 + 1 - rho / 2)
+#: Rational facts about e used below, each checked exactly by SymPy's sign evaluation in :func:`constants_hold`.
+CONSTANT_FACTS = [(sp.E ** 12, ">=", 162754), (sp.E ** 6, ">=", 403)]
+#: Prop. 20's hypotheses on the start and the setting, with e^12 as a variable E >= 162754 and z_c = b e^30 + 1 replaced
+#: by the consequence z_c >= 1209 E^2 (b >= 3 and e^6 >= 403): theta_{s,1} in (1/2, 1), theta_{s,2} in
+#: (e^-12/2 - 1, e^-12 - 1), 0 < rho <= e^-12/2.
+START = [E >= 162754, rho <= 1 / (2 * E), th0 > sp.Rational(1, 2), th0 < 1, tb0 > 1 / (2 * E) - 1, tb0 < 1 / E - 1,
+         zc >= 1209 * E ** 2]
+
+
+def constants_hold() -> bool:
+    """Every fact of :data:`CONSTANT_FACTS` is true (SymPy decides the sign of e^k - q to any needed precision)."""
+    return all(bool(sp.Ge(lhs, rhs)) for lhs, _, rhs in CONSTANT_FACTS)
