@@ -352,7 +352,7 @@ lemma75 = paper.lemma(
     r"t_{1-\bar\rho}+a^{-1}\ln\tfrac{4+\bar\rho}{4-3\bar\rho}\le t_1\le t_{1-\bar\rho}+a^{-1}\ln\tfrac1{1-\bar\rho};\ "
     r"\bar\theta(t_1)/\theta(t_1)\le\big(\tfrac{\bar\theta(0)+1-\bar\rho/2}{2-3\bar\rho/2}\big)^2/\theta(0)",
     where="App. I.14.3, Lemma 75", uses=["definition-69", "definition-74"], proof_uses=["lemma-70", "lemma-68", "lemma-36"],
-    hypotheses=SETTING,
+    hypotheses=SETTING, outline=["lemma-67", "lemma-68", "lemma-70"],
 )
 
 
@@ -379,6 +379,37 @@ def lemma75_flow():
             count += 1
     return _verdict("Lemma 75", worst, count, f"min margin {worst:.3e} (position of t_1 - t_{{1-rho}} inside the bounds' "
                     "interval, as a fraction of its width; 1 - ratio/bound)", method="mpmath quadrature, 40 digits")
+
+
+@lemma75.check
+def lemma75_general():
+    """(i) On [1 - rho, 1] the printed (26) gives theta_bar' = g(theta_bar), g = -phi_bar' (SymPy derivative); z3 decides
+    a z <= g(z) <= a (z + rho/4) and g > 0 there. theta_bar is increasing from 1 - rho at t_{1-rho} (Lemmas 67, 70), so
+    t_1 - t_{1-rho} = int_{1-rho}^1 dz/g(z) lies between int dz/(a(z + rho/4)) = ln((4 + rho)/(4 - 3rho))/a and
+    int dz/(a z) = ln(1/(1 - rho))/a (antiderivatives ln(z + rho/4)/a, ln(z)/a checked by differentiation).
+    (ii) theta_0 A^2 <= z_c (1 - rho) under Prop. 20's start set (decided) gives t_1 <= (2/a) ln A + ln(1/(1 - rho))/a
+    <= ln(z_c/theta_0)/a, so theta(t_1) = theta_0 e^{a t_1} (Lemma 68) >= theta_0 A^2 (t_1 >= t_{1-rho} = (2/a) ln A);
+    with theta_bar(t_1) = 1 the ratio is <= 1/(theta_0 A^2), which SymPy confirms is the stated bound."""
+    import sympy as sp
+
+    from ._general import A, PHIBAR, START, a, constants_hold, decide_all, rho, th0, tb0, z, zc
+
+    g = sp.expand(-sp.diff(PHIBAR[1][0], z))
+    lo_F, hi_F = sp.log(z + rho / 4) / a, sp.log(z) / a
+    ok = sp.simplify(sp.diff(lo_F, z) - 1 / (a * (z + rho / 4))) == 0 and sp.simplify(sp.diff(hi_F, z) - 1 / (a * z)) == 0
+    # both log arguments are positive for 0 < rho <= 1/2, so equal exponentials mean equal logarithms
+    ok &= sp.simplify(sp.exp(a * (lo_F.subs(z, 1) - lo_F.subs(z, 1 - rho))) - (4 + rho) / (4 - 3 * rho)) == 0
+    ok &= sp.simplify(sp.exp(a * (hi_F.subs(z, 1) - hi_F.subs(z, 1 - rho))) - 1 / (1 - rho)) == 0
+    stated = ((tb0 + 1 - rho / 2) / (2 - 3 * rho / 2)) ** 2 / th0
+    ok &= sp.simplify(stated - 1 / (th0 * A ** 2)) == 0
+    if not ok or not constants_hold():
+        return Evidence.open("an antiderivative, the bound's algebra or a constant fact of Lemma 75's reduction fails")
+    band = [z >= 1 - rho, z <= 1, rho <= sp.Rational(1, 2)]
+    return decide_all("Lemma 75", [(a * z <= g, band), (g <= a * (z + rho / 4), band), (g > 0, band),
+                                   (th0 * A ** 2 <= zc * (1 - rho), START)],
+                      "a z <= -phi_bar'(z) <= a(z + rho/4), -phi_bar'(z) > 0 on [1 - rho, 1] (0 < rho <= 1/2), and "
+                      "theta_0 A^2 <= z_c (1 - rho) on Prop. 20's start set; with the exact antiderivatives these bound "
+                      "t_1 - t_{1-rho} = int dz/g as stated and keep t_1 in Lemma 68's range for (ii)")
 
 
 definition76 = paper.definition("definition-76", r"k_1 = \inf\{k\ge0:\bar\theta_k\ge1\}", where="App. I.14.3, Definition 76",
