@@ -11,7 +11,7 @@ from scipy.integrate import quad, solve_ivp
 
 from symflat.claims import Context, Status
 from symflat.discovery import load_claims
-from symflat.models import DeepNetwork
+from symflat.models import DeepLinear, DeepNetwork, Moments
 from symflat.numeric import gradient_flow, hessian
 from symflat.numeric.objective import layer_product
 from symflat.precision.backends import FloatOps
@@ -151,6 +151,19 @@ def test_lemma5_hessian_builder_matches_finite_differences():
     assert np.allclose(H, fd_hessian(loss, lib.flat(Ws)), atol=1e-5)
     # and Lemma 7 holds there
     assert np.linalg.eigvalsh(H)[0] >= float(ineqs.lemma7_rhs(FloatOps(), [W.astype(object) for W in Ws], G)) - 1e-12
+
+
+def test_precision_hessian_matches_the_engine():
+    """The Lemma 5 Hessian of ``_inequalities`` (written once for float64, mpmath and arb balls) against the numeric
+    engine's ``Objective.hessian``: the engine's loss ``E||y - W x||^2`` is twice ``phi`` plus a constant."""
+    rng = np.random.default_rng(11)
+    shapes = [(3, 2), (2, 3), (2, 2)]
+    Ws = [rng.standard_normal(s) for s in shapes]
+    B = rng.standard_normal((2, 2))
+    S, C = B @ B.T + np.eye(2), rng.standard_normal((2, 2))
+    H, _ = ineqs.deep_linear_hessian(FloatOps(), [W.astype(object) for W in Ws], S.astype(object), C.astype(object))
+    engine = hessian(DeepLinear((2, 3, 2, 2)), lib.flat(Ws), Moments(S, C))
+    np.testing.assert_allclose(2 * np.array(H, dtype=float), engine, atol=1e-10 * np.abs(engine).max())
 
 
 def test_engine_hessian_of_leaky_net_matches_finite_differences():
