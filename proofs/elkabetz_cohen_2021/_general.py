@@ -46,20 +46,28 @@ def piece_conditions(pieces):
     return out
 
 
-def decide_all(what: str, items, detail: str, solver: str = "z3", timeout_ms: int = 10_000, **data) -> Evidence:
+def decide_all(what: str, items, detail: str, reductions=(), solver: str = "z3", timeout_ms: int = 10_000,
+               **data) -> Evidence:
     """Decide every ``(goal, assumptions)`` of ``items`` (``forall x: assumptions => goal``); ``proved`` (general)
-    only when every one is, else the first refutation (with its exact witness) or ``open`` with the reason."""
+    only when every one is and every calculus ``reductions`` entry (:mod:`symflat.precision.calculus`) is proved,
+    else the first refutation (with its exact witness) or ``open`` with the reason."""
     from symflat.precision.decide import decide_formula
 
     decisions = [decide_formula(goal, hyp, solver=solver, timeout_ms=timeout_ms) for goal, hyp in items]
     for d in decisions:
         if d.status != "proved":
             return d.evidence(f"{what}: a formula of the reduction ({d.detail})")
+    for r in reductions:
+        if r.status != "proved":
+            return r.evidence(f"{what}: a calculus step of the reduction")
     d0 = decisions[0]
-    return Evidence.proved(f"{what}: {detail} ({len(decisions)} formulas decided)", method=f"{d0.solver} decision",
-                           solver=d0.solver, version=d0.version,
+    method = f"{d0.solver} decision" + (" + calculus reductions" if reductions else "")
+    return Evidence.proved(f"{what}: {detail} ({len(decisions)} formulas decided"
+                           + (f", {len(reductions)} calculus reductions" if reductions else "") + ")",
+                           method=method, solver=d0.solver, version=d0.version,
                            solver_seconds=round(sum(d.seconds for d in decisions), 4),
-                           formulas=[str(sp.Implies(sp.And(*hyp), goal)) for goal, hyp in items], **data)
+                           formulas=[str(sp.Implies(sp.And(*hyp), goal)) for goal, hyp in items]
+                           + [r.statement for r in reductions], **data)
 
 
 # --- Proposition 20's start set and constants ---------------------------------------------------------------------
@@ -69,7 +77,7 @@ tb0 = sp.Symbol("thetabar0", real=True)
 #: A = (2 - 3 rho/2)/(theta_bar_0 + 1 - rho/2): t_{1-rho} = (2/a) ln A (Lemma 70), k_{1-rho} = ceil(ln A / ln(1 + a eta/2)).
 A = (2 - 3 * rho / 2) / (tb0 + 1 - rho / 2)
 #: Rational facts about e used below, each checked exactly by SymPy's sign evaluation in :func:`constants_hold`.
-CONSTANT_FACTS = [(sp.E ** 12, ">=", 162754), (sp.E ** 6, ">=", 403)]
+CONSTANT_FACTS = [(sp.E ** 12, ">=", 162754), (sp.E ** 6, ">=", 403), (sp.E ** 30, "<=", 2 * 10 ** 13)]
 #: Prop. 20's hypotheses on the start and the setting, with e^12 as a variable E >= 162754 and z_c = b e^30 + 1 replaced
 #: by the consequence z_c >= 1209 E^2 (b >= 3 and e^6 >= 403): theta_{s,1} in (1/2, 1), theta_{s,2} in
 #: (e^-12/2 - 1, e^-12 - 1), 0 < rho <= e^-12/2.
@@ -79,4 +87,4 @@ START = [E >= 162754, rho <= 1 / (2 * E), th0 > sp.Rational(1, 2), th0 < 1, tb0 
 
 def constants_hold() -> bool:
     """Every fact of :data:`CONSTANT_FACTS` is true (SymPy decides the sign of e^k - q to any needed precision)."""
-    return all(bool(sp.Ge(lhs, rhs)) for lhs, _, rhs in CONSTANT_FACTS)
+    return all(bool(sp.Ge(lhs, rhs) if op == ">=" else sp.Le(lhs, rhs)) for lhs, op, rhs in CONSTANT_FACTS)

@@ -420,7 +420,7 @@ lemma77 = paper.lemma(
     r"k_1\le k_{1-\bar\rho}+\lceil\max\{0,-\ln(\bar\theta_{k_{1-\bar\rho}})/\ln(1+a\eta)\}\rceil;\ "
     r"\bar\theta_{k_1}/\theta_{k_1}\ge\big(\tfrac{\bar\theta_0+1-\bar\rho/2}{2-3\bar\rho/2}\big)^2/(\theta_0(1-a\eta/10))",
     where="App. I.14.3, Lemma 77", uses=["definition-71", "definition-76"], proof_uses=["lemma-72", "lemma-68"],
-    hypotheses=SETTING,
+    hypotheses=SETTING, outline=["lemma-67", "lemma-68", "lemma-72"],
 )
 
 
@@ -439,6 +439,47 @@ def lemma77_descent():
             count += 1
     return _verdict("Lemma 77", worst, count, f"min margin {worst:.3e} (k_1 bound in iterations; ratio / bound - 1)",
                     method="GD in mpmath (25 digits)")
+
+
+@lemma77.check
+def lemma77_general():
+    """x = a eta in (0, 1/6] (the case eta <= 1/(6a) of I.14.1), A as in Lemma 73.
+    (i) g = -phi_bar' >= a z on [1 - rho, 1] (decided), so theta_bar_k >= theta_bar_{k-1}(1 + x) while theta_bar_{k-1}
+    is in [1 - rho, 1): the stated number of further steps reaches 1.
+    (ii) theta_bar_{k_1} >= 1, so theta_{k_1}/theta_bar_{k_1} <= theta_0 (1 + x)^{k_1} (Lemma 68; k_1 is in its range
+    because theta_0 A^2 (1 + x)^2 <= z_c (1 - rho), decided). With ceil(u) <= u + 1 and theta_bar_{k_{1-rho}} >= 1 - rho,
+    (1 + x)^{k_1} <= (1 + x)^2 A^r/(1 - rho), r = ln(1 + x)/ln(1 + x/2) <= 2 - x/3 (Topsoe's bounds on ln(1 + z), each
+    a calculus reduction, then a decided rational inequality); A >= e^12 (decided) gives A^{r-2} <= e^{-4x} <= 1/(1 + 4x)
+    (ln(1 + y) <= y); and (1 + x)^2 <= (1 + 4x)(1 - rho)(1 - x/10) once rho <= x/10 (decided). rho <= x/10 is the proof's
+    (81) chain: A^2 (1 + rho/4)/(1 - 3rho/4) <= 403 e^24 <= e^30 (decided) so a t~ <= 30 + ln b; with
+    eta >= 1e14 e^{-a t~} eps/a and e^30 <= 2e13 (exact), x >= 5 eps/b >= 10 rho."""
+    import sympy as sp
+
+    from symflat.precision.calculus import monotone
+
+    from ._general import A, E, PHIBAR, START, a, constants_hold, decide_all, rho, th0, z, zc
+
+    if not constants_hold():
+        return Evidence.open("a rational bound on e^6, e^12 or e^30 used by the reduction does not hold")
+    x, u = sp.Symbol("x", positive=True), sp.Symbol("u", real=True)
+    g = sp.expand(-sp.diff(PHIBAR[1][0], z))
+    step = [x <= sp.Rational(1, 6)]
+    items = [
+        (a * z <= g, [z >= 1 - rho, z <= 1, rho <= sp.Rational(1, 2)]),
+        (th0 * A ** 2 * (1 + x) ** 2 <= zc * (1 - rho), START + step),
+        ((x / 2) * (2 + x) / (1 + x) / (x / (2 + x / 2)) <= 2 - x / 3, step),
+        (A >= E, START),
+        ((1 + x) ** 2 <= (1 + 4 * x) * (1 - rho) * (1 - x / 10), step + [rho <= x / 10]),
+        (A ** 2 * (1 + rho / 4) / (1 - 3 * rho / 4) <= 403 * E ** 2, START),
+    ]
+    reductions = [monotone(u * (2 + u) / (2 * (1 + u)) - sp.log(1 + u), u, 0, [u >= 0]),   # Topsoe, upper
+                  monotone(sp.log(1 + u) - 2 * u / (2 + u), u, 0, [u >= 0]),                # Topsoe, lower
+                  monotone(u - sp.log(1 + u), u, 0, [u >= 0])]
+    return decide_all("Lemma 77", items,
+                      "the slope bound on [1 - rho, 1], Lemma 68's range at k_1, Topsoe's ratio bound r <= 2 - x/3, "
+                      "A >= e^12, the final polynomial bound given rho <= x/10, and (81)'s bound on a t~, for every "
+                      "admissible start, constant and x = a eta in (0, 1/6]; with ln(1 + z) bounds by the mean value "
+                      "theorem these are every inequality of the proof", reductions=reductions)
 
 
 lemma78 = paper.lemma(
