@@ -50,6 +50,12 @@ def test_registry_has_every_claim():
     for label in ["theorem-2", "eq-7", "lemma-7", "corollary-4", "eq-36"]:
         assert reg.get(f"marion-chizat-2024/{label}").expect is Status.REFUTED
     assert reg.get("marion-chizat-2024/theorem-2-corrected").corrects == "marion-chizat-2024/theorem-2"
+    # issue 16: every refuted claim has a corrected claim beside it
+    refuted = {c.id for c in reg.claims.values() if c.expect is Status.REFUTED}
+    corrected = {c.corrects for c in reg.claims.values() if c.corrects}
+    assert refuted <= corrected, refuted - corrected
+    prose = [c for c in reg.claims.values() if c.label.startswith("prose-")]
+    assert len(prose) >= 3 and all(c.where.split(";")[0].split(" ")[0] in ("Abstract", "Introduction", "Conclusion") for c in prose)
 
 
 def test_gradient_formula_matches_finite_differences(rng):
@@ -149,6 +155,14 @@ def test_fast_checks_reach_their_status(label, status):
     claim = reg.get(f"marion-chizat-2024/{label}")
     found = [c(Context(claim.id, c.name, seed=0, dps=30)) for c in claim.checks]
     assert claim.own_status(found) is status, [e.detail for e in found]
+
+
+@pytest.mark.parametrize("label,check", [("eq-7-at-minimizers", "eq7_min_general"), ("remark-eq-7-depth-2", "shallow_general"),
+                                         ("lemma-5-c-optimal", "lemma5_opt_general")])
+def test_general_derivations_are_proved(label, check):
+    claim = load_claims([str(PKG)]).get(f"marion-chizat-2024/{label}")
+    ev = claim.get_check(check)(Context(claim.id, check, seed=0, dps=30))
+    assert ev.status is Status.PROVED and ev.scope == "general", ev.detail
 
 
 @pytest.mark.parametrize("label,check", [("eq-5", "eq5_symbolic"), ("eq-6", "eq6_symbolic"), ("lemma-1", "lemma1_symbolic"),
