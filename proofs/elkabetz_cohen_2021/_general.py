@@ -88,3 +88,30 @@ START = [E >= 162754, rho <= 1 / (2 * E), th0 > sp.Rational(1, 2), th0 < 1, tb0 
 def constants_hold() -> bool:
     """Every fact of :data:`CONSTANT_FACTS` is true (SymPy decides the sign of e^k - q to any needed precision)."""
     return all(bool(sp.Ge(lhs, rhs) if op == ">=" else sp.Le(lhs, rhs)) for lhs, op, rhs in CONSTANT_FACTS)
+
+
+# --- Lemma 68's range over the later regions -----------------------------------------------------------------------
+
+b, Z, x = sp.symbols("b Z x", positive=True)   # Z stands for e^30, x for a eta
+#: Prop. 20's start set with z_c = b Z + 1, z_bar_c = b + 1 kept exact in b >= 3 and Z = e^30 >= 403 E^2 (e^6 >= 403).
+START_B = [E >= 162754, rho <= 1 / (2 * E), th0 > sp.Rational(1, 2), th0 < 1, tb0 > 1 / (2 * E) - 1,
+           tb0 < 1 / E - 1, b >= 3, Z >= 403 * E ** 2]
+STEP = [x <= sp.Rational(1, 6)]       # the case eta <= 1/(6a) of App. I.14.1
+
+
+def range_items(upto: str):
+    """Formulas that keep the first coordinate in Lemma 68's range (theta < z_c) up to the exit of the region ``upto``
+    (``"1"``: theta_bar reaches 1; ``"zbc"``: theta_bar reaches z_bar_c), for GF and for GD with x = a eta.
+
+    GF: t_1 <= (2/a) ln A + ln(1/(1 - rho))/a (Lemmas 70, 75) and t_zbc = t_1 + ln(z_bar_c)/a (Lemma 80) stay below
+    ln(z_c/theta_0)/a. GD: k_{1-rho} <= 1 + ln A/ln(1 + x/2) <= 1 + 2 ln A/ln(1 + x) ((1 + x/2)^2 >= 1 + x), each further
+    ceiling of Lemmas 77 and 82 adds at most 1 + ln(1/(1 - rho))/ln(1 + x), resp. 1 + ln(z_bar_c)/ln(1 + x)
+    (theta_bar_{k_{1-rho}} >= 1 - rho, theta_bar_{k_1} >= 1); the sum stays below ln(z_c/theta_0)/ln(1 + x)."""
+    zc_, zbc_ = b * Z + 1, b + 1
+    tail = 1 if upto == "1" else zbc_
+    steps = 2 if upto == "1" else 3
+    return [
+        (th0 * A ** 2 * tail < zc_ * (1 - rho), START_B),
+        (th0 * A ** 2 * tail * (1 + x) ** steps < zc_ * (1 - rho), START_B + STEP),
+        ((1 + x / 2) ** 2 >= 1 + x, []),
+    ]

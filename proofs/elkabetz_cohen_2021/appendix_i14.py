@@ -488,8 +488,22 @@ lemma78 = paper.lemma(
     r"(\theta_k,\bar\theta_k)\in[0,z_c)\times[1-\bar\rho,1)\ (k_{1-\bar\rho}\le k<k_1)",
     where="App. I.14.3, Lemma 78", uses=["definition-69", "definition-71", "definition-74", "definition-76"],
     proof_uses=["lemma-67", "lemma-68", "lemma-72", "lemma-77"], hypotheses=SETTING,
+    outline=["lemma-67", "lemma-68", "lemma-70", "lemma-72", "lemma-75", "lemma-77"],
 )
 lemma78.check(_regions("Lemma 78", 78, "1-rho", "1", lambda w: ((0, w.zc), (1 - w.rho, 1.0, True))))
+
+
+@lemma78.check
+def lemma78_general():
+    """The proof's "it can be seen": t_1 <= ln(z_c/theta_0)/a and k_1 <= ceil(ln(z_c/theta_0)/ln(1 + a eta)), from
+    theta_0 A^2 < z_c (1 - rho) and theta_0 A^2 (1 + x)^2 < z_c (1 - rho) (x = a eta <= 1/6), decided for every start and
+    b >= 3 (see ``_general.range_items``). theta_bar in [1 - rho, 1) on the range is Lemma 67 with the definitions."""
+    from ._general import constants_hold, decide_all, range_items
+
+    if not constants_hold():
+        return Evidence.open("a rational bound on a power of e used by the reduction does not hold")
+    return decide_all("Lemma 78", range_items("1"), "theta stays in Lemma 68's range (below z_c) up to t_1 and k_1, "
+                      "for every admissible start, b >= 3 and a eta in (0, 1/6]")
 
 
 # --- I.14.4 isotropic region ---------------------------------------------------------------------
@@ -553,8 +567,22 @@ lemma83 = paper.lemma(
     r"(\theta_k,\bar\theta_k)\in[0,z_c)\times[1,\bar z_c)\ (k_1\le k<k_{\bar z_c})",
     where="App. I.14.4, Lemma 83", uses=["definition-74", "definition-76", "definition-79", "definition-81"],
     proof_uses=["lemma-67", "lemma-68", "lemma-77", "lemma-82"], hypotheses=SETTING,
+    outline=["lemma-67", "lemma-68", "lemma-70", "lemma-72", "lemma-75", "lemma-77", "lemma-80", "lemma-82"],
 )
 lemma83.check(_regions("Lemma 83", 83, "1", "zbc", lambda w: ((0, w.zc), (1.0, w.zbc, True))))
+
+
+@lemma83.check
+def lemma83_general():
+    """The proof's "it can be shown": t_zbc <= ln(z_c/theta_0)/a and k_zbc <= ceil(ln(z_c/theta_0)/ln(1 + a eta)), from
+    theta_0 A^2 z_bar_c < z_c (1 - rho) and theta_0 A^2 z_bar_c (1 + x)^3 < z_c (1 - rho) with z_c = b e^30 + 1,
+    z_bar_c = b + 1, decided for every b >= 3, start and x = a eta <= 1/6 (``_general.range_items``)."""
+    from ._general import constants_hold, decide_all, range_items
+
+    if not constants_hold():
+        return Evidence.open("a rational bound on a power of e used by the reduction does not hold")
+    return decide_all("Lemma 83", range_items("zbc"), "theta stays in Lemma 68's range (below z_c) up to t_zbc and "
+                      "k_zbc, for every admissible start, b >= 3 and a eta in (0, 1/6]")
 
 
 # --- I.14.5 no iterate is eps-close to theta(t~) -------------------------------------------------
@@ -564,6 +592,7 @@ lemma84 = paper.lemma(
     r"(\theta,\bar\theta)(t) = (\theta,\bar\theta)(t_1)e^{a(t-t_1)}\ (t\in[t_1,t_{\bar z_c})),\ "
     r"(\theta_k,\bar\theta_k) = (\theta_{k_1},\bar\theta_{k_1})(1+a\eta)^{k-k_1}\ (k_1\le k<k_{\bar z_c})",
     where="App. I.14.5, Lemma 84", proof_uses=["lemma-68", "lemma-80", "lemma-82", "lemma-77"], hypotheses=SETTING,
+    outline=["lemma-68", "lemma-70", "lemma-72", "lemma-75", "lemma-77", "lemma-80", "lemma-82"],
 )
 
 
@@ -582,6 +611,20 @@ def lemma84_straight_lines():
             worst = max(worst, float(np.max(np.abs(r["flow"](t) / (p1 * math.exp(a * (t - t1))) - 1))))
         count += 1
     return _verdict("Lemma 84", 1e-7 - worst, count, f"max relative deviation {worst:.1e}")
+
+
+@lemma84.check
+def lemma84_general():
+    """theta_bar follows e^{a(t - t_1)} (Lemma 80) and theta_bar_{k_1}(1 + a eta)^{k - k_1} (Lemma 82) on the ranges; the
+    first coordinate follows theta_0 e^{at} = theta(t_1) e^{a(t - t_1)} and theta_0 (1 + a eta)^k = theta_{k_1}
+    (1 + a eta)^{k - k_1} as long as it is in Lemma 68's range, which the decided inequalities of
+    ``_general.range_items("zbc")`` give up to t_zbc and k_zbc (same reduction as Lemma 83)."""
+    from ._general import constants_hold, decide_all, range_items
+
+    if not constants_hold():
+        return Evidence.open("a rational bound on a power of e used by the reduction does not hold")
+    return decide_all("Lemma 84", range_items("zbc"), "Lemma 68's closed forms hold up to t_zbc and k_zbc, for every "
+                      "admissible start, b >= 3 and a eta in (0, 1/6]")
 
 
 def _distance_check(name, lemma_no, rng_of):
