@@ -268,6 +268,24 @@ lemma7c = paper.lemma(
 
 
 @lemma7c.check
+def lemma7c_general():
+    """Every differentiable f and dimension p: along x' = -grad f(x), F(t) = f(x(t)) - f_min has F' = <grad f, x'> =
+    -||grad f||^2 =: -G (chain rule), and g(t) = e^(mu t) F(t) has g' = e^(mu t)(mu F - G) (checked symbolically with F, G
+    arbitrary functions of t), which is <= 0 under the squared PL hypothesis G >= mu F; so g(t) <= g(0)."""
+    t_, mu = sp.symbols("t mu", positive=True)
+    F, G = sp.Function("F")(t_), sp.Function("G")(t_)
+    g = sp.exp(mu * t_) * F
+    deriv = sp.diff(g, t_).subs(sp.Derivative(F, t_), -G)
+    if sp.simplify(deriv - sp.exp(mu * t_) * (mu * F - G)) != 0:
+        return Evidence.refuted(f"d/dt e^(mu t) F = {deriv}")
+    return Evidence.proved("for every differentiable f on every R^p and every mu > 0: d/dt[e^(mu t)(f(x(t)) - f_min)] = "
+                           "e^(mu t)(mu (f - f_min) - ||grad f||^2) <= 0 under ||grad f||^2 >= mu (f - f_min), so "
+                           "f(x(t)) - f_min <= (f(x(0)) - f_min) e^(-mu t) (chain rule along the flow; a function with "
+                           "nonpositive derivative is nonincreasing)", method="sympy (arbitrary functions of t)",
+                           standard="chain rule, mean value theorem")
+
+
+@lemma7c.check
 def lemma7c_on_flows(ctx):
     """Along gradient flows of deep linear risks: with mu the smallest squared-norm PL quotient on
     [1, T], the excess risk stays below (R(1) - R_min) e^{-mu (t-1)}."""

@@ -82,10 +82,28 @@ tight = paper.remark(
     r"\text{For } d_L=1,\ w=1 \text{ the balanced rank-one minimiser } W_k = \|w^\star\|^{1/L}u_ku_{k-1}^\top,\ u_0 = w^\star/\|w^\star\| "
     r"\text{ has } S = 2\|w^\star\|^{2-2/L}\lambda_{\max}\big(\hat\Sigma + (L-1)\hat\Sigma^{1/2}u_0u_0^\top\hat\Sigma^{1/2}\big),"
     r"\text{ which equals } S_{\min} \text{ when } \hat\Sigma = I",
-    where="Sec. 3 (derived here)", uses=["theorem-1", "definition-sharpness"],
+    where="Sec. 3 (derived here)", uses=["theorem-1", "definition-sharpness"], outline=["eq-7-at-minimizers", "eq-5"],
     note="Not stated in the paper: the closed form behind 'the bound is tight for white data'. At a minimiser H = 2 J^T Sigma J "
-         "and J J^T = ||w*||^{2-2/L} (I + (L-1) u0 u0^T) for this point.",
+         "and J J^T = ||w*||^{2-2/L} (I + (L-1) u0 u0^T) for this point. Outline: eq-7-at-minimizers (H = 2 J^T Sigma J) and "
+         "eq. (5) (J_k J_k^T = ||v_k||^2 B_k^T B_k), then the sum over layers at symbolic L.",
 )
+
+
+@tight.check
+def balanced_general():
+    """Every L >= 1, d and unit vectors u_1..u_(L-1): with a = ||w*||^(1/L), eq. (5) gives J_k J_k^T = ||v_k||^2 B_k^T B_k with
+    v_k = W_(k+1)^T...W_L^T 1 = a^(L-k) u_k and B_k = W_(k-1)...W_1 = a^(k-1) u_(k-1) u_0^T (B_1 = I), so
+    J J^T = a^(2L-2) I + sum_(k=2..L) a^(2(L-k)) a^(2(k-1)) u_0 u_0^T; the sum is evaluated at symbolic L. With Sigma = lambda I
+    the top eigenvalue of I + (L-1) u_0 u_0^T is L, so S = 2 L lambda a^(2L-2) = S_min."""
+    k, L = sp.symbols("k L", integer=True, positive=True)
+    a, lam = sp.symbols("a lambda", positive=True)
+    coeff = sp.simplify(sp.Sum(a ** (2 * (L - k)) * a ** (2 * (k - 1)), (k, 2, L)).doit())
+    white = sp.simplify(2 * lam * a ** (2 * L - 2) * (1 + (L - 1)) - 2 * L * lam * (a ** L) ** (2 - sp.Rational(2) / L))
+    if sp.simplify(coeff - (L - 1) * a ** (2 * L - 2)) != 0 or sp.simplify(sp.powsimp(white, force=True)) != 0:
+        return Evidence.refuted(f"sum {coeff}, white-data gap {white}")
+    return Evidence.proved("for every depth L, dimension d and data: J J^T = ||w*||^(2-2/L) (I + (L-1) u_0 u_0^T) at the balanced rank-one "
+                           "minimiser (layer sum at symbolic L), hence S = 2 ||w*||^(2-2/L) lambda_max(Sigma^(1/2)(I + (L-1) u_0 u_0^T) "
+                           "Sigma^(1/2)), equal to S_min when Sigma = lambda I (top eigenvalue L, on u_0)", method="sympy (symbolic L)")
 
 
 @tight.check
