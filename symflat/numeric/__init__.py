@@ -28,7 +28,7 @@ from symflat.numeric.sharpness import (
     spectral_density,
 )
 from symflat.numeric.module import ModuleError, ModuleObjective, module_objective
-from symflat.numeric.module_dynamics import ModuleTrajectory, train_module
+from symflat.numeric.module_dynamics import ModuleFlow, ModuleTrajectory, gradient_flow_module, train_module
 from symflat.numeric.spectrum import Eigenpairs, SpectralDensity
 from symflat.numeric.structured import NotApplicable
 from symflat.numeric.operators import CurvatureOperator, GramOperator, gram_operator, hessian_operator
@@ -47,6 +47,7 @@ __all__ = [
     "NumericError",
     "ModuleError",
     "ModuleObjective",
+    "ModuleFlow",
     "ModuleTrajectory",
     "Objective",
     "SharpnessResult",
@@ -59,6 +60,7 @@ __all__ = [
     "get_backend",
     "gradient_descent",
     "gradient_flow",
+    "gradient_flow_module",
     "gram_operator",
     "hessian",
     "hessian_operator",

@@ -131,3 +131,26 @@ def test_balancedness_drift_shrinks_with_the_step():
         np.testing.assert_allclose(D, want if isinstance(act, torch.nn.Identity) else np.diag(np.diag(want)))
     with pytest.raises(NumericError, match="bias-free Linear"):
         balancedness(torch.nn.Sequential(torch.nn.Linear(4, 6), torch.nn.Tanh(), torch.nn.Linear(6, 3)))
+
+
+def test_gradient_flow_matches_the_exact_linear_flow_and_gd_approaches_it():
+    import scipy.linalg
+
+    from symflat.numeric.module_dynamics import gradient_flow_module
+
+    net, X, Y = regression()
+    A = np.hstack([X.numpy(), np.ones((len(X), 1))])
+    H, b = 2 * A.T @ A / len(A), 2 * A.T @ Y.numpy().ravel() / len(A)
+    w0 = np.concatenate([net.weight.detach().numpy().ravel(), net.bias.detach().numpy()])
+    star = np.linalg.solve(H, b)
+    flow = gradient_flow_module(net, (X, Y), torch.nn.MSELoss(), 2.0, t_eval=[0.0, 1.0, 2.0])
+    for t, w in zip(flow.times, flow.weights):  # w(t) = w* + exp(-H t) (w0 - w*)
+        np.testing.assert_allclose(w, star + scipy.linalg.expm(-H * t) @ (w0 - star), rtol=1e-7, atol=1e-9)
+    assert flow.status == "finished" and flow.loss[-1] < flow.loss[0]
+    gaps = []
+    for lr in (0.02, 0.01):  # Euler's global error is O(eta)
+        gd = train_module(net, (X, Y), torch.nn.MSELoss(), lr, int(round(2.0 / lr)), record_every=int(round(2.0 / lr)))
+        gaps.append(np.linalg.norm(gd.final - flow.final))
+    assert 1.8 < gaps[0] / gaps[1] < 2.2
+    with pytest.raises(NumericError, match="t_final"):
+        gradient_flow_module(net, (X, Y), torch.nn.MSELoss(), -1.0)
