@@ -77,7 +77,8 @@ tb0 = sp.Symbol("thetabar0", real=True)
 #: A = (2 - 3 rho/2)/(theta_bar_0 + 1 - rho/2): t_{1-rho} = (2/a) ln A (Lemma 70), k_{1-rho} = ceil(ln A / ln(1 + a eta/2)).
 A = (2 - 3 * rho / 2) / (tb0 + 1 - rho / 2)
 #: Rational facts about e used below, each checked exactly by SymPy's sign evaluation in :func:`constants_hold`.
-CONSTANT_FACTS = [(sp.E ** 12, ">=", 162754), (sp.E ** 6, ">=", 403), (sp.E ** 30, "<=", 2 * 10 ** 13)]
+CONSTANT_FACTS = [(sp.E ** 12, ">=", 162754), (sp.E ** 12, "<=", 162755), (sp.E ** 6, ">=", 403),
+                  (sp.E ** 30, "<=", 2 * 10 ** 13)]
 #: Prop. 20's hypotheses on the start and the setting, with e^12 as a variable E >= 162754 and z_c = b e^30 + 1 replaced
 #: by the consequence z_c >= 1209 E^2 (b >= 3 and e^6 >= 403): theta_{s,1} in (1/2, 1), theta_{s,2} in
 #: (e^-12/2 - 1, e^-12 - 1), 0 < rho <= e^-12/2.
@@ -115,3 +116,11 @@ def range_items(upto: str):
         (th0 * A ** 2 * tail * (1 + x) ** steps < zc_ * (1 - rho), START_B + STEP),
         ((1 + x / 2) ** 2 >= 1 + x, []),
     ]
+
+
+def window_in_isotropic_region() -> bool:
+    """Prop. 20's window for t~ rewritten with A and Lemma 75 (i): its lower end t_{1-rho} + ln(2/(1 - rho))/a is
+    >= t_1 + ln(2)/a and its upper end t_{1-rho} + ln((1 + rho/4)/(1 - 3rho/4))/a + ln(b)/a is <= t_1 + ln(b)/a, because
+    (2 - 3rho/2)/(theta_bar_0 - (rho/2 - 1)) = A and (1 + rho/4)/(1 - 3rho/4) = (4 + rho)/(4 - 3rho) (SymPy)."""
+    return (sp.simplify((2 - 3 * rho / 2) / (tb0 - (rho / 2 - 1)) - A) == 0
+            and sp.simplify((1 + rho / 4) / (1 - 3 * rho / 4) - (4 + rho) / (4 - 3 * rho)) == 0)

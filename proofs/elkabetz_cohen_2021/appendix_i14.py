@@ -650,23 +650,86 @@ def _distance_check(name, lemma_no, rng_of):
 lemma85 = paper.lemma(
     "lemma-85", r"\|\theta_k-\theta(\tilde t)\|>\epsilon\ \forall k<k_1", where="App. I.14.5, Lemma 85",
     uses=["definition-76"], proof_uses=["lemma-67", "lemma-75", "lemma-77", "lemma-80"], hypotheses=SETTING,
+    outline=["lemma-67", "lemma-70", "lemma-75", "lemma-77", "lemma-80", "lemma-83"],
 )
 lemma85.check(_distance_check("Lemma 85", 85, lambda r: (0, _k_marks(r)[1])))
+
+
+@lemma85.check
+def lemma85_general():
+    """t~ lies in [t_1 + ln(2)/a, t_1 + ln(b)/a] (window rewritten exactly, Lemma 75 (i)), inside [t_1, t_zbc), so
+    theta_bar(t~) = e^{a(t~ - t_1)} >= 2 (Lemmas 80, 83). For k < k_1, theta_bar_k is in [theta_bar_0, 1) with
+    theta_bar_0 > rho/2 - 1 (Lemma 67, Definition 76). Decided: every such theta_bar_k and theta_bar(t~) >= 2 are more than
+    eps < 1 apart in the second coordinate, which bounds the Euclidean distance."""
+    import sympy as sp
+
+    from ._general import decide_all, rho, window_in_isotropic_region
+
+    if not window_in_isotropic_region():
+        return Evidence.open("the window of Prop. 20 does not rewrite to [t_1 + ln 2/a, t_1 + ln b/a]")
+    qk, Qt, eps = sp.Symbol("qk", real=True), sp.Symbol("Q", real=True), sp.Symbol("eps", positive=True)
+    return decide_all("Lemma 85", [(Qt - qk > eps, [qk >= rho / 2 - 1, qk < 1, Qt >= 2, eps < 1,
+                                                    rho <= sp.Rational(1, 2)])],
+                      "|theta_bar(t~) - theta_bar_k| > eps for theta_bar_k in [rho/2 - 1, 1), theta_bar(t~) >= 2, eps < 1")
 
 lemma86 = paper.lemma(
     "lemma-86", r"\|\theta_k-\theta(\tilde t)\|>\epsilon\ \forall k\in[k_1,k_{\bar z_c})", where="App. I.14.5, Lemma 86",
     uses=["definition-76", "definition-81"], proof_uses=["lemma-84", "lemma-75", "lemma-77"],
-    hypotheses=SETTING,
+    hypotheses=SETTING, outline=["lemma-67", "lemma-68", "lemma-70", "lemma-75", "lemma-77", "lemma-80", "lemma-83", "lemma-84"],
 )
 lemma86.check(_distance_check("Lemma 86", 86, lambda r: (_k_marks(r)[1], _k_marks(r)[2])))
+
+
+@lemma86.check
+def lemma86_general():
+    """For k_1 <= k < k_zbc the iterate's first two coordinates are s (q, 1), s > 0, with q = theta_{k_1}/theta_bar_{k_1}
+    <= alpha beta (Lemmas 84, 77 (ii)), alpha = theta_0 A^2, beta = 1 - a eta/10; the flow at t~ (in [t_1, t_zbc), window
+    rewritten exactly) is (P, Q) with P/Q = theta(t_1)/theta_bar(t_1) >= alpha (Lemmas 84, 75 (ii)) and P = theta_0
+    e^{a t~} (Lemma 68; range decided as in Lemma 83). Decided, in place of the proof's angle computation: for all such
+    s, q, P, Q, alpha >= 1, beta in (0, 1), the squared distance is >= (P (1 - beta)/(2 alpha))^2, which equals
+    (a eta e^{a t~}/(20 A^2))^2 (SymPy); alpha >= 1 and 20 A^2 < 1e14 on the start set (decided, e^12 <= 162755 exact),
+    and eta >= 1e14 e^{-a t~} eps/a then give a distance > eps."""
+    import sympy as sp
+
+    from ._general import A, E, START, constants_hold, decide_all, range_items, th0, window_in_isotropic_region
+
+    if not (constants_hold() and window_in_isotropic_region()):
+        return Evidence.open("a constant fact or the window rewriting of Lemma 86's reduction fails")
+    s_, q, P, Q, al, be, x, T = sp.symbols("s q P Q alpha beta x T", positive=True)   # T stands for e^{a t~}
+    if sp.simplify((th0 * T) * (1 - (1 - x / 10)) / (2 * th0 * A ** 2) - x * T / (20 * A ** 2)) != 0:
+        return Evidence.open("P (1 - beta)/(2 alpha) does not simplify to a eta e^{a t~}/(20 A^2)")
+    geometry = (4 * al ** 2 * ((s_ * q - P) ** 2 + (s_ - Q) ** 2) >= P ** 2 * (1 - be) ** 2,
+                [q <= al * be, P >= al * Q, al >= 1, be < 1])
+    items = [geometry, (th0 * A ** 2 >= 1, START), (20 * A ** 2 < 10 ** 14, START + [E <= 162755])] + range_items("zbc")
+    return decide_all("Lemma 86", items,
+                      "the distance from the ray s(q, 1) to (P, Q) is >= P(1 - beta)/(2 alpha) under the ratio bounds of "
+                      "Lemmas 75 and 77; alpha >= 1, 20 A^2 < 1e14, and Lemma 68's range up to t_zbc, for every "
+                      "admissible start, b >= 3 and a eta in (0, 1/6]")
 
 lemma87 = paper.lemma(
     "lemma-87", r"\|\theta_k-\theta(\tilde t)\|>\epsilon\ \forall k\ge k_{\bar z_c}", where="App. I.14.5, Lemma 87",
     uses=["definition-81"], proof_uses=["lemma-67", "lemma-80"], hypotheses=SETTING,
+    outline=["lemma-67", "lemma-70", "lemma-75", "lemma-80", "lemma-82", "lemma-83"],
     note="Checked on the recorded iterates past k_zbc (40 or more); beyond them theta_bar_k is non-decreasing (Lemma 67), "
          "which is the proof's argument.",
 )
 lemma87.check(_distance_check("Lemma 87", 87, lambda r: (_k_marks(r)[2], len(r["gd"]))))
+
+
+@lemma87.check
+def lemma87_general():
+    """t~ <= t_1 + ln(b)/a (window rewritten exactly, Lemma 75 (i)), so theta_bar(t~) <= e^{ln b} = b (Lemmas 80, 67);
+    theta_bar_k >= theta_bar_{k_zbc} >= z_bar_c = b + 1 for k >= k_zbc (Definition 81, Lemma 67). Decided: such values
+    are more than eps < 1 apart (theta_bar(t~) >= 1 there, Lemma 83)."""
+    import sympy as sp
+
+    from ._general import b, decide_all, window_in_isotropic_region
+
+    if not window_in_isotropic_region():
+        return Evidence.open("the window of Prop. 20 does not rewrite to [t_1 + ln 2/a, t_1 + ln b/a]")
+    qk, Qt, eps = sp.Symbol("qk", real=True), sp.Symbol("Q", real=True), sp.Symbol("eps", positive=True)
+    return decide_all("Lemma 87", [(qk - Qt > eps, [qk >= b + 1, Qt <= b, Qt >= 1, eps < 1, b >= 3])],
+                      "|theta_bar_k - theta_bar(t~)| > eps for theta_bar_k >= b + 1, theta_bar(t~) in [1, b], eps < 1")
 
 
 # --- the closed forms of I.14 in general (SymPy) --------------------------------------------------
