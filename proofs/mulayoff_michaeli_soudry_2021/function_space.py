@@ -83,7 +83,7 @@ s33 = paper.proposition(
     "eq-s33",
     r"\lambda_{\max}\ge\tfrac1{n^2}\|\Phi\mathbf1\|^2=1+\tfrac1{n^2}\sum_i\big[(w^{(2)}_i)^2((\textstyle\sum_jx_jI_{j,i})^2+(\sum_jI_{j,i})^2)+(\sum_j\sigma(w^{(1)}_ix_j+b^{(1)}_i))^2\big]"
     r"\ge1+\tfrac2{n^2}\sum_i|w^{(2)}_i|\sqrt{(\sum_jx_jI_{j,i})^2+(\sum_jI_{j,i})^2}\,|\sum_j\sigma(w^{(1)}_ix_j+b^{(1)}_i)|",
-    where="supp. VI", eq="S33", uses=["eq-27", "eq-s32"], proof_uses=["eq-27", "eq-s32"],
+    where="supp. VI", eq="S33", uses=["eq-27", "eq-s32"], proof_uses=["eq-27", "eq-s32"], outline=["eq-27", "eq-s87"],
 )
 
 
@@ -130,6 +130,27 @@ def s33_check(ctx):
 s33.check(s33_check)
 
 
+@s33.check
+def s33_general():
+    """The combining steps, general: (27) at u = 1/sqrt(n) gives lambda_max >= ||Phi 1||^2 / n^2; (S87) at beta = 1, q = 1 is
+    ||Phi 1||^2 / n = (1/n) sum_i [...] + n, i.e. the printed expansion after dividing by n (SymPy, symbolic n and sums);
+    and a^2 + b^2 >= 2 |a| |b| for all reals (z3 and cvc5) with a = |w2_i| sqrt(S_x^2 + S_1^2), b = |S_r|."""
+    from symflat.precision.decide import decide_formula
+
+    n = sp.Symbol("n", positive=True)
+    T, Q = sp.symbols("T Q", nonnegative=True)        # T = sum_i [...] of (S87), Q = ||Phi 1||^2
+    if sp.simplify((Q / n).subs(Q, T + n ** 2) / n - (1 + T / n ** 2)) != 0:
+        return Evidence.open("the expansion does not match")
+    a, b = sp.symbols("a b", real=True)
+    results = [decide_formula(a ** 2 + b ** 2 >= 2 * sp.Abs(a) * sp.Abs(b), solver=sv) for sv in ("z3", "cvc5")]
+    bad = [r for r in results if r.status != "proved"]
+    if bad:
+        return bad[0].evidence("AM-GM step of (S33)")
+    return Evidence.proved("Rayleigh quotient of (27) at u = 1/sqrt(n), (S87) at beta = 1, q = 1 divided by n, and a^2 + b^2 >= 2|a||b| "
+                           "(z3 and cvc5): every n, k, network and data set", method="z3", cross_checked="cvc5",
+                           version=", ".join(f"{r.solver} {r.version}" for r in results))
+
+
 @paper.proposition(
     "eq-s35-s37",
     r"\text{(S33) rhs}=1+2\sum_i|w^{(2)}_i|\mathbb P(X\in C_i)^2\sqrt{\mathbb E[X|C_i]^2+1}\,|\mathbb E[w^{(1)}_iX+b^{(1)}_i|C_i]|"
@@ -168,6 +189,28 @@ def s35_s37_exact(ctx):
     return Evidence.certified(f"(S35) = (S33) and (S37) (equality iff w1_i != 0 or the summand is 0) hold exactly for {count} active neurons "
                            "of 30 rational networks", instances=count, method="exact rationals",
                               cases="active neurons of 30 random rational networks, n <= 5, k <= 4, half with w1_1 = 0")
+
+
+@s35_s37_exact.check
+def s35_s37_general():
+    """General (every neuron, data set, n): with n_i = |C_i| > 0, S_x = sum_{C_i} x_j and S_r = sum_{C_i} (w1_i x_j + b1_i)
+    symbolic, P = n_i/n, E[X | C_i] = S_x/n_i and E[w1 X + b1 | C_i] = S_r/n_i turn the summand of the AM-GM line of
+    (S33), sqrt(S_x^2 + n_i^2) |S_r| / n^2, into that of (S35) identically (SymPy); for w1_i != 0, S_r = w1_i (S_x - n_i tau_i)
+    with tau_i = -b1_i/w1_i, so (S35) = (S37); for w1_i = 0 the (S37) summand is 0 <= the (S35) summand; n_i = 0 gives 0 on
+    every line."""
+    n, ni = sp.symbols("n n_i", positive=True)
+    Sx, Sr, b1 = sp.symbols("S_x S_r b1", real=True)
+    w1 = sp.Symbol("w1", real=True, nonzero=True)
+    s33 = sp.sqrt(Sx ** 2 + ni ** 2) * sp.Abs(Sr) / n ** 2
+    s35 = (ni / n) ** 2 * sp.sqrt((Sx / ni) ** 2 + 1) * sp.Abs(Sr / ni)
+    tau = -b1 / w1
+    s35_w = s35.subs(Sr, w1 * Sx + ni * b1)
+    s37 = sp.Abs(w1) * (ni / n) ** 2 * sp.sqrt((Sx / ni) ** 2 + 1) * sp.Abs((Sx - ni * tau) / ni)
+    d1, d2 = sp.simplify(s33 - s35), sp.simplify(s35_w - s37)
+    if d1 != 0 or d2 != 0:
+        return Evidence.open(f"the symbolic differences did not vanish: {d1}, {d2}")
+    return Evidence.proved("(S33) AM-GM summand = (S35) summand, and = (S37) summand for w1_i != 0, identically in n, n_i, S_x, S_r, "
+                           "w1, b1 (SymPy); the w1_i = 0 summand of (S37) is 0", method="sympy")
 
 
 @paper.proposition(
@@ -259,10 +302,30 @@ eq_s41 = paper.proposition(
     r"\lambda_{\max}(\nabla^2_\theta\mathcal L)\ge1+2\sum_i|w^{(1)}_iw^{(2)}_i|\min\{g^+(\tau_i),g^-(\tau_i)\}\ge1+2\int_{x_{\min}}^{x_{\max}}|f''|\min\{g^+,g^-\}dx",
     where="supp. VI", eq="S41", uses=["eq-fpp", "definition-g"], proof_uses=["eq-s33", "eq-s35-s37", "eq-s40", "eq-fpp-footnote"],
     hypotheses=["distinct-inputs", "twice-differentiable"], inequality=s41_ineq,
+    outline=["eq-s33", "eq-s35-s37", "eq-s40-all-neurons-corrected", "eq-fpp"],
     note="The proof quotes the footnote's f'' (refuted: the mass is |w1_i| w2_i); the step survives because only "
          "|w1_i w2_i| enters. The search works on the first inequality with y := f(x; theta).",
 )
 eq_s41.check(search_check(s41_ineq, budget=6.0, certify_instances=4))
+
+
+@eq_s41.check
+def s41_combining():
+    """The combining steps of the outline, general: the chain (S33) -> (S35) -> (S37) -> (S40) gives the first line (with
+    |w1_i| applied as in eq-s40-all-neurons-corrected); for the second, group the neurons by knot: the Dirac mass at t is
+    c_t = sum_{tau_i = t} |w1_i| w2_i (eq-fpp), and |c_t| <= sum_{tau_i = t} |w1_i w2_i| (triangle inequality: z3 decides
+    |a + b| <= |a| + |b|, induction on the group size); min{g^+, g^-} >= 0 everywhere and equals g on
+    [x_min, x_max] (definition (23)), so sum_i |w1_i w2_i| min{g^+, g^-}(tau_i) >= sum_t |c_t| min{g^+, g^-}(t) = int |f''| min{g^+, g^-}."""
+    from symflat.precision.decide import decide_formula
+
+    a, b = sp.symbols("a b", real=True)
+    res = decide_formula(sp.Abs(a + b) <= sp.Abs(a) + sp.Abs(b), solver="z3")
+    if res.status != "proved":
+        return res.evidence("triangle inequality of (S41)")
+    return Evidence.proved("the first line from the outline's steps; the second by grouping neurons per knot with |a + b| <= |a| + |b| "
+                           "(z3) and the corrected masses |w1_i| w2_i: every k, n, network, data set", method="z3",
+                           version=f"{res.solver} {res.version}")
+
 eq_s41.check(search_check(s41_ineq, budget=3.0, certify_instances=2, drop=("distinct-inputs",), name="search-drop-distinct-inputs"))
 
 paper.assumption("distinct-inputs", r"x_i\ne x_j\ (i\ne j)", where="Sec. 3; supp. VIII")

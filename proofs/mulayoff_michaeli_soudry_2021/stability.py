@@ -303,7 +303,7 @@ def lemma3_indefinite():
                                 counterexample={"psi": ["(t1^2 - t2^2)/2 on |t2| < |t1|", "(t2^2 - t1^2)/2 elsewhere"], "eta": 2,
                                                 "theta0": ["4/5", "3/5"], "theta1": [str(v) for v in nxt], "norm": str(norm)},
                                 method="exact")
-    return Evidence.proved("the system stays in B_eps at this instance")
+    return Evidence.open("no violation at this instance")
 
 
 @paper.lemma(
@@ -356,10 +356,39 @@ def c_once_exact(ctx):
                               instances=count, method="sympy", cases="mode/batch pairs of kinked rational minima, (n, k) = (2,2), (3,2), (3,3), (4,2)")
 
 
+def _residuals_vanish_on_modes():
+    """z3 and cvc5 decide: (a = b or z = 0) implies (a - b) w z = 0 for all reals. With a = [I^m_j]_i, b = [I(x_j)]_i,
+    w = w2_i and z = w1_i x_j + b1_i this is the neuron-i term of phi(x_j; theta*, m_j) - f(x_j; theta*) for m in I
+    (S54): every term vanishes, so phi(x_j; theta*, m_j) = y_j (S56), for every k, n and data set."""
+    from symflat.precision.decide import decide_formula
+
+    a, b, w, z = sp.symbols("a b w z", real=True)
+    goal = sp.Implies(sp.Or(sp.Eq(a, b), sp.Eq(z, 0)), sp.Eq((a - b) * w * z, 0))
+    return [decide_formula(goal, solver=sv) for sv in ("z3", "cvc5")]
+
+
+@c_once_exact.check
+def c_once_general():
+    """General (every k, n, data set, global minimum, mode in I and batch): the residuals of psi_m vanish at theta*
+    (decided, see _residuals_vanish_on_modes), and the gradient of a loss (1/2B) sum_{j in batch} r_j^2 is
+    (1/B) sum_j r_j grad phi_j (the chain-rule identity of eq-25, symbolic sample count), hence 0."""
+    from .setting import _loss_derivatives_general
+
+    results = _residuals_vanish_on_modes()
+    bad = [r for r in results if r.status != "proved"]
+    if bad:
+        return bad[0].evidence("(S56)")
+    if _loss_derivatives_general()[0] != 0:
+        return Evidence.open("the chain-rule identity did not simplify")
+    return Evidence.proved("phi(x_j; theta*, m_j) = y_j for every m in I (z3 and cvc5: each neuron term (a - b) w2 z vanishes), and "
+                           "grad psi_m = (1/B) sum_j r_j grad phi_j (SymPy, symbolic B) = 0, for every k, n, batch", method="z3",
+                           cross_checked="cvc5", version=", ".join(f"{r.solver} {r.version}" for r in results))
+
+
 @paper.equation(
     "h-mode",
     r"\mathbf H_{\mathbf m}=\nabla^2\psi_{\mathbf m}(\theta^*)=\tfrac1n\sum_j\nabla\phi(x_j;\theta^*,m_j)\nabla\phi(x_j;\theta^*,m_j)^T=\Phi_{\mathbf m}\Phi_{\mathbf m}^T/n,\ \mathbf m\in\mathcal I",
-    where="supp. VII, X", eq="S58-S60, S62, S76", uses=["definition-modes"], proof_uses=["c-once"],
+    where="supp. VII, X", eq="S58-S60, S62, S76", uses=["definition-modes"], proof_uses=["c-once"], outline=["c-once"],
 )
 def h_mode_exact(ctx):
     """Exact Hessians of psi_m (SymPy, pattern fixed) at kinked rational minima equal Phi_m Phi_m^T / n
@@ -378,3 +407,17 @@ def h_mode_exact(ctx):
             count += 1
     return Evidence.certified(f"H_m = Phi_m Phi_m^T / n exactly for all {count} modes of 4 kinked rational minima", instances=count, method="sympy",
                               cases="every mode in I of kinked rational minima, (n, k) = (2,2), (3,2), (3,3), (4,2)")
+
+
+@h_mode_exact.check
+def h_mode_general():
+    """General, given c-once (zero residuals of psi_m at theta*): psi_m is a polynomial in theta, and for symbolic n and
+    arbitrary twice-differentiable phi_j the Hessian entry of (1/2n) sum_j r_j^2 at zero residuals is (1/n) sum_j
+    d_a phi_j d_b phi_j = (Phi_m Phi_m^T)_ab / n (the identities of eq-26, matrix symbol of symbolic size)."""
+    from .setting import _loss_derivatives_general
+
+    _, mixed, diag, zero_loss = _loss_derivatives_general()
+    if mixed != 0 or diag != 0 or zero_loss != 0:
+        return Evidence.open("a symbolic identity did not simplify to 0")
+    return Evidence.proved("H_m = Phi_m Phi_m^T / n at zero residuals for every k, n, data set and mode (SymPy, symbolic n and "
+                           "matrix size)", method="sympy")
