@@ -14,7 +14,7 @@ from symflat.numeric.objective import layer_product as prod  # noqa: F401  (W_hi
 from symflat.symbolic import exact
 from symflat.symbolic.deep_linear import phi_blocks_of as phi_blocks, phi_of as phi  # noqa: F401
 from symflat.symbolic.minimum_set import (  # noqa: F401
-    canonical_minimum, diag_rect, gram_matrix as hhat, layer_gains_minimum, rotate_layers, target,
+    canonical_minimum, diag_rect, layer_gains_minimum, phi_gram as hhat, rotate_layers, target,
 )
 from symflat.symbolic.spectral import (  # noqa: F401
     count_eigs_above, has_singular_pair, is_psd, is_top_eigenpair, parallel_same_direction, sigma_max_equals,

@@ -112,7 +112,7 @@ def prose_gd_only_flattest():
     b = sp.Symbol("b", real=True)
     gb = b * (1 - (b**2 - 1) / 8)                           # the (2,2) entries: target 1
     Ws = [sp.diag(2, 1), sp.diag(2, 1)]
-    lam = max(OM.gram_matrix(Ws, sp.eye(2)).eigenvals())
+    lam = max(OM.phi_gram(Ws, sp.eye(2)).eigenvals())
     if not (g.subs(a, 2) == 2 and gb.subs(b, 1) == 1 and sp.Interval(1, 2).is_subset(increasing) and sp.Interval.Ropen(1, 2).is_subset(grows)
             and lam == 2 * 2 * 4):
         return Evidence.refuted(f"g(2) = {g.subs(a, 2)}, g' >= 0 on {increasing}, g > a on {grows}, lambda_max = {lam}")

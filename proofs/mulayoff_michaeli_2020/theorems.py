@@ -137,6 +137,15 @@ def lemma4_adversarial(ctx):
 lemma4_exact.check(search_check(LEMMA4, budget=8))
 
 
+@lemma4_exact.check
+def lemma4_general():
+    """Every m and all shapes (depth-generic derivation, z3 steps): ||Psi_m...Psi_1||_2 <= prod_k ||Psi_k||_2 <=
+    prod_k ||Psi_k||_F (submultiplicativity and ||.||_2 <= ||.||_F, products of symbolic length by induction), squared,
+    the increasing m-th root, and AM-GM (by induction) with a_k = ||Psi_k||_F^2; a zero a_k makes the right side 0."""
+    from ._general import lemma4, run
+    return run(lemma4, ["submultiplicative", "spectral-frobenius"])
+
+
 @paper.lemma(
     "lemma-4-scalar-core",
     r"m\ge1,\ a_1,\dots,a_m\ge0:\ \sum_{k=1}^m a_k\ \ge\ m\Big(\prod_{k=1}^m a_k\Big)^{\frac1m},\ \text{with equality iff all }a_k\text{ are equal}",
@@ -252,6 +261,36 @@ def eq23_random(ctx):
                             seed=ctx.seed, method="numpy")
 
 
+@eq23_random.check
+def eq23_general():
+    """Lemma 4 applied to Psi_k = (prod_{i>k} W_i)^T B Sigma_x^{1/2} (prod_{j<k} W_j)^T, times 2. SymPy matrix symbols of
+    symbolic sizes d_0..d_m check that Psi_k is d_k x d_{k-1} for a generic k and that Psi_{k+1} Psi_k is defined, i.e.
+    the Psi_k form a chain as Lemma 4 requires, for every depth, width, point, B and Sigma_x."""
+    from ._general import lemma4, run
+    d = sp.IndexedBase("d")
+    mm, kk = sp.symbols("m k", integer=True, positive=True)
+
+    def psi(j):
+        above = sp.MatrixSymbol(f"W_{{m:{j}+1}}", d[mm], d[j])       # prod_{i>j} W_i
+        below = sp.MatrixSymbol(f"W_{{{j}-1:1}}", d[j - 1], d[0])    # prod_{i<j} W_i
+        B, S = sp.MatrixSymbol("B", d[mm], d[0]), sp.MatrixSymbol("Sigma_x^(1/2)", d[0], d[0])
+        return above.T * B * S * below.T
+
+    try:
+        ok = psi(kk).shape == (d[kk], d[kk - 1]) and (psi(kk + 1) * psi(kk)).shape == (d[kk + 1], d[kk - 1])
+    except sp.matrices.exceptions.ShapeError as e:
+        return Evidence.refuted(f"the factors of (23) do not form a chain: {e}")
+    if not ok:
+        return Evidence.open("the factors of (23) do not have the shapes d_k x d_{k-1}")
+    ev = run(lemma4, ["submultiplicative", "spectral-frobenius"])
+    if ev.status.value != "proved":
+        return ev
+    return Evidence.proved("for every depth, widths, point of R^N, B and Sigma_x: (23) is Lemma 4 with Psi_k = "
+                           "(prod_{i>k} W_i)^T B Sigma_x^{1/2} (prod_{j<k} W_j)^T (shape d_k x d_{k-1}, checked at symbolic "
+                           "sizes), multiplied by 2. Lemma 4: " + ev.detail, method="sympy shapes + depth-generic derivation",
+                           steps=ev.data["steps"], standard=ev.data["standard"])
+
+
 @paper.equation(
     "eq-24", r"\mathbf w\in\Omega:\ \prod_{k=1}^m\Big(\prod_{i>k}\mathbf W_i\Big)^T\mathbf B\hat\Sigma_x^{\frac12}\Big(\prod_{j<k}\mathbf W_j\Big)^T=\big(\mathbf B\hat\Sigma_x^{\frac12}\mathbf T^T\big)^{m-1}\mathbf B\hat\Sigma_x^{\frac12}",
     where="Sec. 5", eq="24", uses=["eq-4", "eq-23"], proof_uses=["eq-4"],
@@ -349,6 +388,31 @@ eq25_lower_bound.check(search_check(NU_LOWER_BOUND, budget=6))
 eq26_value.check(search_check(NU_MAX_WHITE, budget=6))
 
 
+@eq25_lower_bound.check
+def eq25_general():
+    """Every depth, width, point of Omega and full-rank Sigma_x: combine eq. (21) (lambda_max is the max over unit B of
+    the objective f(B)), eq. (23) (f(B) >= its right side g(B)) and eq. (24) (g(B) = nu(B)); the first-order step is
+    decided by z3 over an uninterpreted sort of matrices."""
+    from ._general import DerivationFailed, combine_eq25
+    try:
+        version = combine_eq25()
+    except DerivationFailed as e:
+        return Evidence.open(str(e))
+    return Evidence.proved("for every depth, widths, w in Omega and full-rank Sigma_x: lambda_max(H_w) >= f(B) for every "
+                           "unit B (eq. 21), f(B) >= g(B) (eq. 23), g(B) = nu(B) (eq. 24) imply lambda_max(H_w) >= nu(B) "
+                           "for every unit B, hence >= the maximum (z3: negation unsat)", method="decision (first order)",
+                           solver=f"z3 {version}")
+
+
+@eq26_value.check
+def eq26_general():
+    """Every m and all sizes: nu(B) <= 2m (||B||_2^m sigma^(m-1))^(2/m) <= 2m sigma^(2(1-1/m)) (submultiplicativity
+    along (B T^T)^(m-1) B by induction, ||B||_2 <= ||B||_F = 1), attained at B = u v^T ((u v^T T^T)^j u v^T =
+    sigma^j u v^T by induction)."""
+    from ._general import eq26, run
+    return run(eq26, ["submultiplicative", "spectral-frobenius", "rank-one"])
+
+
 # ----------------------------------------------------------------------------- the construction (27) and eqs. 28-29
 
 SHAPES27 = [[2, 2, 2], [2, 3, 2], [2, 2, 2, 2], [2, 3, 4, 2], [3, 3, 3], [2, 2, 2, 2, 2], [3, 4, 3, 3]]
@@ -373,7 +437,7 @@ def eq27_in_omega(ctx):
 
 @paper.equation(
     "eq-28", r"\lambda_{\max}(\mathbf H_{\mathbf w^*})=2m\,\sigma_{\max}(\mathbf T)^{2(1-\frac1m)}",
-    where="Sec. 5, App. V.3", eq="28, S57-S64", uses=["eq-27"], proof_uses=["eq-21", "eq-27"], hypotheses=WHITE)
+    where="Sec. 5, App. V.3", eq="28, S57-S64", uses=["eq-27"], proof_uses=["eq-21", "eq-27", "eq-25", "eq-26"], hypotheses=WHITE)
 def eq28_exact(ctx):
     """Exact at (27) with rational U, V and singular values r_i^m: 2 Phi^T Phi has top eigenvalue exactly the value."""
     rng = ctx.rng
@@ -384,7 +448,7 @@ def eq28_exact(ctx):
         U, V = rational_orthogonal(rng, dy).T, rational_orthogonal(rng, dx).T
         Ws = OM.canonical_minimum(U, roots, V, dims)
         value = 2 * m * roots[0] ** (2 * (m - 1))
-        if not SP.is_top_eigenpair(OM.gram_matrix(Ws, sp.eye(dx)), sp.kronecker_product(V[:, 0], U[:, 0]), value):
+        if not SP.is_top_eigenpair(OM.phi_gram(Ws, sp.eye(dx)), sp.kronecker_product(V[:, 0], U[:, 0]), value):
             return Evidence.refuted(f"top eigenvalue at (27) differs for dims {dims}", seed=ctx.seed)
     return Evidence.certified(f"exact rational instances, dims {SHAPES27}: top eigenpair of 2 Phi^T Phi at (27) is "
                               "(2m sigma^(2(1-1/m)), v kron u), no eigenvalue above", instances=len(SHAPES27),
@@ -407,6 +471,25 @@ def eq28_at_scale(ctx):
     return Evidence.checked(f"(d, m) in {cases}: relative deviation from eq. (28) <= {worst:.1e}", slack=-worst,
                             instances=len(cases), cases=[f"d = {d}, m = {m}" for d, m in cases], seed=ctx.seed,
                             method="scipy eigsh")
+
+
+@eq28_exact.check
+def eq28_general():
+    """Every depth and width: each layer of (27) has ||W*_k||_2 = sigma^(1/m) (a rectangular diagonal with top entry
+    sigma^(1/m), times an orthogonal U or V^T), so the bound of App. VIII gives lambda_max(H_w*) <= 2m sigma^(2(1-1/m));
+    w* is in Omega (eq. 27), where eqs. (25)-(26) give >= the same value (z3 combines the two)."""
+    from ._general import DerivationFailed, combine_on_omega, layer_gain_upper_bound, run
+    ev = run(layer_gain_upper_bound, ["submultiplicative", "mixed-norm", "diagonal-norm"])
+    if ev.status.value != "proved":
+        return ev
+    try:
+        version = combine_on_omega("eq-28", ["lower", "star-in-omega", "star-upper"])
+    except DerivationFailed as e:
+        return Evidence.open(str(e))
+    return Evidence.proved("for every depth and widths under A1: ||W*_k||_2 = sigma^(1/m) (rule 'diagonal-norm'), so "
+                           + ev.detail + "; with w* in Omega (eq. 27) and lambda_max >= 2m sigma^(2(1-1/m)) on Omega "
+                           "(eqs. 25-26), lambda_max(H_w*) equals it (z3, negation unsat)", method=ev.data["method"],
+                           steps=ev.data["steps"], standard=ev.data["standard"], solver=f"z3 {version}")
 
 
 @paper.equation(
@@ -451,6 +534,21 @@ def eq29_sampling(ctx):
 
 
 eq29_sampling.check(search_check(SHARPNESS_LOWER_BOUND, budget=8))
+
+
+@eq29_sampling.check
+def eq29_general():
+    """Every depth and width: lambda_max >= L on Omega (eqs. 25-26), w* in Omega (eq. 27, through eq. 28) with
+    lambda_max(w*) = L (eq. 28), so the minimum over Omega exists and is L; decided by z3 over uninterpreted points."""
+    from ._general import DerivationFailed, combine_on_omega
+    try:
+        version = combine_on_omega("eq-29", ["lower", "star-in-omega", "star-value"])
+    except DerivationFailed as e:
+        return Evidence.open(str(e))
+    return Evidence.proved("for every depth and widths (A1, A2, full rank): (forall w in Omega: lambda_max(w) >= L) "
+                           "[eqs. 25-26], w* in Omega [eq. 27], lambda_max(w*) = L [eq. 28] imply that L = "
+                           "2m sigma^(2(1-1/m)) is the minimum over Omega and is attained (z3: negation unsat)",
+                           method="decision (first order)", solver=f"z3 {version}")
 
 
 # ----------------------------------------------------------------------------- Theorem 1
@@ -707,7 +805,7 @@ def theorem2_sharp_exact(ctx):
         second = [c, delta] + [sp.Integer(1)] * (m - 2)
         U = V = sp.eye(2)
         Ws = OM.layer_gains_minimum(U, V, [[sp.Integer(1), g] for g in second])
-        if SP.count_eigs_above(OM.gram_matrix(Ws, sp.eye(2)), 2 * m) != 0:
+        if SP.count_eigs_above(OM.phi_gram(Ws, sp.eye(2)), 2 * m) != 0:
             return Evidence.error(f"tightness witness is not flattest at m = {m}")
         ratios.append((m, float(c / sp.sqrt(m - 1)), float(c / sp.sqrt(m))))
     return Evidence.certified(f"{len(inst)} exact flattest minima obey both sqrt(m-1) bounds; exact flattest witnesses reach "
@@ -818,7 +916,7 @@ def theorem3_i_gradient_flow(ctx):
 
 @paper.theorem(
     "theorem-4", r"\text{A1, A2},\ \mathbf w\in\Omega,\ \sigma_{\max}(\mathbf W_k)=\sigma_{\max}(\mathbf T)^{\frac1m}\ \forall k\ \Rightarrow\ \mathbf w\in\Omega_0",
-    where="Sec. 4, App. VIII", eq="S98-S103", uses=["eq-5"], proof_uses=["theorem-1", "eq-21"], hypotheses=WHITE,
+    where="Sec. 4, App. VIII", eq="S98-S103", uses=["eq-5"], proof_uses=["theorem-1", "eq-21", "eq-29"], hypotheses=WHITE,
     note="The appendix bounds each term of (21) separately (S99-S102) via sub-multiplicativity. The paper adds, "
          "informally, that such minima have nonzero measure within Omega_0; the converse fails (theorem-2-sharp's "
          "witnesses are flattest with a layer gain above sigma^(1/m)).")
@@ -832,7 +930,7 @@ def theorem4_exact(ctx):
         Ws, T, u, v, r = OM.balanced_flattest(rng, d, m)
         if not all(SP.sigma_max_equals(W, r) for W in Ws):
             return Evidence.error("construction does not satisfy the hypothesis")
-        if SP.count_eigs_above(OM.gram_matrix(Ws, sp.eye(d)), 2 * m * r ** (2 * (m - 1))) != 0:
+        if SP.count_eigs_above(OM.phi_gram(Ws, sp.eye(d)), 2 * m * r ** (2 * (m - 1))) != 0:
             return Evidence.refuted(f"a minimum with sigma_max(W_k) = r is not flattest (d = {d}, m = {m})",
                                     counterexample={"W": [str(W) for W in Ws]}, seed=ctx.seed)
         n += 1
@@ -864,6 +962,25 @@ def theorem4_numeric(ctx):
                             method="numpy")
 
 
+@theorem4_exact.check
+def theorem4_general():
+    """Every depth and width (App. VIII, S98-S103): with ||W_k||_2 = sigma^(1/m), each term of (21) is at most
+    sigma^(2(1-1/m)) ||B||_F^2 (sub-multiplicativity, products of symbolic length by induction), so lambda_max(H_w) <=
+    2m sigma^(2(1-1/m)), the minimum over Omega (eq. 29); z3 concludes w is a minimiser, i.e. in Omega_0."""
+    from ._general import DerivationFailed, combine_on_omega, layer_gain_upper_bound, run
+    ev = run(layer_gain_upper_bound, ["submultiplicative", "mixed-norm"])
+    if ev.status.value != "proved":
+        return ev
+    try:
+        version = combine_on_omega("theorem-4", ["lower", "w-in-omega", "w-upper"])
+    except DerivationFailed as e:
+        return Evidence.open(str(e))
+    return Evidence.proved("for every depth and widths (A1, A2, full rank): " + ev.detail + "; with lambda_max >= "
+                           "2m sigma^(2(1-1/m)) on Omega (eq. 29) and w in Omega, w minimises lambda_max over Omega, i.e. "
+                           "w in Omega_0 (z3, negation unsat)", method=ev.data["method"], steps=ev.data["steps"],
+                           standard=ev.data["standard"], solver=f"z3 {version}")
+
+
 @paper.remark(
     "theorem-4-without-largest", r"\sigma_{\max}(\mathbf T)^{\frac1m}\ \text{a singular value (not the largest) of every }\mathbf W_k\ \not\Rightarrow\ \mathbf w\in\Omega_0",
     where="Sec. 4 (ours)", uses=["theorem-4"], hypotheses=WHITE, about="T = I, W_1 = diag(1, 3), W_2 = diag(1, 1/3)",
@@ -871,7 +988,7 @@ def theorem4_numeric(ctx):
 def theorem4_without_largest():
     m = 2
     Ws = [sp.diag(1, 3), sp.diag(1, sp.Rational(1, 3))]          # T = I, sigma_max(T)^(1/2) = 1 is a singular value of both
-    lam_top = max(OM.gram_matrix(Ws, sp.eye(2)).eigenvals())
+    lam_top = max(OM.phi_gram(Ws, sp.eye(2)).eigenvals())
     if lam_top <= 2 * m:
         return Evidence.refuted("the example is flattest after all")
     return Evidence.proved(f"exact: T = I, W_1 = diag(1, 3), W_2 = diag(1, 1/3): 1 is a singular value of both layers but "

@@ -64,6 +64,7 @@ from symflat.symbolic.errors import NotAMinimumError, SymbolicError
 from symflat.symbolic.exact import as_matrix, random_matrix, random_rational, rational_orthogonal, to_exact
 from symflat.symbolic.identity import IdentityResult, prove_equal, prove_zero
 from symflat.symbolic.kkt import StationaryPoint, kkt_points, minimisers
+from symflat.symbolic.minimum_set import MinimumSet
 from symflat.symbolic.params import Parameters, unvec, vec
 from symflat.symbolic.quadratic_form import direct_form, lemma5_form
 from symflat.symbolic.relu import (
@@ -83,7 +84,7 @@ from symflat.symbolic.scalar_chain import (
 )
 
 __all__ = [
-    "ChainMinimum", "Derivation", "ExactMoments", "ExactPoints", "IdentityResult", "NotAMinimumError",
+    "ChainMinimum", "Derivation", "ExactMoments", "ExactPoints", "IdentityResult", "MinimumSet", "NotAMinimumError",
     "Parameters", "StationaryPoint", "SymbolicError", "activation_pattern", "as_matrix", "balanced_minimum",
     "balanced_sharpness", "chain_at_minimum", "chain_hessian", "chain_minimum", "check_minimum", "derive", "direct_form",
     "exact_svd", "factorisation_identity", "generic_minimum", "gradient_in_pattern", "gram_matrix", "hessian_at_interpolation",

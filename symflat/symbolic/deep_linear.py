@@ -20,6 +20,7 @@ import numpy as np
 import sympy as sp
 
 from symflat.models import DeepLinear, LinearWithOutput, ScalarChain
+from symflat.numeric.objective import layer_product
 from symflat.symbolic.data import ExactMoments, as_moments
 from symflat.symbolic.derive import derive
 from symflat.symbolic.errors import NotAMinimumError, SymbolicError
@@ -131,10 +132,7 @@ def _add_residual_term(H: sp.Matrix, Ws, pre, post, G):
 
 def _between(Ws, lo: int, hi: int) -> sp.Matrix:
     """``W_hi ... W_{lo+1}`` in 0-based list terms: product of ``Ws[lo:hi]`` (identity if empty)."""
-    out = sp.eye(Ws[lo].shape[1])
-    for W in Ws[lo:hi]:
-        out = W * out
-    return out
+    return layer_product(Ws, lo + 1, hi, Ws[lo].shape[1])
 
 
 def _plain(model):

@@ -14,7 +14,7 @@ on them is free of rounding:
 - :func:`layer_gains_minimum`, :func:`rotate_layers`: points of ``Omega`` with prescribed gains per
   layer and path, moved by orthogonal changes of basis between layers (which keep ``T`` and every
   singular value of every partial product);
-- :func:`gram_matrix`: ``2 Phi^T Phi`` (eq. 16, 20), the nonzero spectrum of the Hessian at a minimum;
+- :func:`phi_gram`: ``2 Phi^T Phi`` (eq. 16, 20), the nonzero spectrum of the Hessian at a minimum;
 - :func:`balanced_flattest`, :func:`unbalanced_flattest`, :func:`certified_flattest`: flattest
   minima inside and outside Theorem 4's hypothesis, certified exactly.
 """
@@ -86,7 +86,7 @@ def layer_gains_minimum(U: sp.Matrix, V: sp.Matrix, gains: list[list]) -> list[s
     return Ws
 
 
-def gram_matrix(Ws: list[sp.Matrix], root: sp.Matrix) -> sp.Matrix:
+def phi_gram(Ws: list[sp.Matrix], root: sp.Matrix) -> sp.Matrix:
     """``2 Phi^T Phi = 2 sum_k Phi_k^T Phi_k`` with ``Phi_k = (W_{k-1} ... W_1 R) kron (W_m ... W_{k+1})^T``
     (eq. 16) for a root ``R R^T = Sigma_x``: size ``d_x d_y``, the nonzero spectrum of ``H_w`` at a
     minimum (eq. 20)."""
@@ -130,7 +130,7 @@ def unbalanced_flattest(rng, d: int, m: int, tries: int = 400):
             continue
         gains = [[sp.Integer(1), g] + [sp.Rational(1, 8)] * (d - 2) for g in second]
         Ws = layer_gains_minimum(U, V, gains)
-        if spectral.count_eigs_above(gram_matrix(Ws, sp.eye(d)), 2 * m) == 0:
+        if spectral.count_eigs_above(phi_gram(Ws, sp.eye(d)), 2 * m) == 0:
             Ws = rotate_layers(Ws, [_orthogonal(rng, d) for _ in range(m - 1)])
             return Ws, layer_product(Ws, 1, m, d), U[:, 0], V[:, 0], sp.Integer(1)
     return None
@@ -143,7 +143,7 @@ def certified_flattest(Ws, T, u, v, r, m) -> bool:
     d, s = T.cols, r**m
     if not (T * v - s * u).is_zero_matrix or not (T.T * u - s * v).is_zero_matrix or not spectral.sigma_max_equals(T, s):
         return False
-    return spectral.is_top_eigenpair(gram_matrix(Ws, sp.eye(d)), sp.kronecker_product(v, u), 2 * m * r ** (2 * (m - 1)))
+    return spectral.is_top_eigenpair(phi_gram(Ws, sp.eye(d)), sp.kronecker_product(v, u), 2 * m * r ** (2 * (m - 1)))
 
 
 # --- the object ----------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from symflat.numeric.backend import get_backend
 from symflat.symbolic import spectral
 from symflat.symbolic.closed_forms import scalar_widest_sharpness
 from symflat.symbolic.errors import SymbolicError
-from symflat.symbolic.minimum_set import MinimumSet, balanced_flattest, certified_flattest, gram_matrix
+from symflat.symbolic.minimum_set import MinimumSet, balanced_flattest, certified_flattest, phi_gram
 
 NP = get_backend("numpy")
 
@@ -127,7 +127,7 @@ def test_layer_gains_minimum_meets_theorem4_hypothesis(rng):
 def test_exact_balanced_flattest_is_certified_and_matches_floats(rng):
     Ws, T, u, v, r = balanced_flattest(rng, 2, 3)
     assert certified_flattest(Ws, T, u, v, r, 3)
-    top = max(gram_matrix(Ws, sp.eye(2)).eigenvals())
+    top = max(phi_gram(Ws, sp.eye(2)).eigenvals())
     assert top == 2 * 3 * r**4
     assert not certified_flattest(Ws, T, u, v, r * 2, 3)
 
