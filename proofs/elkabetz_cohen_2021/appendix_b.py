@@ -26,6 +26,7 @@ prop20 = paper.proposition(
     r"\eta\ge\tfrac{10^{14}}ae^{-a\tilde t}\epsilon \Rightarrow \|\theta_k-\theta(\tilde t)\|_2>\epsilon\ \forall k\ge0",
     where="App. B, Proposition 20", uses=["eq-27", "eq-5", "eq-6"],
     proof_uses=["lemma-19", "lemma-66", "lemma-85", "lemma-86", "lemma-87"],
+    outline=["lemma-66", "lemma-77", "lemma-82", "lemma-85", "lemma-86", "lemma-87"],
     note="Proof: App. I.14 (Lemmas 66-87 in appendix_i14.py): eta > 1/(6a) by Lemma 66, otherwise Lemmas 85-87 cover "
          "k < k_1, k_1 <= k < k_zbc and k >= k_zbc.",
 )
@@ -115,3 +116,19 @@ def prop20_runs(ctx):
                             f"closest approach {closest:.3g} (near theta_1(t~) ~ e^t~ consecutive iterates are eta a theta_1 >> 2 eps "
                             f"apart, so an approach within eps would need an exact landing; none occurs)", slack=closest / 0.5 - 1, instances=len(rows), cases="runs with a = 1, b = e^14, eps = 1/2, t~ in [26.7, 38], eta from the threshold to 0.5",
                             method="float64 GD vs piecewise closed-form flow")
+
+
+@prop20.check
+def prop20_cases():
+    """The combining step of App. I.14.6: eta > 1/(6a) is Lemma 66; otherwise k_1 and k_zbc are finite (Lemmas 77, 82)
+    and every k >= 0 has k < k_1 (Lemma 85), k_1 <= k < k_zbc (Lemma 86) or k >= k_zbc (Lemma 87). Decided: the case
+    split covers every eta > 0 and every k, whatever the order of k_1 and k_zbc."""
+    import sympy as sp
+
+    from ._general import decide_all
+
+    k, k1, kz = sp.symbols("k k1 kz", real=True)
+    a, eta = sp.symbols("a eta", positive=True)
+    cover = sp.Or(k < k1, sp.And(k1 <= k, k < kz), k >= kz)
+    return decide_all("Proposition 20", [(cover, []), (sp.Or(eta > 1 / (6 * a), eta <= 1 / (6 * a)), [])],
+                      "the cases of Lemmas 66, 85, 86, 87 cover every step size and every iteration index")
