@@ -292,7 +292,7 @@ def mm_figure(rows, ax):
         ax.plot(ms, 2 * ms * s ** (2 * (1 - 1 / ms)), "k--", lw=1, label="2m sigma_max(T)^(2(1-1/m))")
     ax.set_xlabel("depth m")
     ax.set_ylabel("lambda_max at the end of GD")
-    ax.set_title("Deep linear MNIST denoisers (identity init): flattest minima sharpen with depth")
+    ax.set_title("Deep linear MNIST denoisers from the identity", fontsize=10)
 
 
 __all__ = ["EC_NETWORKS", "diagonal_gd", "ec_compare", "ec_network", "lemma1_step", "mm_problem", "mm_sharpness",
