@@ -1,0 +1,249 @@
+"""Derivations of Mulayoff & Michaeli 2020's Sec. 5 steps for every depth m, width and data set.
+
+Each function builds a :class:`~symflat.symbolic.depth_generic.DepthProof`. The matrix facts the
+paper's proofs use are textbook rules, cited (as the matrix-calculus engine cites the Kronecker
+rules) and listed in :data:`STANDARD`; everything with symbolic length m (products and sums over the
+layers, powers, exponents) is established by induction with base and step decided by SymPy or z3,
+and the scalar combining steps are decided by z3 (``symflat.precision.decide``).
+"""
+
+from __future__ import annotations
+
+import functools
+
+import sympy as sp
+
+from symflat.precision.decide import decide_formula
+from symflat.symbolic import depth_generic as DG
+from symflat.symbolic.depth_generic import DepthProof, DerivationFailed, Step
+
+#: textbook matrix facts used as rules (cited, not re-derived)
+STANDARD = {
+    "submultiplicative": "||A B||_2 <= ||A||_2 ||B||_2",
+    "spectral-frobenius": "||A||_2 <= ||A||_F",
+    "mixed-norm": "||A X C||_F <= ||A||_2 ||X||_F ||C||_2",
+    "rank-one": "||x y^T||_2 = ||x y^T||_F = ||x|| ||y||",
+    "rayleigh": "lambda_max(S) = max_{||x|| = 1} x^T S x for symmetric S",
+    "diagonal-norm": "a rectangular diagonal matrix has ||D||_2 = max_i |D_ii|; orthogonal factors keep ||.||_2",
+}
+
+m, k = sp.symbols("m k", integer=True, positive=True)
+
+
+def decided(proof: DepthProof, name: str, goal, assumptions, statement: str) -> Step:
+    """A scalar step ``assumptions => goal`` for all reals, decided by z3; a step z3 does not prove
+    stops the derivation (``DerivationFailed``), never a guess."""
+    res = decide_formula(goal, list(assumptions))
+    if res.status != "proved":
+        raise DerivationFailed(f"{proof.goal}: step '{name}' not proved by z3 ({res.status}: {res.reason or res.witness})")
+    return proof._add(Step(name, statement, f"z3 {res.version}"))
+
+
+@functools.cache
+def monotone_product() -> Step:
+    """``0 <= x_j <= y_j`` for every j implies ``0 <= prod x_j <= prod y_j``, for every length n
+    (induction; the step ``0 <= P <= Q, 0 <= x <= y => 0 <= P x <= Q y`` decided by z3)."""
+    P, Q, x, y = sp.symbols("P Q x y", real=True)
+    res = decide_formula(sp.And(P * x >= 0, P * x <= Q * y), [P >= 0, P <= Q, x >= 0, x <= y])
+    if res.status != "proved":
+        raise DerivationFailed(f"monotone product: step not proved ({res.status})")
+    return Step("monotone product", "0 <= x_j <= y_j (all j) => 0 <= prod_{j<=n} x_j <= prod_{j<=n} y_j (for every n >= 1)",
+                f"induction on n: base trivial, step decided by z3 {res.version}")
+
+
+@functools.cache
+def submultiplicative_chain() -> Step:
+    """``||M_n ... M_1||_2 <= prod_j ||M_j||_2`` for every length n: induction, the step
+    ``N' <= s N, N <= Pi, s >= 0 => N' <= s Pi`` (N' the norm of the longer product, by the rule
+    'submultiplicative') decided by z3."""
+    N, N1, Pi, s = sp.symbols("N N1 Pi s", real=True)
+    res = decide_formula(N1 <= s * Pi, [N1 <= s * N, N <= Pi, s >= 0, N >= 0])
+    if res.status != "proved":
+        raise DerivationFailed(f"submultiplicative chain: step not proved ({res.status})")
+    return Step("norm of a product", "||M_n ... M_1||_2 <= prod_{j<=n} ||M_j||_2 (for every n >= 1)",
+                f"induction on n with rule 'submultiplicative'; step decided by z3 {res.version}")
+
+
+@functools.cache
+def power_of_product() -> Step:
+    """``(prod_j f_j)^2 = prod_j f_j^2`` for every length n (induction, SymPy)."""
+    A, f = sp.symbols("A_n f", real=True)
+    return DG.by_induction("square of a product", "(prod_{j<=n} f_j)^2 = prod_{j<=n} f_j^2",
+                           base=f**2 - f**2, step=(A * f) ** 2 - A**2 * f**2)
+
+
+def _root_monotone(proof: DepthProof, power) -> None:
+    """``t -> t^power`` is increasing on ``[0, oo)`` (power > 0 with symbolic m): derivative > 0."""
+    t = sp.Symbol("t", positive=True)
+    proof.sign(f"t^({power}) increasing", sp.diff(t**power, t), "positive", assuming={}, why="monotone root")
+
+
+def lemma4(factor=m) -> DepthProof:
+    """Lemma 4 (eq. 22) for every m and all shapes d_k x d_{k-1}; ``factor`` is the constant in front of the right side
+    (the paper's m; another value lets a test see the derivation fail)."""
+    proof = DepthProof("Lemma 4: sum_k ||Psi_k||_F^2 >= m ||Psi_m...Psi_1||_2^(2/m), every m >= 1, all shapes")
+    proof.use(submultiplicative_chain())
+    proof.note("spectral <= Frobenius", "s_k = ||Psi_k||_2 <= ||Psi_k||_F = sqrt(a_k) (rule 'spectral-frobenius')")
+    proof.use(monotone_product())                                  # p <= prod s_k <= prod sqrt(a_k)
+    proof.use(power_of_product())                                  # p^2 <= (prod sqrt a_k)^2 = prod a_k
+    p, Pi, A = sp.symbols("p Pi A", real=True)
+    decided(proof, "square both sides", p**2 <= A, [p >= 0, p <= Pi, Pi**2 == A, Pi >= 0],
+            "0 <= p <= Pi, Pi^2 = prod a_k => p^2 <= prod a_k")
+    _root_monotone(proof, 1 / m)                                   # p^(2/m) <= (prod a_k)^(1/m)
+    pp = sp.Symbol("p", nonnegative=True)
+    proof.identity("(p^2)^(1/m) = p^(2/m)", sp.powdenest((pp**2) ** (1 / m)), pp ** (2 / m),
+                   statement="(p^2)^(1/m) = p^(2/m) for p >= 0")
+    proof.use(DG.am_gm())                                          # sum a_k >= m (prod a_k)^(1/m) when all a_k > 0
+    G, S, q = sp.symbols("G S q", real=True)
+    decided(proof, "combine", S >= factor * q, [S >= m * G, G >= q, q >= 0, m >= 1],
+            "sum a_k >= m G, G = (prod a_k)^(1/m) >= p^(2/m) = q >= 0 => sum a_k >= m p^(2/m)")
+    proof.note("a zero factor", "if some a_k = 0 then Psi_k = 0, the product is 0 and the right side is 0 <= sum a_k "
+               "(a sum of non-negative terms); otherwise every a_k > 0 and AM-GM applies")
+    return proof
+
+
+def norm_power_bound() -> Step:
+    """``||(B T^T)^j B||_2 <= b^(j+1) s^j`` (b = ||B||_2, s = ||T||_2) for every j >= 0: induction,
+    step decided by z3 with rule 'submultiplicative' (the new factor B T^T has norm <= b s)."""
+    N, N1, b, s, X = sp.symbols("N N1 b s X", real=True)
+    res = decide_formula(N1 <= b * s * X, [N1 <= b * s * N, N <= X, b >= 0, s >= 0, N >= 0])
+    if res.status != "proved":
+        raise DerivationFailed(f"norm of (B T^T)^j B: step not proved ({res.status})")
+    j = sp.Symbol("j", integer=True, nonnegative=True)
+    if not DG.is_zero(b * s * (b ** (j + 1) * s**j) - b ** (j + 2) * s ** (j + 1)):
+        raise DerivationFailed("norm of (B T^T)^j B: exponents of the step do not match")
+    return Step("norm of (B T^T)^j B", "||(B T^T)^j B||_2 <= ||B||_2^(j+1) ||T||_2^j (every j >= 0)",
+                f"induction on j: rule 'submultiplicative', step decided by z3 {res.version}, exponents by SymPy")
+
+
+def rank_one_power() -> Step:
+    """``(u v^T T^T)^j u v^T = sigma^j u v^T`` for every j >= 0 when ``T v = sigma u``, ``u^T u = 1``:
+    induction with noncommutative symbols, both relations applied as rewrites."""
+    u, vt, Tt, ut = sp.symbols("u v^T T^T u^T", commutative=False)
+    s = sp.Symbol("sigma", positive=True)
+    j = sp.Symbol("j", integer=True, nonnegative=True)
+    step = sp.expand(u * vt * Tt * (s**j * u * vt)).subs(vt * Tt, s * ut).subs(ut * u, 1)
+    if not DG.is_zero(sp.expand(step - s ** (j + 1) * u * vt)):
+        raise DerivationFailed(f"(u v^T T^T)^j u v^T: step leaves {step - s ** (j + 1) * u * vt}")
+    return Step("rank-one power", "(u v^T T^T)^j u v^T = sigma^j u v^T (every j >= 0), from v^T T^T = sigma u^T, u^T u = 1",
+                "induction on j: base j = 0 trivial, step by noncommutative SymPy rewriting")
+
+
+def eq26(exponent=2 * (1 - 1 / m)) -> DepthProof:
+    """Eq. (26): with Sigma_x = I, max over ||B||_F = 1 of nu(B) is 2m sigma^exponent, exponent = 2(1-1/m), every m >= 1,
+    all sizes (another exponent lets a test see the derivation fail)."""
+    proof = DepthProof("eq. (26): max_{||B||_F=1} nu(B) = 2m sigma_max(T)^(2(1-1/m)) with Sigma_x = I, every m, all sizes")
+    proof.use(norm_power_bound())
+    bm, sm, N = sp.symbols("b_m s_m N", real=True)                # b_m = ||B||_2^m, s_m = sigma^(m-1)
+    proof.note("||B||_2 <= 1", "||B||_2 <= ||B||_F = 1 (rule 'spectral-frobenius'); ||T||_2 = sigma_max(T) = sigma")
+    proof.use(monotone_product())                                  # 0 <= ||B||_2^m <= 1^m = 1
+    proof.use(DG.product_of_constant())
+    decided(proof, "drop ||B||_2^m", N <= sm, [N <= bm * sm, bm >= 0, bm <= 1, sm >= 0],
+            "N <= b_m s_m, 0 <= b_m <= 1, s_m >= 0 => N <= s_m, with b_m = ||B||_2^m, s_m = sigma^(m-1), N the norm in nu")
+    _root_monotone(proof, 2 / m)
+    sp_ = sp.Symbol("sigma", positive=True)
+    value = 2 * m * sp_ ** exponent
+    proof.identity("upper value", 2 * m * sp.powdenest((sp_ ** (m - 1)) ** (2 / m), force=True), value,
+                   statement="2m (sigma^(m-1))^(2/m) = 2m sigma^(2(1-1/m)) (sigma > 0; at sigma = 0 both sides are 0 for m >= 2)")
+    proof.use(rank_one_power())
+    proof.note("attained", "B = u v^T has ||B||_F = ||u|| ||v|| = 1 and (B T^T)^(m-1) B = sigma^(m-1) u v^T, whose spectral "
+               "norm is sigma^(m-1) (rule 'rank-one'), so nu(u v^T) equals the upper bound")
+    return proof
+
+
+def layer_gain_upper_bound(exponent=2 * (1 - 1 / m)) -> DepthProof:
+    """At a point of Omega whose layers have ||W_k||_2 <= r = sigma_max(T)^(1/m), with Sigma_x = I: the objective of
+    eq. (21) is <= 2 m r^(2(m-1)) = 2m sigma^(2(1-1/m)) for every ||B||_F = 1 (the argument of App. VIII, S98-S103)."""
+    proof = DepthProof("||W_k||_2 <= sigma^(1/m) for all k, Sigma_x = I => lambda_max(H_w) <= 2m sigma^(2(1-1/m)), every m, all sizes")
+    proof.use(submultiplicative_chain())
+    proof.use(monotone_product())
+    proof.use(DG.product_of_constant())
+    proof.note("segment bounds", "||W_{m:k+1}||_2 <= r^(m-k), ||W_{k-1:1}||_2 <= r^(k-1) (the two rules above)")
+    proof.note("term bound", "||W_{m:k+1}^T B W_{k-1:1}^T||_F <= ||W_{m:k+1}||_2 ||B||_F ||W_{k-1:1}||_2 (rule 'mixed-norm')")
+    t, P, Q = sp.symbols("t P Q", real=True)
+    decided(proof, "square the term bound", t**2 <= P**2 * Q**2, [t >= 0, t <= P * Q, P >= 0, Q >= 0],
+            "0 <= t <= P Q (P, Q >= 0; ||B||_F = 1) => t^2 <= P^2 Q^2")
+    r = sp.Symbol("r", positive=True)
+    total = sp.Sum(r ** (2 * (m - k)) * r ** (2 * (k - 1)), (k, 1, m)).doit()
+    proof.use(DG.sum_of_constant())
+    proof.identity("sum over k", sp.simplify(total), m * r ** (2 * (m - 1)),
+                   statement="sum_{k=1}^m r^(2(m-k)) r^(2(k-1)) = m r^(2(m-1)) (the summand does not depend on k)")
+    sig = sp.Symbol("sigma", positive=True)
+    proof.identity("value", 2 * m * sp.powdenest((sig ** (1 / m)) ** (2 * (m - 1)), force=True), 2 * m * sig ** exponent,
+                   statement="2 m (sigma^(1/m))^(2(m-1)) = 2m sigma^(2(1-1/m))")
+    proof.note("max over B", "each B with ||B||_F = 1 gives objective <= 2m sigma^(2(1-1/m)), so does the max, which is "
+               "lambda_max(H_w) by eq. (21)")
+    return proof
+
+
+def first_order(premises: dict, goal) -> str:
+    """Decide a combining step over uninterpreted points with z3: ``premises`` (name -> z3 formula) imply ``goal``.
+    Returns the z3 version; raises ``DerivationFailed`` when the negation is not unsat."""
+    import z3
+
+    s = z3.Solver()
+    for f in premises.values():
+        s.add(f)
+    s.add(z3.Not(goal))
+    if s.check() != z3.unsat:
+        raise DerivationFailed(f"combining step not decided by z3 ({s.check()})")
+    return z3.get_version_string()
+
+
+def omega_facts():
+    """z3 vocabulary: points, Omega, lambda_max, the value L, a flattest-candidate point."""
+    import z3
+
+    Pt = z3.DeclareSort("Point")
+    return dict(z3=z3, Pt=Pt, omega=z3.Function("in_Omega", Pt, z3.BoolSort()), lam=z3.Function("lambda_max", Pt, z3.RealSort()),
+                L=z3.Real("L"), w=z3.Const("w", Pt), w2=z3.Const("w2", Pt))
+
+
+def run(build, rules=(), **data) -> "Evidence":
+    """Evidence of a derivation: ``proved`` with its steps, conditions and the cited matrix rules it used;
+    ``open`` with the reason when a step was not established."""
+    from symflat.claims import Evidence
+
+    try:
+        proof = build()
+    except DerivationFailed as e:
+        return Evidence.open(f"derivation stopped: {e}", reason=str(e))
+    return proof.evidence(standard=[f"{r}: {STANDARD[r]}" for r in rules], **data)
+
+
+# ----------------------------------------------------------------------------- combining steps (first order, z3)
+
+def combine_eq25(premises=("eq-21", "eq-23", "eq-24")) -> str:
+    """Eq. (25) from its steps, over an uninterpreted sort of matrices B: lambda_max is at least the objective f(B) of
+    (21) at every unit B (eq. 21), f(B) >= g(B), the right side of (23) (eq. 23), and g(B) = nu(B) (eq. 24). Then
+    lambda_max >= nu(B) for every unit B, hence >= their maximum. ``premises`` selects the steps assumed."""
+    import z3
+
+    Mat = z3.DeclareSort("Matrix")
+    unit, f, g, nu = (z3.Function("unit", Mat, z3.BoolSort()), z3.Function("f", Mat, z3.RealSort()),
+                      z3.Function("g", Mat, z3.RealSort()), z3.Function("nu", Mat, z3.RealSort()))
+    lam, B = z3.Real("lambda_max"), z3.Const("B", Mat)
+    facts = {"eq-21": z3.ForAll([B], z3.Implies(unit(B), lam >= f(B))), "eq-23": z3.ForAll([B], f(B) >= g(B)),
+             "eq-24": z3.ForAll([B], g(B) == nu(B))}
+    return first_order({p: facts[p] for p in premises}, z3.ForAll([B], z3.Implies(unit(B), lam >= nu(B))))
+
+
+def combine_on_omega(goal: str, premises) -> str:
+    """The argmin logic of Sec. 5 over uninterpreted points (L = 2m sigma^(2(1-1/m))):
+
+    * ``"eq-28"``: lambda_max(w*) <= L (layer-gain bound), every point of Omega has lambda_max >= L (eqs. 25-26) and
+      w* in Omega (eq. 27) give lambda_max(w*) = L;
+    * ``"eq-29"``: the lower bound on Omega, w* in Omega, lambda_max(w*) = L give min_Omega lambda_max = L (attained);
+    * ``"theorem-4"``: w in Omega with lambda_max(w) <= L (layer-gain bound) and the lower bound give w in argmin.
+
+    ``premises`` names the facts assumed (a subset of "lower", "star-in-omega", "star-value", "star-upper",
+    "w-in-omega", "w-upper")."""
+    F = omega_facts()
+    z3, omega, lam, L, w, w2 = F["z3"], F["omega"], F["lam"], F["L"], F["w"], F["w2"]
+    ws = z3.Const("w_star", F["Pt"])
+    facts = {"lower": z3.ForAll([w2], z3.Implies(omega(w2), lam(w2) >= L)), "star-in-omega": omega(ws),
+             "star-value": lam(ws) == L, "star-upper": lam(ws) <= L, "w-in-omega": omega(w), "w-upper": lam(w) <= L}
+    goals = {"eq-28": lam(ws) == L,
+             "eq-29": z3.And(z3.ForAll([w2], z3.Implies(omega(w2), lam(w2) >= L)), z3.Exists([w2], z3.And(omega(w2), lam(w2) == L))),
+             "theorem-4": z3.And(omega(w), z3.ForAll([w2], z3.Implies(omega(w2), lam(w) <= lam(w2))))}
+    return first_order({p: facts[p] for p in premises}, goals[goal])
