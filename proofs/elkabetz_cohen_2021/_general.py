@@ -10,7 +10,8 @@ import sympy as sp
 
 from symflat.claims import Evidence
 
-a, rho, z, zc, zbc = sp.symbols("a rho z z_c zbar_c", positive=True)
+a, rho, zc, zbc = sp.symbols("a rho z_c zbar_c", positive=True)
+z = sp.Symbol("z", real=True)              # the coordinate: (26)'s anisotropic piece reaches below 0
 C0, Cb = sp.symbols("C0 Cbar")            # phi(0), phi_bar(rho/2 - 1): additive constants that derivatives drop
 c2 = rho / 2 - 1
 _shift = -a / 2 + a * (rho / 2 - sp.Rational(7, 48) * rho ** 2)

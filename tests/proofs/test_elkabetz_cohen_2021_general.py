@@ -1,0 +1,120 @@
+"""Elkabetz & Cohen 2021: the general proofs (z3 decisions, calculus reductions, outlines) reach ``proved``, and the
+decided formulas are tested independently: each becomes false when a hypothesis it rests on is dropped, and agrees
+with a direct numeric computation (mpmath quadrature, a hand-written derivative, brute-force minimisation)."""
+
+import math
+import sys
+from pathlib import Path
+
+import mpmath as mp
+import numpy as np
+import pytest
+import sympy as sp
+
+from symflat.claims import Context, Status
+from symflat.discovery import load_claims
+from symflat.precision.decide import decide_formula
+
+PROOFS = Path(__file__).resolve().parents[2] / "proofs"
+PKG = PROOFS / "elkabetz_cohen_2021"
+sys.path.insert(0, str(PROOFS))
+
+from elkabetz_cohen_2021 import _general as g  # noqa: E402
+from elkabetz_cohen_2021.appendix_i14 import WorstCase  # noqa: E402
+
+P = "elkabetz-cohen-2021"
+
+
+@pytest.fixture(scope="module")
+def registry():
+    reg = load_claims([str(PKG)])
+    assert not reg.errors, reg.errors
+    return reg
+
+
+@pytest.mark.parametrize("label,check", [
+    ("lemma-67", "lemma67_general"), ("lemma-73", "lemma73_general"), ("lemma-75", "lemma75_general"),
+    ("lemma-77", "lemma77_general"), ("lemma-78", "lemma78_general"), ("lemma-83", "lemma83_general"),
+    ("lemma-84", "lemma84_general"), ("lemma-85", "lemma85_general"), ("lemma-86", "lemma86_general"),
+    ("lemma-87", "lemma87_general"), ("proposition-20", "prop20_cases"),
+])
+def test_general_check_is_proved_in_general(registry, label, check):
+    claim = registry.get(f"{P}/{label}")
+    ev = claim.get_check(check)(Context(claim.id, check, seed=0, dps=30))
+    assert ev.status is Status.PROVED, ev.detail
+    assert ev.scope == "general" and ev.data["solver"] == "z3"
+
+
+def test_outlined_lemmas_name_their_steps(registry):
+    assert set(registry.get(f"{P}/lemma-86").outline) >= {f"{P}/lemma-75", f"{P}/lemma-77", f"{P}/lemma-84"}
+    assert set(registry.get(f"{P}/proposition-20").outline) >= {f"{P}/lemma-66", f"{P}/lemma-85", f"{P}/lemma-87"}
+
+
+def test_printed_pieces_match_the_hand_written_derivatives():
+    """The SymPy pieces of (25)-(26) differentiate to WorstCase.dphi/dphibar (written separately from the paper)."""
+    av, bv, eps = 2.0, 5.0, 0.3
+    w = WorstCase(av, bv, eps)
+    subs = {g.a: av, g.zc: w.zc, g.zbc: w.zbc, g.rho: w.rho}
+    for pieces, ref in ((g.PHI, w.dphi), (g.PHIBAR, w.dphibar)):
+        for expr, lo, hi in pieces:
+            lo_v = float(sp.sympify(lo).subs(subs))
+            hi_v = lo_v + 1.0 if hi is sp.oo else float(sp.sympify(hi).subs(subs))
+            for zv in np.linspace(lo_v, hi_v, 7)[1:-1]:
+                mine = float(sp.diff(expr, g.z).subs(subs).subs(g.z, zv))
+                assert mine == pytest.approx(ref(zv), rel=1e-9, abs=1e-6 * max(1.0, abs(zv)))
+
+
+def test_lemma67_sign_fails_below_the_start_set():
+    """Without z >= rho/2 - 1 (the reflected half of (26)) minus the derivative of the anisotropic piece is negative."""
+    (goal, hyp), = g.piece_conditions(g.PHIBAR[:1])
+    dropped = [h for h in hyp if not (isinstance(h, sp.GreaterThan) and h.lhs == g.z)]
+    assert decide_formula(goal, dropped).status == "refuted"
+
+
+def test_start_set_inequality_needs_the_size_of_z_c():
+    """theta_0 A^2 <= z_c is false without z_c >= 1209 e^24, and holds numerically (factor 19) at b = 3."""
+    weak = [h for h in g.START if not (isinstance(h, sp.GreaterThan) and h.lhs == g.zc)]
+    assert decide_formula(g.th0 * g.A ** 2 <= g.zc, weak).status == "refuted"
+    e12, rho = mp.e ** 12, mp.e ** -12 / 2
+    A_max = (2 - 1.5 * rho) / (1 / (2 * e12) + 1 - rho / 2 - 1)     # theta_bar_0 at the bottom of its interval
+    assert A_max ** 2 < (3 * mp.e ** 30 + 1) / 10
+
+
+def test_lemma75_bounds_against_quadrature():
+    """t_1 - t_{1-rho} = int dz/g by mpmath lies between the two stated logarithms."""
+    with mp.workdps(30):
+        for a, rho in ((1, mp.mpf("0.1")), (3, mp.mpf("1e-4")), (mp.mpf("0.5"), mp.e ** -12 / 2)):
+            t = mp.quad(lambda z: 1 / (a * z + a * (z - 1) ** 2 / (4 * rho)), [1 - rho, 1])
+            assert mp.log((4 + rho) / (4 - 3 * rho)) / a <= t <= mp.log(1 / (1 - rho)) / a
+
+
+def test_lemma77_ratio_bound_numerically_and_its_step_size_hypothesis():
+    """r = ln(1+x)/ln(1+x/2) <= 2 - x/3 on (0, 1/6] (mpmath), while the final polynomial bound fails for large x."""
+    for xv in np.linspace(1e-6, 1 / 6, 50):
+        assert mp.log(1 + xv) / mp.log(1 + xv / 2) <= 2 - xv / 3
+    x, rho = sp.Symbol("x", positive=True), g.rho
+    assert decide_formula((1 + x) ** 2 <= (1 + 4 * x) * (1 - rho) * (1 - x / 10), [rho <= x / 10]).status == "refuted"
+
+
+def test_region_ranges_need_b_at_least_3():
+    items = g.range_items("zbc")
+    goal, hyp = items[0]
+    assert decide_formula(goal, [h for h in hyp if not (isinstance(h, sp.GreaterThan) and h.lhs == g.b)]).status == "refuted"
+
+
+def test_lemma86_distance_bound_against_brute_force():
+    """min over s > 0 of |s(q, 1) - (P, Q)| (closed form: distance to a line) against P(1 - beta)/(2 alpha) at random
+    admissible points, and the decided geometry is false without alpha >= 1."""
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        al, be = 1 + 5 * rng.random(), rng.random()
+        q = al * be * rng.random()
+        Q = rng.random() * 3 + 0.1
+        P = al * Q * (1 + rng.random())
+        u = np.array([q, 1.0]) / math.hypot(q, 1.0)
+        v = np.array([P, Q])
+        dist = np.linalg.norm(v - max(v @ u, 0.0) * u)
+        assert dist >= P * (1 - be) / (2 * al) - 1e-12
+    s, q, Pq, Qq, al, be = sp.symbols("s q P Q alpha beta", positive=True)
+    goal = 4 * al ** 2 * ((s * q - Pq) ** 2 + (s - Qq) ** 2) >= Pq ** 2 * (1 - be) ** 2
+    assert decide_formula(goal, [q <= al * be, Pq >= al * Qq, be < 1]).status == "refuted"
