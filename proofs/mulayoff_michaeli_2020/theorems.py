@@ -287,36 +287,6 @@ def eq23_general():
         return ev
     return Evidence.proved("for every depth, widths, point of R^N, B and Sigma_x: (23) is Lemma 4 with Psi_k = "
                            "(prod_{i>k} W_i)^T B Sigma_x^{1/2} (prod_{j<k} W_j)^T (shape d_k x d_{k-1}, checked at symbolic "
-                           "sizes), multiplied by 2. Lemma 4: " + ev.detail, method="sympy shapes + depth-generic derivation",
-                           steps=ev.data["steps"], standard=ev.data["standard"])
-
-
-@eq23_random.check
-def eq23_general():
-    """Lemma 4 applied to Psi_k = (prod_{i>k} W_i)^T B Sigma_x^{1/2} (prod_{j<k} W_j)^T, times 2. SymPy matrix symbols of
-    symbolic sizes d_0..d_m check that Psi_k is d_k x d_{k-1} for a generic k and that Psi_{k+1} Psi_k is defined, i.e.
-    the Psi_k form a chain as Lemma 4 requires, for every depth, width, point, B and Sigma_x."""
-    from ._general import lemma4, run
-    d = sp.IndexedBase("d")
-    mm, kk = sp.symbols("m k", integer=True, positive=True)
-
-    def psi(j):
-        above = sp.MatrixSymbol(f"W_{{m:{j}+1}}", d[mm], d[j])       # prod_{i>j} W_i
-        below = sp.MatrixSymbol(f"W_{{{j}-1:1}}", d[j - 1], d[0])    # prod_{i<j} W_i
-        B, S = sp.MatrixSymbol("B", d[mm], d[0]), sp.MatrixSymbol("Sigma_x^(1/2)", d[0], d[0])
-        return above.T * B * S * below.T
-
-    try:
-        ok = psi(kk).shape == (d[kk], d[kk - 1]) and (psi(kk + 1) * psi(kk)).shape == (d[kk + 1], d[kk - 1])
-    except sp.matrices.exceptions.ShapeError as e:
-        return Evidence.refuted(f"the factors of (23) do not form a chain: {e}")
-    if not ok:
-        return Evidence.open("the factors of (23) do not have the shapes d_k x d_{k-1}")
-    ev = run(lemma4, ["submultiplicative", "spectral-frobenius"])
-    if ev.status.value != "proved":
-        return ev
-    return Evidence.proved("for every depth, widths, point of R^N, B and Sigma_x: (23) is Lemma 4 with Psi_k = "
-                           "(prod_{i>k} W_i)^T B Sigma_x^{1/2} (prod_{j<k} W_j)^T (shape d_k x d_{k-1}, checked at symbolic "
                            "sizes), multiplied by 2. " + ev.detail, method="sympy shapes + depth-generic derivation",
                            steps=ev.data["steps"], standard=ev.data["standard"])
 
