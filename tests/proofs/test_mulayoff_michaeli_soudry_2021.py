@@ -223,7 +223,9 @@ def test_claim_checks_reach_expectation(label):
 
 
 @pytest.mark.parametrize("label,check", [("eq-s32", "s32_general"), ("eq-25", "eq25_general"), ("eq-26", "eq26_general"),
-                                         ("eq-fpp", "fpp_general"), ("eq-g-closed-form", "g_closed_general"), ("eq-s81", "s81_exact")])
+                                         ("eq-fpp", "fpp_general"), ("eq-g-closed-form", "g_closed_general"), ("eq-s81", "s81_exact"),
+                                         ("eq-27", "eq27_general"), ("c-once", "c_once_general"), ("h-mode", "h_mode_general"),
+                                         ("eq-s35-s37", "s35_s37_general"), ("eq-s40", "s40_general"), ("eq-s3", "s3_general")])
 def test_general_derivations_are_proved_in_general(label, check):
     """The derivations that hold for every width, sample size and data set give general ``proved`` evidence with no
     instance count; the exact computations beside them stay on their stated instances."""
