@@ -80,6 +80,86 @@ def lower_increasing_derivative():
                            "decreasing on [1, -2 log a) otherwise", method="sympy (symbolic L, a)")
 
 
+# ----------------------------------------------------------------------------- minimisers: one regressor, unbounded sharpness
+
+same_regressor = paper.remark(
+    "prose-minimizers-same-regressor",
+    r"\text{Under } (A_1) \text{ every minimiser of } R^L \text{ has } w_{\mathrm{prod}} = w^\star \text{ (all implement the same regressor)}",
+    where="Introduction", uses=["definition-risk", "a1"], hypotheses=["a1"], outline=["lemma-8"],
+    note="'all minimizers of the empirical risk implement the same optimal linear regressor (they are equal in function space)'.",
+)
+
+
+@same_regressor.check
+def same_regressor_general():
+    """From lemma-8: R^L - R_min = ||X e||^2 / n with e = w* - w_prod; a minimiser has ||X e|| = 0, and X e = 0 forces e = 0
+    when X^T X is invertible (A1): e = (X^T X)^{-1} X^T (X e). Checked at symbolic size with the matrix calculus."""
+    from symflat.symbolic.matrix_calculus import MatPoly, Relation, Rules, check_equal, matrix
+
+    n, d = sp.symbols("n d", integer=True, positive=True)
+    X, e, G = matrix("X", n, d), matrix("e", d, 1), matrix("(X^T X)^-1", d, d)
+    inverse = Rules([Relation.of(G @ X.T @ X, MatPoly.identity(d), "(X^T X)^-1 X^T X = I")])
+    step = check_equal("e = (X^T X)^-1 X^T (X e)", e, G @ X.T @ (X @ e), inverse)
+    if not step.holds:
+        return Evidence.open(f"the inversion step did not reduce: {step}")
+    return Evidence.proved("for every n, d, X with X^T X invertible and y: a minimiser has ||X (w* - w_prod)||^2 = 0 (lemma-8), so "
+                           "X (w* - w_prod) = 0 and w* - w_prod = (X^T X)^-1 X^T X (w* - w_prod) = 0 (symbolic sizes)",
+                           method="matrix calculus (symbolic sizes)")
+
+
+large = paper.remark(
+    "prose-arbitrarily-large-sharpness",
+    r"L\ge2,\ w^\star\ne0:\ \sup_{\mathcal W\ \text{minimiser}} S(\mathcal W) = \infty;\ \text{along } \mathcal W^C = (CW_1, W_2/C, W_3,\ldots)\ "
+    r"S(\mathcal W^C)\ge2\lambda C^2\|v_2\|^2\|W_1\|_2^2,\ v_2 = W_3^\top\cdots W_L^\top w",
+    where="Abstract; Introduction", uses=["remark-arbitrarily-sharp", "theorem-1"], outline=["eq-7-at-minimizers", "eq-5"],
+    hypotheses=["a1"],
+    note="'Minimizers can have arbitrarily large sharpness, but not an arbitrarily small one' (the second half is Theorem 1). "
+         "For L = 1 the minimiser W_1 = w*^T is unique and S = 2 Lambda: 'deep' (L >= 2) is needed.",
+)
+
+
+@large.check
+def large_general():
+    """W^C is a minimiser for every C != 0 (the product is unchanged). At a minimiser H = 2 J^T Sigma J (eq-7-at-minimizers),
+    so S >= 2 lambda_max(Sigma^(1/2) J_2 J_2^T Sigma^(1/2)) >= 2 lambda ||v_2||^2 ||B_2||_2^2 with B_2 = C W_1 (eq. (5)):
+    the bound grows as C^2 (symbolic C); then random minimisers confirm the growth."""
+    C, lam, v2, b = sp.symbols("C lambda v2 b", positive=True)
+    bound = 2 * lam * v2 ** 2 * (C * b) ** 2
+    if sp.limit(bound, C, sp.oo) != sp.oo:
+        return Evidence.open("the bound does not diverge")
+    rng = np.random.default_rng(0)
+    prob = lib.random_problem(rng, 12, 3)
+    Ws = lib.random_minimizer(rng, prob, (3, 3, 2, 1), np.ones(1))
+    S = [lib.sharpness_at_minimizer(prob, [c * Ws[0], Ws[1] / c, Ws[2]], np.ones(1)) for c in (1.0, 10.0, 100.0)]
+    if not S[0] < S[1] < S[2]:
+        return Evidence.refuted(f"S(W^C) does not grow: {S}")
+    return Evidence.proved("for every L >= 2, widths and data with w* != 0 (so W_1 != 0 and v_2 != 0 at a minimiser): S(W^C) >= "
+                           "2 lambda C^2 ||v_2||^2 ||W_1||_2^2 -> infinity (H = 2 J^T Sigma J at minimisers, the W_2 block of J "
+                           f"scales with C); cross-check at one random minimiser: S = {[f'{s:.3g}' for s in S]} for C = 1, 10, 100",
+                           method="sympy + Rayleigh quotient", cross_checked=3)
+
+
+critical = paper.remark(
+    "prose-critical-learning-rate",
+    r"\eta>2/S_{\min}\Rightarrow \text{every global minimiser is linearly unstable for GD: } I-\eta H \text{ has an eigenvalue } <-1",
+    where="Introduction", uses=["theorem-1"], outline=["theorem-1"], hypotheses=["a1"],
+    note="'gradient descent should not be able to converge to a global minimizer as soon as S_min > 2/eta': read as linear "
+         "instability of the GD map W -> W - eta grad R^L at every minimiser.",
+)
+
+
+@critical.check
+def critical_implication():
+    """The combining step: S >= S_min > 2/eta (Theorem 1) gives 1 - eta S < -1 for every eta > 0 (z3); the GD map's Jacobian at a
+    minimiser is I - eta H, whose eigenvalue on the top eigenvector of H is 1 - eta S."""
+    from symflat.precision.decide import decide_formula
+
+    S, Smin, eta = sp.symbols("S S_min eta", real=True)
+    res = decide_formula(1 - eta * S < -1, [eta > 0, Smin > 0, S >= Smin, eta * Smin > 2])
+    return res.evidence("for every eta > 0 with eta S_min > 2 and every S >= S_min: 1 - eta S < -1, so the top eigenvector of H "
+                        "is expanded by the GD map and no global minimiser is linearly stable")
+
+
 # ----------------------------------------------------------------------------- flows from small initialisation
 
 def _small_init_limits(rng, margin):
@@ -139,6 +219,35 @@ rank_one = paper.remark(
          "Lemma 2 at t -> infinity: all singular values but the top one carry at most eps, and the misalignment is at most "
          "eps / sigma^2, where eps shrinks with the square of the initialisation scale.",
 )
+
+
+balanced = paper.remark(
+    "prose-balanced-minimal-norm",
+    r"\text{At the small-initialisation limit the layers have nearly equal norms, close to the smallest possible: }"
+    r"\|W_k\|_F^2\in[(\|w^\star\|/2)^{2/L},\ (2\|w^\star\|)^{2/L}+\varepsilon],\ \sum_k\|W_k\|_F^2\ge L\|w^\star\|^{2/L} \text{ at every minimiser}",
+    where="Introduction", uses=["corollary-1", "lemma-2"], proof_uses=["corollary-1", "lemma-2"], hypotheses=["a1", "a2", "a3"],
+    note="'the weight matrices found by gradient flow have (approximately) the same norm across layers, and ... this norm is "
+         "(approximately) the smallest possible one so that the network can minimize the risk' (smallest: by AM-GM and "
+         "||w*|| <= prod_k ||W_k||_2, every minimiser has sum_k ||W_k||_F^2 >= L ||w*||^(2/L)).",
+)
+
+
+@balanced.check
+def balanced_flows(ctx):
+    """Flow limits: each ||W_k||_F^2 / ||w*||^(2/L) within [2^(-2/L), 2^(2/L) + eps/||w*||^(2/L)], and the total against the
+    smallest possible L ||w*||^(2/L)."""
+    worst, excess = np.inf, 0.0
+    for dims, prob, Ws0, W in _small_init_limits(ctx.rng, 1.0):
+        L, ws, eps = len(dims) - 1, float(np.linalg.norm(prob.w_star)), lib.epsilon(Ws0)
+        fro = [float(np.sum(A ** 2)) for A in W]
+        lo, hi = (ws / 2) ** (2 / L), (2 * ws) ** (2 / L) + eps
+        worst = min(worst, min(f - lo for f in fro) / lo, min(hi - f for f in fro) / hi)
+        excess = max(excess, sum(fro) / (L * ws ** (2 / L)) - 1)
+    if worst < 0:
+        return Evidence.refuted(f"a layer norm leaves the interval (relative slack {worst:.3g})")
+    return Evidence.checked(f"6 flow limits: every ||W_k||_F^2 inside its interval (smallest relative slack {worst:.3f}); "
+                            f"sum_k ||W_k||_F^2 exceeds the minimum L ||w*||^(2/L) by at most {100 * excess:.2f}%",
+                            seed=ctx.seed, instances=6, cases=SI_CASES, slack=worst)
 
 
 @rank_one.check

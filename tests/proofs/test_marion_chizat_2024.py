@@ -274,3 +274,16 @@ def test_widening_claims_are_linked_to_their_lemmas():
         assert reg.get(f"marion-chizat-2024/{wide}").expect is Status.REFUTED
         c = reg.get(f"marion-chizat-2024/{fixed}")
         assert c.corrects == f"marion-chizat-2024/{wide}" and c.outline == [f"marion-chizat-2024/{lemma}"]
+
+
+def test_prose_arbitrarily_large_sharpness_grows_like_c_squared(rng):
+    """Second differences of R^L at W^C = (C W_1, W_2 / C, W_3): a minimiser for every C, sharpness at least
+    2 lambda C^2 ||v_2||^2 ||W_1||_2^2 (v_2 = W_3^T w)."""
+    prob = lib.random_problem(rng, 10, 2)
+    Ws = lib.random_minimizer(rng, prob, (2, 2, 2, 1), np.ones(1))
+    v2 = Ws[2].T @ np.ones(1)
+    for C in (1.0, 4.0):
+        WC = [C * Ws[0], Ws[1] / C, Ws[2]]
+        assert lib.risk(prob, WC, np.ones(1)) == pytest.approx(prob.r_min, abs=1e-10)
+        S = np.linalg.eigvalsh(fd_hessian_of_risk(prob, WC, np.ones(1)))[-1]
+        assert S >= 2 * prob.lam * C ** 2 * float(v2 @ v2) * np.linalg.norm(Ws[0], 2) ** 2 * (1 - 1e-4)
