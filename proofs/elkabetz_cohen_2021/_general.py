@@ -125,3 +125,38 @@ def window_in_isotropic_region() -> bool:
     (2 - 3rho/2)/(theta_bar_0 - (rho/2 - 1)) = A and (1 + rho/4)/(1 - 3rho/4) = (4 + rho)/(4 - 3rho) (SymPy)."""
     return (sp.simplify((2 - 3 * rho / 2) / (tb0 - (rho / 2 - 1)) - A) == 0
             and sp.simplify((1 + rho / 4) / (1 - 3 * rho / 4) - (4 + rho) / (4 - 3 * rho)) == 0)
+
+
+# --- App. E: witnesses whose Hessian is bounded below at every theta ----------------------------------------------
+
+def shallow_logistic_witness(what: str) -> Evidence:
+    """The scalar depth-2 witness: one example x = 1, y = 1, logistic loss l(z) = ln(1 + e^{-z}), f(w_1, w_2) =
+    l(D w_1 w_2), D = 1 (linear) or D in {alpha, alpha_bar} = {1, 1/5} (leaky ReLU, on w_1 > 0 resp. w_1 < 0, where the
+    Hessian exists). SymPy: the Hessian is l''(z) g g^T + l'(z) D [[0, 1], [1, 0]], g = D (w_2, w_1), z = D w_1 w_2, with
+    l' = -1/(1 + e^z), l'' = e^z/(1 + e^z)^2. z3 (with t = e^z > 0): -1 <= l' <= 0 and l'' >= 0; and for every w, u, every
+    |D| <= 1, P in [-1, 0], S >= 0: u^T (S g g^T + P D [[0,1],[1,0]]) u >= -|u|^2. So lambda_min >= -1 at every theta
+    where the Hessian exists. Depth 3 with x = 0: the output W_3 s(W_2 s(W_1 0)) is 0 (s(0) = 0), f is the constant
+    ln 2 and its Hessian is 0 (SymPy)."""
+    w1, w2, w3, u1, u2, D, P, S, zz = sp.symbols("w1 w2 w3 u1 u2 D P S z", real=True)
+    t = sp.Symbol("t", positive=True)
+    loss = lambda v: sp.log(1 + sp.exp(-v))  # noqa: E731
+    lp, lpp = -1 / (1 + sp.exp(zz)), sp.exp(zz) / (1 + sp.exp(zz)) ** 2
+    ok = sp.simplify(sp.diff(loss(zz), zz) - lp) == 0 and sp.simplify(sp.diff(loss(zz), zz, 2) - lpp) == 0
+    ok &= lp.subs(zz, 0) == -sp.Rational(1, 2)     # grad phi(0) = l'(0) x != 0: only the depth assumption is dropped
+    f = loss(D * w1 * w2)
+    H = sp.hessian(f, (w1, w2))
+    g = sp.Matrix([D * w2, D * w1])
+    at = {zz: D * w1 * w2}
+    ok &= (H - (lpp.subs(at) * g * g.T + lp.subs(at) * D * sp.Matrix([[0, 1], [1, 0]]))).applyfunc(sp.simplify) == sp.zeros(2)
+    leaky = lambda v: sp.Max(v, 0) - sp.Rational(1, 5) * sp.Max(-v, 0)  # noqa: E731
+    for s_ in (lambda v: v, leaky):
+        f0 = loss(w3 * s_(w2 * s_(w1 * 0)))
+        ok &= sp.simplify(f0 - sp.log(2)) == 0 and sp.hessian(f0, (w1, w2, w3)) == sp.zeros(3)
+    if not ok:
+        return Evidence.open(f"{what}: the witness's Hessian did not reduce to the stated form")
+    quad = S * (D * w2 * u1 + D * w1 * u2) ** 2 + 2 * P * D * u1 * u2
+    items = [(sp.And(-1 <= -1 / (1 + t), -1 / (1 + t) <= 0, t / (1 + t) ** 2 >= 0), []),
+             (quad >= -(u1 ** 2 + u2 ** 2), [D >= -1, D <= 1, P >= -1, P <= 0, S >= 0])]
+    return decide_all(what, items, "lambda_min(Hessian) >= -1 at every theta of the scalar depth-2 logistic witness "
+                      "(linear and leaky slopes 1, 1/5), so its infimum is finite; with x = 0 the loss is constant "
+                      "(Hessian 0) at depth 3")

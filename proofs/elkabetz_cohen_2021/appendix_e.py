@@ -29,12 +29,14 @@ def _zero_inputs(model_hessian, size, rng):
 
 
 WITNESSES = "n = 2 with the logistic loss (labels +-1, 8 Gaussian inputs), and inputs x_i = 0"
+#: The witness on which the claims are proved at every theta (``_general.shallow_logistic_witness``).
+SCALAR = "; proved on the scalar witness: widths 1-1-1, one example x = 1, y = 1, logistic loss, and x = 0 at depth 3"
 
 
 claim27 = paper.proposition(
     "claim-27",
     r"\text{In Prop. 6's setting, if } n=2 \text{ or } \nabla\phi(0)=0, \text{ possibly } \inf_\theta\lambda_{\min}(\nabla^2f(\theta))>-\infty",
-    where="App. E, Claim 27", uses=["proposition-6", "eq-11"], proof_uses=["lemma-5"], about=WITNESSES,
+    where="App. E, Claim 27", uses=["proposition-6", "eq-11"], proof_uses=["lemma-5"], about=WITNESSES + SCALAR,
     note="Witnesses: (a) n = 2, logistic loss: lambda_min >= -||grad phi(W_2 W_1)||_F >= -mean ||x_i||; (b) x_i = 0: f is "
          "constant, so grad phi(0) = 0 and lambda_min = 0.",
 )
@@ -70,11 +72,21 @@ def claim27_witnesses(ctx):
                             seed=ctx.seed, method="dense Hessian, float64")
 
 
+@claim27.check
+def claim27_scalar_witness():
+    """Existence shown by one object: the scalar depth-2 linear network with the logistic loss (grad phi(0) = -1/2 != 0,
+    so only n >= 3 fails) has lambda_min >= -1 at every theta; with x = 0 (grad phi = 0) at depth 3 the Hessian is 0."""
+    from ._general import shallow_logistic_witness
+
+    return shallow_logistic_witness("Claim 27")
+
+
 claim28 = paper.proposition(
     "claim-28",
     r"\text{In Prop. 10's setting, without (i) } n\ge3 \text{ or (ii) } \sum_i\nabla\ell(0,y_i)^\top h_\theta(x_i)\not\equiv0, "
     r"\text{ possibly } \inf_{\nabla^2f \text{ exists}}\lambda_{\min}(\nabla^2f(\theta))>-\infty",
-    where="App. E, Claim 28", uses=["proposition-10", "proposition-25"], proof_uses=["lemma-9"], about=WITNESSES + " (leaky ReLU)",
+    where="App. E, Claim 28", uses=["proposition-10", "proposition-25"], proof_uses=["lemma-9"],
+    about=WITNESSES + " (leaky ReLU)" + SCALAR + " (leaky slopes 1, 1/5)",
     note="Witness (a): n = 2, leaky ReLU, logistic loss: lambda_min >= -max{|alpha|,|alpha_bar|} mean(||grad l_i|| ||x_i||) "
          ">= -max{|alpha|,|alpha_bar|} mean ||x_i||; (b) x_i = 0.",
 )
@@ -110,11 +122,23 @@ def claim28_witnesses(ctx):
                             seed=ctx.seed, method="dense Hessian, float64")
 
 
+@claim28.check
+def claim28_scalar_witness():
+    """Existence shown by one object: the scalar depth-2 leaky-ReLU network (slopes 1 and 1/5), logistic loss, x = 1:
+    where the Hessian exists (w_1 != 0; by the paper's convention it then exists on a neighbourhood, and continuity
+    extends the bound) lambda_min >= -1; assumption (ii) holds (l'(0) w_2 s(w_1) is not identically 0). With x = 0 the
+    loss is constant."""
+    from ._general import shallow_logistic_witness
+
+    return shallow_logistic_witness("Claim 28")
+
+
 claim29 = paper.proposition(
     "claim-29",
     r"\text{In Prop. 22's setting, without (i) } n\ge3 \text{ or (ii), possibly } \inf_{\nabla^2f \text{ exists}}"
     r"\lambda_{\min}(\nabla^2f(\theta))>-\infty",
-    where="App. E, Claim 29", uses=["proposition-22"], proof_uses=["lemma-21", "lemma-23"], about=WITNESSES + " (1-D convolution)",
+    where="App. E, Claim 29", uses=["proposition-22"], proof_uses=["lemma-21", "lemma-23"],
+    about=WITNESSES + " (1-D convolution)" + SCALAR + " (a kernel of length 1 on inputs of length 1, leaky slopes 1, 1/5)",
     note="Witness (a): one valid convolution then a dense output (n = 2), leaky ReLU, logistic loss: lambda_min >= "
          "-max{|alpha|,|alpha_bar|} mean(||grad l_i|| ||x_i||) prod_j ||W_j(.)||_op; (b) x_i = 0.",
 )
@@ -150,3 +174,13 @@ def claim29_witnesses(ctx):
                             "(b) Hessian exactly 0 with x_i = 0", slack=float(worst), instances=count + 10,
                             cases="kernels 2, 3 on inputs of length 6, dense output; 30 random theta each; 5 points with X = 0 each",
                             seed=ctx.seed, method="dense Hessian J^T H J, float64")
+
+
+@claim29.check
+def claim29_scalar_witness():
+    """Existence shown by one object: a convolution with a kernel of length 1 on inputs of length 1 followed by a dense
+    output is the scalar depth-2 network of Claim 28; its lambda_min >= -1 wherever the Hessian exists, and x = 0 makes
+    the loss constant."""
+    from ._general import shallow_logistic_witness
+
+    return shallow_logistic_witness("Claim 29")

@@ -36,7 +36,8 @@ def registry():
     ("lemma-67", "lemma67_general"), ("lemma-73", "lemma73_general"), ("lemma-75", "lemma75_general"),
     ("lemma-77", "lemma77_general"), ("lemma-78", "lemma78_general"), ("lemma-83", "lemma83_general"),
     ("lemma-84", "lemma84_general"), ("lemma-85", "lemma85_general"), ("lemma-86", "lemma86_general"),
-    ("lemma-87", "lemma87_general"), ("proposition-20", "prop20_cases"),
+    ("lemma-87", "lemma87_general"), ("proposition-20", "prop20_cases"), ("claim-27", "claim27_scalar_witness"),
+    ("claim-28", "claim28_scalar_witness"), ("claim-29", "claim29_scalar_witness"),
 ])
 def test_general_check_is_proved_in_general(registry, label, check):
     claim = registry.get(f"{P}/{label}")
@@ -118,3 +119,25 @@ def test_lemma86_distance_bound_against_brute_force():
     s, q, Pq, Qq, al, be = sp.symbols("s q P Q alpha beta", positive=True)
     goal = 4 * al ** 2 * ((s * q - Pq) ** 2 + (s - Qq) ** 2) >= Pq ** 2 * (1 - be) ** 2
     assert decide_formula(goal, [q <= al * be, Pq >= al * Qq, be < 1]).status == "refuted"
+
+
+def test_scalar_witness_hessian_against_finite_differences():
+    """lambda_min of the finite-difference Hessian of l(D w_1 w_2) stays >= -|D| (here -1), and the decided quadratic
+    bound is false for |D| > 1 (the slope bound is needed)."""
+    rng = np.random.default_rng(1)
+    loss = lambda v: math.log1p(math.exp(-v)) if v > -30 else -v  # noqa: E731
+    for D in (1.0, 0.2):
+        for _ in range(50):
+            w = rng.standard_normal(2) * rng.uniform(0.1, 5)
+            if D == 0.2:
+                w[0] = -abs(w[0])                                    # the leaky side
+            f = lambda p: loss(D * p[0] * p[1])  # noqa: E731
+            h, H = 1e-4, np.zeros((2, 2))
+            for i in range(2):
+                for j in range(2):
+                    e_i, e_j = np.eye(2)[i] * h, np.eye(2)[j] * h
+                    H[i, j] = (f(w + e_i + e_j) - f(w + e_i - e_j) - f(w - e_i + e_j) + f(w - e_i - e_j)) / (4 * h * h)
+            assert np.linalg.eigvalsh(H)[0] >= -1 - 1e-5
+    w1, w2, u1, u2, D, Pp, S = sp.symbols("w1 w2 u1 u2 D P S", real=True)
+    quad = S * (D * w2 * u1 + D * w1 * u2) ** 2 + 2 * Pp * D * u1 * u2
+    assert decide_formula(quad >= -(u1 ** 2 + u2 ** 2), [D >= -2, D <= 2, Pp >= -1, Pp <= 0, S >= 0]).status == "refuted"
