@@ -247,3 +247,66 @@ def combine_on_omega(goal: str, premises) -> str:
              "eq-29": z3.And(z3.ForAll([w2], z3.Implies(omega(w2), lam(w2) >= L)), z3.Exists([w2], z3.And(omega(w2), lam(w2) == L))),
              "theorem-4": z3.And(omega(w), z3.ForAll([w2], z3.Implies(omega(w2), lam(w) <= lam(w2))))}
     return first_order({p: facts[p] for p in premises}, goals[goal])
+
+
+# ----------------------------------------------------------------------------- the construction (27), Omega (4), eq. (20)
+
+def diagonal_chain(rank_fits=True) -> DepthProof:
+    """The layers of (27) multiply to U S V^T, every depth m and widths with A1 (min_j d_j >= r = min(d_x, d_y)).
+
+    D_j (d_j x d_{j-1}) has entries (D_j)_{il} = [i = l <= r] s_i^(1/m). Claim for k = 1..m: P_k = D_k ... D_1 has
+    entries [i = l <= r] s_i^(k/m). Step: (D_{k+1} P_k)_{ij} = sum_{l=1}^{d_k} [i = l <= r] s_i^(1/m) [l = j <= r] s_j^(k/m);
+    for i <= r the only term is l = i, which lies in 1..d_k because r <= d_k (A1), giving [i = j <= r] s_i^((k+1)/m);
+    for i > r every term is 0. At k = m the entries are s_i, so U P_m V^T = U S V^T = T. ``rank_fits=False`` drops A1
+    (a test sees the range step fail)."""
+    proof = DepthProof("(27): W*_m ... W*_1 = U S V^T, every m >= 1 and widths with A1")
+    i, r, dk = sp.symbols("i r d_k", integer=True, positive=True)
+    decided(proof, "the surviving index lies in range", sp.And(1 <= i, i <= dk), [i >= 1, i <= r] + ([r <= dk] if rank_fits else []),
+            "1 <= i <= r and r <= d_k (A1) => 1 <= i <= d_k: the term l = i is in the sum")
+    s = sp.Symbol("s_i", positive=True)
+    kk = sp.Symbol("k", integer=True, positive=True)
+    proof.identity("exponents", s ** (1 / m) * s ** (kk / m), s ** ((kk + 1) / m),
+                   statement="s_i^(1/m) s_i^(k/m) = s_i^((k+1)/m)")
+    proof.identity("at k = m", s ** (m / m), s, statement="s_i^(m/m) = s_i")
+    proof.note("induction on k", "base k = 1: P_1 = D_1; step as above; for i > r all entries vanish (both sides). "
+               "Hence W*_m ... W*_1 = U D_m ... D_1 V^T = U S V^T (zero singular values stay 0)")
+    return proof
+
+
+def combine_eq4(premises=("square", "positive", "nonempty")) -> str:
+    """Eq. (4): the global minimisers of l are exactly the w with W_m ... W_1 = T. Over uninterpreted points, with
+    A(w) = W_{m:1} and q(w) = tr((A - T) Sigma_x (A - T)^T): l(w) = l0 + q(w) (eq. 3, completing the square), q >= 0
+    with q(w) = 0 iff A(w) = T (Sigma_x positive definite), and some w* has A(w*) = T (A1, the construction (27))."""
+    import z3
+
+    Pt, Mat = z3.DeclareSort("Point"), z3.DeclareSort("Map")
+    A, loss, q = z3.Function("A", Pt, Mat), z3.Function("l", Pt, z3.RealSort()), z3.Function("q", Pt, z3.RealSort())
+    T, l0 = z3.Const("T", Mat), z3.Real("l0")
+    w, w2, ws = z3.Const("w", Pt), z3.Const("w2", Pt), z3.Const("w_star", Pt)
+    facts = {"square": z3.ForAll([w], loss(w) == l0 + q(w)),
+             "positive": z3.ForAll([w], z3.And(q(w) >= 0, (q(w) == 0) == (A(w) == T))),
+             "nonempty": A(ws) == T}
+    is_min = lambda p: z3.ForAll([w2], loss(p) <= loss(w2))  # noqa: E731
+    return first_order({p: facts[p] for p in premises}, z3.ForAll([w], is_min(w) == (A(w) == T)))
+
+
+def eq20() -> DepthProof:
+    """Eq. (20): lambda_max(2 Phi Phi^T) = lambda_max(2 Phi^T Phi) = max_{||b|| = 1} 2 ||Phi b||^2, any Phi (every size)."""
+    proof = DepthProof("eq. (20): lambda_max(2 Phi Phi^T) = lambda_max(2 Phi^T Phi) = max_{||b||=1} 2||Phi b||^2, every size")
+    P, Pt, x, y = sp.symbols("Phi Phi^T x y", commutative=False)
+    lam = sp.Symbol("lambda", real=True)
+    # Phi^T Phi x = lam x  =>  (Phi Phi^T)(Phi x) = Phi (Phi^T Phi x) = lam (Phi x), and symmetrically
+    fwd = sp.expand((P * Pt) * (P * x)).subs(Pt * P * x, lam * x)
+    bwd = sp.expand((Pt * P) * (Pt * y)).subs(P * Pt * y, lam * y)
+    proof.identity("eigenvectors carried by Phi", fwd - lam * P * x, 0,
+                   statement="Phi^T Phi x = lambda x => (Phi Phi^T)(Phi x) = lambda (Phi x)")
+    proof.identity("eigenvectors carried by Phi^T", bwd - lam * Pt * y, 0,
+                   statement="Phi Phi^T y = lambda y => (Phi^T Phi)(Phi^T y) = lambda (Phi^T y)")
+    nx, l_, xx = sp.symbols("n_x l x_x", real=True)
+    decided(proof, "nonzero image", nx > 0, [nx == l_ * xx, l_ > 0, xx > 0],
+            "||Phi x||^2 = x^T Phi^T Phi x = lambda ||x||^2 > 0 for lambda > 0, x != 0: the image is an eigenvector")
+    a, b = sp.symbols("a b", real=True)
+    decided(proof, "equal maxima", sp.Eq(a, b), [a >= 0, b >= 0, sp.Implies(a > 0, b >= a), sp.Implies(b > 0, a >= b)],
+            "both Gram matrices are PSD (top eigenvalues a, b >= 0); a positive eigenvalue of one is one of the other, so a = b")
+    proof.note("Rayleigh", "lambda_max(2 Phi^T Phi) = max_{||b|| = 1} b^T 2 Phi^T Phi b = max 2 ||Phi b||^2 (rule 'rayleigh')")
+    return proof

@@ -259,6 +259,15 @@ def eq20_same_spectrum(ctx):
                            instances=5, cases=[str(s) for s in SHAPES[:5]], seed=ctx.seed, method="sympy charpoly")
 
 
+@eq20_same_spectrum.check
+def eq20_general():
+    """Every size and point of Omega: with H = 2 Phi Phi^T (Lemma 3), Phi maps eigenvectors of Phi^T Phi with a positive
+    eigenvalue to eigenvectors of Phi Phi^T with the same eigenvalue and Phi^T maps them back (noncommutative SymPy),
+    both Gram matrices are PSD, so their top eigenvalues agree (z3); the Rayleigh quotient gives the max form."""
+    from ._general import eq20, run
+    return run(eq20, ["rayleigh"])
+
+
 @paper.equation(
     "eq-21", r"\lambda_{\max}(\mathbf H_{\mathbf w})=\max_{\|\mathbf B\|_F=1}2\sum_{k=1}^m\Big\|\Big(\prod_{i=k+1}^m\mathbf W_i\Big)^T\mathbf B\hat\Sigma_x^{\frac12}\Big(\prod_{j=1}^{k-1}\mathbf W_j\Big)^T\Big\|_F^2",
     where="Sec. 5, App. V.3", eq="21, S55-S56", uses=["eq-20", "eq-16"], proof_uses=["eq-20", "kron-properties"],

@@ -143,6 +143,29 @@ def eq4_nonempty_under_a1(ctx):
                            cases=[str(s) for s in shapes] + [f"{bottleneck} (A1 fails)"], method="exact")
 
 
+@eq4_nonempty_under_a1.check
+def eq4_general():
+    """Every depth and widths with A1 and full-rank Sigma_x: l(w) = l(T) + tr((A - T) Sigma_x (A - T)^T), A = W_{m:1}
+    (eq. 3, matrix-calculus engine at symbolic sizes); the last term is >= 0 and 0 exactly when A = T (Sigma_x
+    positive definite); the set A = T is non-empty (the layers of (27) multiply to T under A1, by induction). z3 then
+    decides that the global minimisers are exactly that set."""
+    from ._general import DerivationFailed, combine_eq4, diagonal_chain, run
+    square = eq3_completing_square.get_check("eq3_every_size").func()
+    chain = run(diagonal_chain)
+    for ev in (square, chain):
+        if ev.status.value != "proved":
+            return ev
+    try:
+        version = combine_eq4()
+    except DerivationFailed as e:
+        return Evidence.open(str(e))
+    return Evidence.proved("for every depth, widths with A1 and full-rank Sigma_x: the global minimisers of l are exactly "
+                           "the w with W_m ... W_1 = T. Steps: " + square.detail + "; tr(M Sigma_x M^T) = ||M Sigma_x^{1/2}||_F^2 "
+                           "vanishes only at M = 0 (Sigma_x^{1/2} invertible); non-empty: " + chain.detail + "; combining "
+                           "step decided by z3 (negation unsat)", method="matrix calculus + depth-generic + z3",
+                           steps=chain.data["steps"], solver=f"z3 {version}")
+
+
 @eq3_completing_square.check
 def eq3_every_size():
     """All sizes (matrix-calculus engine): l(A) - l(T) - tr((A-T) Sigma_x (A-T)^T) = 0 using only T Sigma_x = Sigma_yx."""

@@ -435,6 +435,15 @@ def eq27_in_omega(ctx):
                               instances=len(SHAPES27), cases=[str(s) for s in SHAPES27], seed=ctx.seed, method="sympy")
 
 
+@eq27_in_omega.check
+def eq27_general():
+    """Every depth m and widths with A1: the rectangular diagonal layers multiply entrywise, by induction on the number
+    of factors, to [i = j <= r] sigma_i^(k/m); the surviving index stays in range because r <= d_k (A1); at k = m the
+    product is S, so W*_m ... W*_1 = U S V^T = T."""
+    from ._general import diagonal_chain, run
+    return run(diagonal_chain)
+
+
 @paper.equation(
     "eq-28", r"\lambda_{\max}(\mathbf H_{\mathbf w^*})=2m\,\sigma_{\max}(\mathbf T)^{2(1-\frac1m)}",
     where="Sec. 5, App. V.3", eq="28, S57-S64", uses=["eq-27"], proof_uses=["eq-21", "eq-27", "eq-25", "eq-26"], hypotheses=WHITE)
