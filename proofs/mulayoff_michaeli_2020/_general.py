@@ -310,3 +310,41 @@ def eq20() -> DepthProof:
             "both Gram matrices are PSD (top eigenvalues a, b >= 0); a positive eigenvalue of one is one of the other, so a = b")
     proof.note("Rayleigh", "lambda_max(2 Phi^T Phi) = max_{||b|| = 1} b^T 2 Phi^T Phi b = max 2 ||Phi b||^2 (rule 'rayleigh')")
     return proof
+
+
+# ----------------------------------------------------------------------------- Kronecker identities P1-P3
+
+def kronecker_identities(transpose_in_p1=True) -> DepthProof:
+    """App. IV, P1-P3 at symbolic sizes, entrywise. Column-major vec puts entry (a, b) of a p x q matrix at position
+    (b - 1) p + a, and A kron B (A p x q, B r x s) has entry A_ij B_kl at row (i - 1) r + k, column (j - 1) s + l.
+    Both pairings are bijections onto 1..pq (z3: injective into range; equal finite sizes), so identities may be
+    compared on index pairs: each side's entry is a sum over the same pairs whose summands SymPy shows equal, and a
+    product of two sums is the double sum (distributivity, by induction on the length)."""
+    import z3
+
+    proof = DepthProof("P1-P3 (vec and Kronecker rules) at symbolic sizes")
+    p, q, a, b, a2, b2 = z3.Ints("p q a b a2 b2")
+    inr = lambda x, y: z3.And(x >= 1, x <= y)  # noqa: E731
+    for name, bad in (("pair index injective", z3.And(inr(a, p), inr(b, q), inr(a2, p), inr(b2, q),
+                                                        (b - 1) * p + a == (b2 - 1) * p + a2, z3.Or(a != a2, b != b2))),
+                      ("pair index in range", z3.And(inr(a, p), inr(b, q), z3.Not(inr((b - 1) * p + a, p * q))))):
+        s = z3.Solver()
+        s.add(bad)
+        if s.check() != z3.unsat:
+            raise DerivationFailed(f"{proof.goal}: {name} not decided ({s.check()})")
+        proof._add(Step(name, "(a, b) -> (b - 1) p + a on [1, p] x [1, q] " + name.split()[-1], f"z3 {z3.get_version_string()}"))
+    M1, M2, M3, A, B, C, D = (sp.Function(n) for n in ("M1", "M2", "M3", "A", "B", "C", "D"))
+    i, j, kk, ll, c, d = sp.symbols("i j k l c d", integer=True, positive=True)
+    # P1: vec(M1 M2 M3)_(a,b) = sum_{c,d} M1_ac M2_cd M3_db; ((M3^T kron M1) vec M2)_(b,a) = sum_{(d,c)} (M3^T)_bd M1_ac M2_cd
+    M3T = (lambda x, y: M3(y, x)) if transpose_in_p1 else M3  # a test drops the transpose of P1  # noqa: E731
+    ia, ib = sp.symbols("a b", integer=True, positive=True)
+    proof.identity("P1 summands", M1(ia, c) * M2(c, d) * M3(d, ib), M3T(ib, d) * M1(ia, c) * M2(c, d),
+                   statement="M1_ac M2_cd M3_db = (M3^T)_bd M1_ac M2_cd over the same pairs (c, d)")
+    proof.identity("P2 entries", A(i, j) * B(kk, ll), (lambda x, y: A(y, x))(j, i) * (lambda x, y: B(y, x))(ll, kk),
+                   statement="((A kron B)^T)_((j,l),(i,k)) = A_ij B_kl = (A^T)_ji (B^T)_lk = (A^T kron B^T)_((j,l),(i,k))")
+    Sf, g, Gn, Xn = sp.symbols("S_f g G_n X_n")
+    proof._add(DG.by_induction("distributivity", "(sum_c f_c)(sum_{d<=n} g_d) = sum_{d<=n} sum_c f_c g_d", base=Sf * g - Sf * g,
+                               step=sp.expand(Sf * (Gn + g)) - (Xn + Sf * g).subs(Xn, Sf * Gn)))
+    proof.identity("P3 summands", A(i, c) * B(kk, d) * C(c, j) * D(d, ll), (A(i, c) * C(c, j)) * (B(kk, d) * D(d, ll)),
+                   statement="((A kron B)(C kron D))_((i,k),(j,l)) = sum_{(c,d)} A_ic B_kd C_cj D_dl = (AC)_ij (BD)_kl")
+    return proof

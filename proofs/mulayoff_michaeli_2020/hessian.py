@@ -69,6 +69,14 @@ def kron_identities():
                               cases="M1 2x3, M2 3x2, M3 2x2, M4 2x3, entries symbolic", method="sympy")
 
 
+@kron_identities.check
+def kron_identities_general():
+    """All sizes: entrywise with symbolic dimensions; the column-major and Kronecker index pairings are bijections
+    (z3), summands agree (SymPy), and a product of finite sums is the double sum (induction)."""
+    from ._general import kronecker_identities, run
+    return run(kronecker_identities)
+
+
 eq16 = paper.definition(
     "eq-16", r"\Phi_k=\Big(\prod_{j=1}^{k-1}\mathbf W_j\hat\Sigma_x^{\frac12}\Big)\otimes\Big(\prod_{i=k+1}^m\mathbf W_i\Big)^T,\quad \Phi=[\Phi_1^T,\dots,\Phi_m^T]^T",
     where="Sec. 4", eq="16", uses=["eq-14"], note="Phi_k is d_k d_{k-1} x d_x d_y; Sigma_x^{1/2} is the symmetric root.")

@@ -142,3 +142,15 @@ def test_eq20_numerically():
     for _ in range(20):
         Phi = rng.normal(size=(int(rng.integers(1, 7)), int(rng.integers(1, 7))))
         assert np.isclose(np.linalg.eigvalsh(2 * Phi @ Phi.T)[-1], np.linalg.eigvalsh(2 * Phi.T @ Phi)[-1])
+
+
+def test_kronecker_identities():
+    import proofs.mulayoff_michaeli_2020.hessian  # noqa: F401
+    ev = _claim("kron-properties").get_check("kron_identities_general").func()
+    assert ev.status.value == "proved" and ev.scope == "general"
+    with pytest.raises(G.DerivationFailed, match="P1"):
+        G.kronecker_identities(transpose_in_p1=False)
+    rng = np.random.default_rng(3)
+    M1, M2, M3 = rng.normal(size=(2, 3)), rng.normal(size=(3, 4)), rng.normal(size=(4, 5))
+    vec = lambda M: M.reshape(-1, order="F")  # noqa: E731
+    assert np.allclose(vec(M1 @ M2 @ M3), np.kron(M3.T, M1) @ vec(M2))
