@@ -352,8 +352,12 @@ def _coinciding_knots_minimum(rng, n, k):
     where="Sec. 4 (Lemma 4); supp. VI", eq="29, S42", uses=["definition-g", "eq-28", "eq-fpp"],
     proof_uses=["eq-s33", "eq-s35-s37", "eq-s40", "eq-s41", "eq-26", "eq-27"],
     hypotheses=["distinct-inputs", "twice-differentiable"],
-    inequality=s41_ineq,
-    note="The supplement stresses that the bound holds for every theta in Omega(f) (it is implementation-free).",
+    inequality=s41_ineq, outline=["eq-26", "eq-27", "eq-s41", "eq-fpp"],
+    note="The supplement stresses that the bound holds for every theta in Omega(f) (it is implementation-free). The minimum "
+         "is over the implementations where the Hessian exists. At such a theta a neuron whose knot sits on a training "
+         "point has w2_i = 0 (otherwise the modes of (S54) have different Hessians Phi_m Phi_m^T / n, the b2 entry 1 "
+         "of every column preventing Phi_m's column from being -Phi's); dropping those neurons keeps f and the bound and "
+         "removes a PSD term from Phi^T Phi, so (S41) for the reduced network bounds lambda_max.",
 )
 def lemma4_random(ctx):
     """lambda_max from the numeric engine's structured method against 1 + 2 int |f''| g (Dirac masses
@@ -382,6 +386,26 @@ def lemma4_random(ctx):
         return Evidence.refuted(f"lambda_max below the bound (relative {worst:.2e})")
     return Evidence.checked(f"lambda_max >= 1 + 2 int |f''| g on {count} random minima (min relative slack {worst:.1e}; "
                             "equality when no neuron is active)", instances=count, seed=ctx.seed, slack=float(worst), cases="random minima incl. shared knots of both orientations and data-first interpolants")
+
+
+@lemma4_random.check
+def lemma4_combining():
+    """The combining step, general: at every twice-differentiable theta in Omega(f), (26)-(27) give lambda_max(grad^2 L) =
+    lambda_max(Phi^T Phi / n); Phi^T Phi is 1 1^T plus one PSD term per neuron, so dropping the neurons with w2_i = 0 (the
+    only ones that may have a knot on a training point there, see the note) does not increase it, and (S41) bounds the
+    reduced network's value by 1 + 2 int |f''| g, whose masses are the jumps of f' (eq-fpp) and whose g depends on the
+    data only: one bound for all implementations, hence for their minimum. z3 decides the scalar glue: lambda_H >=
+    lambda_G and lambda_G >= 1 + 2 I imply lambda_H >= 1 + 2 I, and a common lower bound of two values bounds their minimum."""
+    from symflat.precision.decide import decide_formula
+
+    lh, lg, integral, other = sp.symbols("lambda_H lambda_G I lambda_2", real=True)
+    goal = sp.Implies(sp.And(lh >= lg, lg >= 1 + 2 * integral, other >= 1 + 2 * integral), sp.Min(lh, other) >= 1 + 2 * integral)
+    res = decide_formula(goal, solver="z3")
+    if res.status != "proved":
+        return res.evidence("Lemma 4 combining step")
+    return Evidence.proved("the bound of (S41) is the same for every twice-differentiable implementation (it depends on f through the "
+                           "jumps of f' and on the data through g), so it bounds their minimum (z3 on the scalar glue)",
+                           method="z3", version=f"{res.solver} {res.version}")
 
 
 @lemma4_random.check
