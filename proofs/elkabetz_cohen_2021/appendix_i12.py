@@ -396,7 +396,7 @@ def lemma47_grid():
 lemma48 = paper.lemma(
     "lemma-48", r"u_{\min}\ge\|w_{n:1}(0)\|_2\min\{1,(\tfrac23\cdot\tfrac{1+\nu(0)}{1-\nu(0)})^n\}",
     where="App. I.12.4, Lemma 48", uses=["definition-45"], proof_uses=["lemma-47", "lemma-44", "lemma-40", "lemma-36"],
-    hypotheses=SETTING,
+    hypotheses=SETTING, outline=["lemma-41", "lemma-44", "lemma-46"],
 )
 
 
@@ -413,6 +413,31 @@ def lemma48_grid():
     return _verdict("Lemma 48", worst, count, f"min u_min / bound - 1 = {worst:.3e} (equality when nu0 >= ||w0||, "
                     "where u_min = ||w0||)", cases="n in {2,3,4,5,6,8,12}, ||w0|| in {0.2, 0.05, 0.002}, nine nu0 from 0.99 to -0.9999",
                     method="closed form in float64, t_m by bisection", tol=1e-12)
+
+
+@lemma48.check
+def lemma48_general():
+    """w = ||u(0)|| = ||w_{n:1}(0)|| in (0, 1/5], nu = nu(0) in (-1, 1], R = (1 - nu)/(1 + nu). Case nu >= w: t_m = 0 and
+    ||u|| is non-decreasing (Lemma 46 iii), so u_min = w >= the bound. Case nu < w: with K = (1 + w)/(1 - w) R and
+    t_b = ln(K)/2, Lemma 44 (iii) gives nu(t_b) = w (SymPy, with e^{2 t_b} = K) and nu increases (nu' = 1 - nu^2 > 0);
+    before t_m, nu < ||u|| <= w (Lemma 46 ii), so t_m <= t_b. Lemma 41 gives ||u(t)|| >= w e^{-2nt} >= w K^{-n} for
+    t <= t_m, and ||u|| >= ||u(t_m)|| after t_m (Lemma 46 iii): u_min >= w K^{-n}. Decided: K > 1 when nu < w, and
+    K <= (3/2) R for w <= 1/5, i.e. K^{-1} >= (2/3)(1 + nu)/(1 - nu); raising to the power n > 0 keeps the order, and
+    min{1, y^n} <= y^n."""
+    from ._general import decide_all
+
+    w = sp.Symbol("w", positive=True)
+    nu, E2 = sp.Symbol("nu", real=True), sp.Symbol("E2", positive=True)
+    R = (1 - nu) / (1 + nu)
+    K = (1 + w) / (1 - w) * R
+    nu_t = 1 - 2 * R / (R + E2)                               # Lemma 44 (iii) with E2 = e^{2t}
+    if sp.simplify(nu_t.subs(E2, K) - w) != 0:
+        return Evidence.open("nu(t_b) = ||u(0)|| did not reduce symbolically")
+    box = [w <= sp.Rational(1, 5), nu > -1, nu < 1]
+    return decide_all("Lemma 48", [(K > 1, box + [nu < w]), (K <= sp.Rational(3, 2) * R, box),
+                                   (1 - nu ** 2 > 0, box)],
+                      "K = (1 + w)(1 - nu)/((1 - w)(1 + nu)) > 1 when nu < w, K <= (3/2)(1 - nu)/(1 + nu) for w <= 1/5, "
+                      "nu' > 0 on (-1, 1); with nu(t_b) = w (SymPy) and Lemmas 41, 44, 46 this bounds u_min for every depth n")
 
 
 # --- I.12.5 escape from the origin ---------------------------------------------------------------

@@ -37,7 +37,7 @@ def registry():
     ("lemma-77", "lemma77_general"), ("lemma-78", "lemma78_general"), ("lemma-83", "lemma83_general"),
     ("lemma-84", "lemma84_general"), ("lemma-85", "lemma85_general"), ("lemma-86", "lemma86_general"),
     ("lemma-87", "lemma87_general"), ("proposition-20", "prop20_cases"), ("claim-27", "claim27_scalar_witness"),
-    ("claim-28", "claim28_scalar_witness"), ("claim-29", "claim29_scalar_witness"),
+    ("claim-28", "claim28_scalar_witness"), ("claim-29", "claim29_scalar_witness"), ("lemma-48", "lemma48_general"),
 ])
 def test_general_check_is_proved_in_general(registry, label, check):
     claim = registry.get(f"{P}/{label}")
@@ -141,3 +141,14 @@ def test_scalar_witness_hessian_against_finite_differences():
     w1, w2, u1, u2, D, Pp, S = sp.symbols("w1 w2 u1 u2 D P S", real=True)
     quad = S * (D * w2 * u1 + D * w1 * u2) ** 2 + 2 * Pp * D * u1 * u2
     assert decide_formula(quad >= -(u1 ** 2 + u2 ** 2), [D >= -2, D <= 2, Pp >= -1, Pp <= 0, S >= 0]).status == "refuted"
+
+
+def test_lemma48_needs_the_small_start_and_nu_reaches_w_at_t_b():
+    """K <= (3/2) R fails without ||w_{n:1}(0)|| <= 1/5; nu(t) of Lemma 44 (iii) evaluated in floats hits w at t_b."""
+    w, nu = sp.Symbol("w", positive=True), sp.Symbol("nu", real=True)
+    R = (1 - nu) / (1 + nu)
+    assert decide_formula((1 + w) / (1 - w) * R <= sp.Rational(3, 2) * R, [w < 1, nu > -1, nu < 1]).status == "refuted"
+    for wv, nv in ((0.2, -0.9), (0.01, 0.0), (0.15, 0.1)):
+        Rv = (1 - nv) / (1 + nv)
+        tb = 0.5 * math.log((1 + wv) / (1 - wv) * Rv)
+        assert 1 - 2 * Rv / (Rv + math.exp(2 * tb)) == pytest.approx(wv, rel=1e-12)
