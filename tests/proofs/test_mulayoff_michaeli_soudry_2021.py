@@ -54,10 +54,19 @@ def test_registry_has_every_claim():
                   "eq-s35-s37", "eq-s40", "eq-s41", "lemma-4", "theorem-1", "eq-s78-s79", "lemma-5", "lemma-5-modes",
                   "lemma-5-corrected", "eq-s64", "eq-s68", "eq-33", "eq-34-step", "eq-34", "c-pmax", "theorem-2-sub",
                   "theorem-2-supp", "eq-s72-s74", "eq-s75", "eq-s75-corrected", "corollary-1", "eq-s83-s85", "eq-s87", "eq-s88",
-                  "eq-s89-s90"]:
+                  "eq-s89-s90", "prose-headline", "prose-outside-data", "prose-smoother-with-step", "prose-once-differentiable",
+                  "eq-s87-as-printed", "eq-s88-as-printed", "eq-s40-all-neurons", "eq-s40-all-neurons-corrected",
+                  "lemma-5-output-bound", "lemma-5-output-bound-repaired", "lemma-5-main-repaired", "lemma-5-repeated-inputs",
+                  "lemma-5-repeated-inputs-corrected", "lemma-3-indefinite-modes", "lemma-3-psd-modes", "eq-34-step-corrected",
+                  "eq-34-corrected", "remark-lemma-4-any-minimiser"]:
         assert f"{PID}/{label}" in reg.claims, label
-    for label in ["eq-fpp-footnote", "lemma-5", "lemma-5-modes", "eq-s64", "eq-s68", "eq-33", "eq-34-step", "eq-34", "eq-s75"]:
+    refuted = ["eq-fpp-footnote", "lemma-5", "lemma-5-modes", "eq-s64", "eq-s68", "eq-33", "eq-34-step", "eq-34", "eq-s75",
+               "eq-s87-as-printed", "eq-s88-as-printed", "eq-s40-all-neurons", "lemma-5-output-bound", "lemma-5-repeated-inputs",
+               "lemma-3-indefinite-modes"]
+    for label in refuted:
         assert reg.get(f"{PID}/{label}").expect is Status.REFUTED
+    corrected = {reg.claims[c].corrects for c in reg.claims if c.startswith(PID) and reg.claims[c].corrects}
+    assert {f"{PID}/{label}" for label in refuted} <= corrected     # every refuted claim has a corrected claim beside it
     assert reg.get(f"{PID}/eq-s75-corrected").corrects == f"{PID}/eq-s75"
     assert reg.get(f"{PID}/lemma-5-corrected").corrects == f"{PID}/lemma-5-modes"
     assert "inequality" in reg.get(f"{PID}/eq-s41").extras
