@@ -23,11 +23,13 @@ widths = paper.remark(
     r"\text{Theorem 1 at minimisers with hidden widths } d_1 = \cdots = d_{L-1} = h \text{ for any } h\ge1 "
     r"\text{ (bottlenecks } h<d \text{ included), and with } \hat\Sigma \text{ only symmetric}",
     where="Sec. 1 (widened here)", uses=["theorem-1"], hypotheses=["a1"],
-    note="Theorem 1 allows any widths; its other encodings use d_k = d. The one-step widenings of the attached inequality "
-         "(Sigma indefinite or non-symmetric) hold too: with A1 (lambda_min > 0) kept, a symmetric Sigma is positive definite.",
+    note="Theorem 1 allows any widths; its other encodings use d_k = d. The one-step widenings of the attached inequalities of "
+         "theorem-1 and theorem-2-corrected (Sigma indefinite or non-symmetric) hold too: with A1 (lambda_min > 0) kept, a "
+         "symmetric Sigma is positive definite. Theorem 2's own widening (any output vector w) is its erratum.",
 )
 widths.check(search_check(ineqs.theorem1_any_widths_inequality(), budget=3.0, name="search-any-widths"))
 widths.check(widen_check(ineqs.theorem1_inequality(), budget=2.0, name="widen-theorem-1"))
+widths.check(widen_check(ineqs.theorem2_inequality(corrected=True), budget=2.0, name="widen-theorem-2-corrected"))
 
 
 # ----------------------------------------------------------------------------- Lemma 4: the signs of alpha and x
