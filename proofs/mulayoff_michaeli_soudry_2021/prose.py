@@ -121,7 +121,8 @@ eta_ = sp.Symbol("eta", positive=True)
     "prose-smoother-with-step",
     r"\text{``GD's solutions get smoother as the step size increases''}:\ B(\eta)=\tfrac1\eta-\tfrac12\ \text{strictly decreasing};"
     r"\ \lambda_{\max}\ge1\ \text{at every minimum, so no minimum is linearly stable for}\ \eta>2",
-    where="Sec. 5; supp. I (Figs. 1-2)", uses=["theorem-1", "eq-s33"], proof_uses=["theorem-1", "eq-27"], outline=["eq-27"],
+    where="Sec. 5; supp. I (Figs. 1-2)", uses=["theorem-1", "eq-s33"], proof_uses=["theorem-1", "eq-27", "lemma-1"],
+    outline=["eq-27", "lemma-1"],
     note="The paper's formulas imply a trend of the envelope, not of each GD solution: the set of functions that can be "
          "stable for eta shrinks as eta grows (B is decreasing, nested sets), and it is empty for eta > 2 (B < 0 while "
          "lambda_max >= 1 because the b2 coordinate of every gradient is 1). Whether each GD solution gets smoother "
