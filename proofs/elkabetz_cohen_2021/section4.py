@@ -67,7 +67,7 @@ def lemma5_general():
 prop6 = paper.proposition(
     "proposition-6",
     r"n\ge3,\ \nabla\phi(0)\ne0 \Rightarrow \inf_\theta\lambda_{\min}(\nabla^2 f(\theta)) = -\infty",
-    where="Sec. 4.1.1, Proposition 6", uses=["eq-11"], proof_uses=["lemma-5"],
+    where="Sec. 4.1.1, Proposition 6", uses=["eq-11"], proof_uses=["lemma-5"], outline=["lemma-5"],
 )
 
 
@@ -114,6 +114,37 @@ def prop6_construction():
         out.append(dims)
     return Evidence.certified(f"dtheta^T H(theta_c) dtheta = -c ||dtheta||^2 identically in c > 0 for dims {out}, so "
                               "lambda_min <= -c for every c", instances=len(out), cases=[f"dims {d}" for d in out], method="sympy")
+
+
+@prop6.check
+def prop6_general():
+    """Every depth n >= 3 and all widths, from Lemma 5's form (12). G = grad phi(0) != 0 has an entry G_rs != 0. Take
+    W_1 = 0, W_2 = 0, W_3 = t W_3', the other W_j fixed, and dtheta = (dW_1, dW_2, 0, ..., 0). Then W_n:1 = 0 and, with
+    the product W_n:3 as one matrix symbol M of symbolic size (SymPy MatrixSymbol / ZeroMatrix), the first variation
+    sum_j W_n:j+1 dW_j W_j-1:1 = M W_2 dW_1 + M dW_2 W_1 is the zero matrix, so the phi'' term of (12) vanishes; of the
+    pairs j < j' only (1, 2) has both perturbations non-zero, so (12) = 2 <G, W_n:3 dW_2 dW_1> = 2 t kappa with
+    kappa = <G, Q W_3' dW_2 dW_1>, Q = W_n:4 (identity when n = 3). The choice W_3' = e_1 e_1^T, W_j = e_1 e_1^T
+    (4 <= j < n), W_n = e_r e_1^T (W_3' = e_r e_1^T when n = 3), dW_2 = e_1 e_1^T, dW_1 = e_1 e_s^T makes the product
+    e_r e_s^T at every depth (e_1^T e_1 = 1), so kappa = G_rs != 0 and ||dtheta||^2 = 2; t = -c/kappa gives
+    dtheta^T H dtheta = -c ||dtheta||^2 (SymPy), hence lambda_min <= -c for every c > 0."""
+    d0, d1, d2, dn = sp.symbols("d0 d1 d2 dn", integer=True, positive=True)
+    M = sp.MatrixSymbol("M", dn, d2)
+    dW1, dW2 = sp.MatrixSymbol("dW1", d1, d0), sp.MatrixSymbol("dW2", d2, d1)
+    first = M * sp.ZeroMatrix(d2, d1) * dW1 + M * dW2 * sp.ZeroMatrix(d1, d0)
+    c, kappa = sp.Symbol("c", positive=True), sp.Symbol("kappa", nonzero=True)
+    t = -c / kappa
+    # the e_1 chain: rank-one factors u e_1^T, e_1 e_1^T, e_1 v^T multiply to u v^T; checked with 3-dim unit vectors
+    # standing for any widths (only e_1^T e_1 = 1 is used)
+    e1, u, v = sp.Matrix([1, 0, 0]), sp.Matrix(sp.symbols("u0:3")), sp.Matrix(sp.symbols("v0:3"))
+    chain = (u * e1.T) * (e1 * e1.T) * (e1 * e1.T) * (e1 * v.T)
+    ok = first == sp.ZeroMatrix(dn, d0) and (chain - u * v.T).applyfunc(sp.expand) == sp.zeros(3)
+    ok &= sp.simplify(2 * t * kappa + c * 2) == 0
+    if not ok:
+        return Evidence.open("the construction did not reduce (12) to 2 t kappa = -c ||dtheta||^2")
+    return Evidence.proved("Lemma 5's (12) at theta_t = (0, 0, t W_3', W_4, ..., W_n) along (dW_1, dW_2, 0, ...) is 2 t G_rs "
+                           "for every depth n >= 3 and widths (zero first variation with the product W_n:3 symbolic; "
+                           "the rank-one chain e_r e_s^T); t = -c/G_rs gives a Rayleigh quotient -c, for every c > 0",
+                           method="sympy matrix symbols of symbolic size + Lemma 5")
 
 
 # --- Lemma 7 -------------------------------------------------------------------------------------
