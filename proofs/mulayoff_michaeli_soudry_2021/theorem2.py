@@ -12,7 +12,7 @@ from symflat.claims import Evidence
 
 from . import _lib as lib
 from . import paper
-from .stability import _mode_setup, _sp
+from .stability import _mode_setup
 
 paper.definition(
     "definition-toggles",
