@@ -49,7 +49,19 @@ def gram_factors(Ws, sx) -> tuple[list, list]:
 def sharpness_at_minimum(Ws, sx, dense_limit: int = 400) -> tuple[float, np.ndarray]:
     """``lambda_max(H_w)`` at a global minimum (eq. 20) and its eigenvector ``b`` of ``2 Phi^T Phi``
     as a ``d_y x d_x`` matrix ``B`` (``b = vec(B)``). Dense ``eigh`` up to ``dense_limit`` unknowns,
-    Lanczos (ARPACK) on ``B -> 2 sum_k R_k B S_k`` above."""
+    Lanczos (ARPACK) on ``B -> 2 sum_k R_k B S_k`` above.
+
+    Examples:
+        At the balanced point (27) of ``T = diag(4, 1)`` with ``m = 2`` and white data the value is
+        eq. (17), ``2 m sigma_max(T)^{2(1 - 1/m)} = 4 * 4 = 16``, with ``B`` along ``u v^T = e_1 e_1^T``:
+
+        >>> T = np.diag([4.0, 1.0])
+        >>> lam, B = sharpness_at_minimum(canonical_minimum(T, [2, 2, 2]), np.eye(2))
+        >>> round(lam, 10), float(flattest_sharpness(T, 2))
+        (16.0, 16.0)
+        >>> np.round(np.abs(B), 10).tolist()
+        [[1.0, 0.0], [0.0, 0.0]]
+    """
     dx, dy = Ws[0].shape[1], Ws[-1].shape[0]
     Rs, Ss = gram_factors(Ws, sx)
     if dx * dy <= dense_limit:
