@@ -25,6 +25,7 @@ STANDARD = {
     "rank-one": "||x y^T||_2 = ||x y^T||_F = ||x|| ||y||",
     "rayleigh": "lambda_max(S) = max_{||x|| = 1} x^T S x for symmetric S",
     "diagonal-norm": "a rectangular diagonal matrix has ||D||_2 = max_i |D_ii|; orthogonal factors keep ||.||_2",
+    "cauchy-schwarz": "|x^T y| <= ||x|| ||y||, with equality and x^T y > 0 only if x/||x|| = y/||y||",
 }
 
 m, k = sp.symbols("m k", integer=True, positive=True)
@@ -347,4 +348,78 @@ def kronecker_identities(transpose_in_p1=True) -> DepthProof:
                                step=sp.expand(Sf * (Gn + g)) - (Xn + Sf * g).subs(Xn, Sf * Gn)))
     proof.identity("P3 summands", A(i, c) * B(kk, d) * C(c, j) * D(d, ll), (A(i, c) * C(c, j)) * (B(kk, d) * D(d, ll)),
                    statement="((A kron B)(C kron D))_((i,k),(j,l)) = sum_{(c,d)} A_ic B_kd C_cj D_dl = (AC)_ij (BD)_kl")
+    return proof
+
+
+# ----------------------------------------------------------------------------- flattest minima: Lemmas S1, S2, Theorem 3
+
+@functools.cache
+def forced_equal_product() -> Step:
+    """``x_j >= a > 0`` for every j and ``prod_{j<=n} x_j = a^n`` force every ``x_j = a`` (induction; step decided by
+    z3 with A = a^n: ``P >= A > 0, x >= a > 0, P x = A a => x = a and P = A``)."""
+    P, A, x, a = sp.symbols("P A x a", real=True)
+    res = decide_formula(sp.And(sp.Eq(x, a), sp.Eq(P, A)), [P >= A, A > 0, x >= a, a > 0, sp.Eq(P * x, A * a)])
+    if res.status != "proved":
+        raise DerivationFailed(f"forced equal product: step not proved ({res.status})")
+    return Step("forced equal product", "x_j >= a > 0 (all j), prod_{j<=n} x_j = a^n => x_j = a for every j (every n >= 1)",
+                f"induction on n, step decided by z3 {res.version}")
+
+
+def lemma_s1() -> DepthProof:
+    """Lemma S1 at every flattest point, every depth and width, every T (including T = 0)."""
+    proof = DepthProof("Lemma S1: ||q_k|| ||r_k|| = sigma^(1-1/m) for every k at every w in Omega_0 (Sigma_x = I), every m, widths, T")
+    proof.note("value on Omega_0", "lambda_max(H_w) = L = 2m c, c = sigma^(2(m-1)/m), at every w in Omega_0 (eq. 29 and the "
+               "definition (5) of Omega_0)")
+    proof.note("rank-one terms", "with B = u v^T (||B||_F = 1), Psi_k = W_{m:k+1}^T u v^T W_{k-1:1}^T = q_k r_k^T, so "
+               "a_k = ||Psi_k||_F^2 = ||q_k||^2 ||r_k||^2 (rule 'rank-one'), q_k = W_{m:k+1}^T u, r_k = W_{k-1:1} v")
+    proof.use(rank_one_power())                                       # prod Psi_k = sigma^(m-1) u v^T (eq. 24, Sigma_x = I)
+    for st in lemma4().steps:                                         # Lemma 4's chain for these Psi_k
+        proof._add(st)
+    S, G, c = sp.symbols("S G c", real=True)
+    decided(proof, "squeeze", sp.And(sp.Eq(S, m * c), sp.Eq(G, c)), [2 * S <= 2 * m * c, S >= m * G, G >= c, c >= 0, m >= 1],
+            "2 sum_k a_k <= lambda_max = 2 m c (eq. 21), sum_k a_k >= m G, G = (prod a_k)^(1/m) >= ||prod Psi_k||^(2/m) = c "
+            "(Lemma 4's chain, eq. 24) => sum_k a_k = m c and G = c")
+    proof.use(DG.nonnegative_sum())                                   # c = 0: sum a_k = 0 forces every a_k = 0
+    proof.use(DG.am_gm())                                             # c > 0: G = c > 0, all a_k > 0, sum = m G: all equal G
+    proof.note("every term equals c", "if c = 0 every a_k = 0 (sum of non-negative terms); if c > 0 then G = c > 0 makes every "
+               "a_k > 0 and sum a_k = m G is AM-GM's equality case, so every a_k = G = c")
+    sg = sp.Symbol("sigma", nonnegative=True)
+    proof.identity("square root", sp.sqrt(sg ** (2 * (m - 1) / m)), sg ** ((m - 1) / m),
+                   statement="sqrt(sigma^(2(m-1)/m)) = sigma^(1-1/m) for sigma >= 0")
+    return proof
+
+
+def alignment(r_exponent=(sp.Symbol("n", integer=True, positive=True) - 1) / m) -> DepthProof:
+    """Lemma S2, Theorem 3 (i)-(ii) at every flattest point with T != 0, every depth and width (the normalised vectors
+    are undefined at T = 0: there Phi = 0 on Omega_0, and Phi_k = W_{k-1:1}^T kron W_{m:k+1}^T = 0 forces r_k = 0 or
+    q_k = 0 for every k). ``r_exponent`` is the claimed exponent of ||r_n|| over sigma ((n - 1)/m; another value lets a
+    test see the induction fail)."""
+    proof = DepthProof("Lemma S2 and Theorem 3 (i), (ii) at every w in Omega_0 with T != 0 (Sigma_x = I), every m and widths")
+    for st in lemma_s1().steps:
+        proof._add(st)
+    u, vt, Lt, Rt, Tt = (sp.Symbol(n, commutative=False) for n in ("u", "v^T", "W_{m:k+1}^T", "W_{k:1}^T", "T^T"))
+    sg = sp.Symbol("sigma", positive=True)
+    inner = sp.expand((vt * Rt) * (Lt * u))                           # r_{k+1}^T q_k
+    inner = inner.subs(Rt * Lt, Tt).subs(vt * Tt * u, sg)
+    proof.identity("inner products", inner, sg, statement="r_{k+1}^T q_k = v^T W_{k:1}^T W_{m:k+1}^T u = v^T T^T u = sigma "
+                   "(W_{m:k+1} W_{k:1} = T on Omega; T v = sigma u)")
+    proof.note("Cauchy-Schwarz", "y_k = ||r_{k+1}|| ||q_k|| >= r_{k+1}^T q_k = sigma for k = 1..m-1 (rule 'cauchy-schwarz')")
+    proof.identity("product of the y_k", (sg ** ((m - 1) / m)) ** m / (1 * 1), sg ** (m - 1),
+                   statement="prod_{k<m} y_k = prod_{k<=m} ||q_k|| ||r_k|| / (||q_m|| ||r_1||) = (sigma^(1-1/m))^m / (||u|| ||v||) "
+                   "= sigma^(m-1) (Lemma S1; q_m = u, r_1 = v)")
+    proof.use(forced_equal_product(), needs=[DG.Condition(sp.Gt(sp.Symbol("sigma_max(T)"), 0), "T != 0")])
+    proof.note("directions", "y_k = sigma = r_{k+1}^T q_k is Cauchy-Schwarz's equality case with a positive inner product: "
+               "r_{k+1}/||r_{k+1}|| = q_k/||q_k|| (k = 1..m-1), i.e. Lemma S2 for 1 <= k <= m-1 and Theorem 3(ii); k = 0 and "
+               "k = m: T^T u = sigma v and T v = sigma u (SVD of T)")
+    n_, k_ = sp.symbols("n k", integer=True, positive=True)
+    proof._add(DG.by_induction("norms of r_k", "||r_k|| = sigma^((k-1)/m), from ||r_1|| = ||v|| = 1 and "
+                               "||r_{k+1}|| = sigma / ||q_k|| = sigma^(1/m) ||r_k||", base=sg ** r_exponent.subs(n_, 1) - 1,
+                               step=sg / (sg ** ((m - 1) / m) / sg ** r_exponent) - sg ** r_exponent.subs(n_, n_ + 1),
+                               conditions=[DG.Condition(sp.Gt(sp.Symbol("sigma_max(T)"), 0), "T != 0")]))
+    proof.identity("norms of q_k", sg ** ((m - 1) / m) / sg ** ((k_ - 1) / m), sg ** (1 - k_ / m),
+                   statement="||q_k|| = sigma^(1-1/m) / ||r_k|| = sigma^(1-k/m)")
+    proof.identity("W_k on r_k", sg ** (k_ / m) / sg ** ((k_ - 1) / m), sg ** (1 / m),
+                   statement="W_k rbar_k = r_{k+1} / ||r_k|| = (||r_{k+1}|| / ||r_k||) qbar_k = sigma^(1/m) qbar_k")
+    proof.identity("W_k^T on q_k", sg ** (1 - (k_ - 1) / m) / sg ** (1 - k_ / m), sg ** (1 / m),
+                   statement="W_k^T qbar_k = q_{k-1} / ||q_k|| = sigma^(1/m) qbar_{k-1} = sigma^(1/m) rbar_k")
     return proof

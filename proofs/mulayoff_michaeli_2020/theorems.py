@@ -675,6 +675,30 @@ def lemma_s2_exact(ctx):
                               instances=len(inst), cases=FLATTEST_CASES, seed=ctx.seed, method="exact")
 
 
+@lemma_s1_exact.check
+def lemma_s1_general():
+    """Every depth, width and T (T = 0 included): with B = u v^T in (21) the terms a_k = ||q_k||^2 ||r_k||^2 sum to at
+    most lambda_max / 2 = m c on Omega_0 and, by Lemma 4's chain with (24), to at least m G >= m c; so every a_k = c
+    (AM-GM's equality case, or all zero when c = 0), c = sigma^(2(1-1/m))."""
+    from ._general import lemma_s1, run
+    return run(lemma_s1, ["rank-one", "submultiplicative", "spectral-frobenius"])
+
+
+@lemma_s2_exact.check
+def lemma_s2_general():
+    """Every depth and width, T != 0: r_{k+1}^T q_k = v^T T^T u = sigma, Cauchy-Schwarz y_k = ||r_{k+1}|| ||q_k|| >= sigma,
+    and prod_k y_k = sigma^(m-1) by Lemma S1 force y_k = sigma, Cauchy-Schwarz's equality case. At T = 0 the statement
+    is undefined (k = 0 normalises T^T u = 0)."""
+    from ._general import alignment, run
+    ev = run(alignment, ["rank-one", "submultiplicative", "spectral-frobenius", "cauchy-schwarz"])
+    if ev.status.value != "proved":
+        return ev
+    return Evidence.proved("every w in Omega_0 with T != 0, every depth and width, k = 0..m: " + ev.detail + ". At T = 0 the "
+                           "statement has no content: (prod_{i=1}^m W_i)^T u = T^T u = 0 is normalised at k = 0",
+                           method=ev.data["method"], steps=ev.data["steps"], conditions=ev.data["conditions"],
+                           standard=ev.data["standard"])
+
+
 def _gf_flattest(rng, d, m):
     """A flattest minimum found by gradient flow from identity for a random nonsymmetric T (Lemma 1(i))."""
     from .setting import _gradient_flow
@@ -919,6 +943,26 @@ def theorem3_i_gradient_flow(ctx):
     return Evidence.checked(f"{n} gradient-flow minima: singular-pair residual <= {worst:.1e}", slack=-worst, instances=n,
                             cases="random nonsymmetric T, (d, m) in (2,3), (3,4), (4,4), converged runs", seed=ctx.seed,
                             method="scipy DOP853")
+
+
+def _theorem3_general(part):
+    """Theorem 3 (i) or (ii) from the alignment derivation (T != 0; undefined at T = 0, see the detail)."""
+    from ._general import alignment, run
+    ev = run(alignment, ["rank-one", "submultiplicative", "spectral-frobenius", "cauchy-schwarz"])
+    if ev.status.value != "proved":
+        return ev
+    what = ("W_k rbar_k = sigma^(1/m) qbar_k and W_k^T qbar_k = sigma^(1/m) rbar_k (from W_k r_k = r_{k+1}, W_k^T q_k = "
+            "q_{k-1}, the norms ||r_k|| = sigma^((k-1)/m), ||q_k|| = sigma^(1-k/m) and rbar_{k+1} = qbar_k)" if part == "i"
+            else "rbar_{k+1} = qbar_k (Cauchy-Schwarz's equality case)")
+    return Evidence.proved(f"Theorem 3({part}) at every w in Omega_0 with T != 0, every depth and width: {what}. " + ev.detail
+                           + ". At T = 0 the normalised vectors do not exist: lambda_max = 0 on Omega_0 makes Phi = 0 "
+                           "(H = 2 Phi Phi^T), and Phi_k = W_{k-1:1}^T kron W_{m:k+1}^T = 0 forces r_k = 0 or q_k = 0",
+                           method=ev.data["method"], steps=ev.data["steps"], conditions=ev.data["conditions"],
+                           standard=ev.data["standard"])
+
+
+theorem3["i"].check(lambda: _theorem3_general("i"), name="theorem3_i_general")
+theorem3["ii"].check(lambda: _theorem3_general("ii"), name="theorem3_ii_general")
 
 
 # ----------------------------------------------------------------------------- Theorem 4

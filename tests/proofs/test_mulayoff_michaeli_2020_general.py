@@ -3,6 +3,8 @@ derivation fails on a perturbed statement, and the values it proves agree with i
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 import sympy as sp
@@ -154,3 +156,33 @@ def test_kronecker_identities():
     M1, M2, M3 = rng.normal(size=(2, 3)), rng.normal(size=(3, 4)), rng.normal(size=(4, 5))
     vec = lambda M: M.reshape(-1, order="F")  # noqa: E731
     assert np.allclose(vec(M1 @ M2 @ M3), np.kron(M3.T, M1) @ vec(M2))
+
+
+@pytest.mark.parametrize("cid,check", [("lemma-s1", "lemma_s1_general"), ("lemma-s2", "lemma_s2_general"),
+                                       ("theorem-3-i", "theorem3_i_general"), ("theorem-3-ii", "theorem3_ii_general")])
+def test_flattest_structure_checks_are_proved(cid, check):
+    ev = _claim(cid).get_check(check).func()
+    assert ev.status.value == "proved" and ev.scope == "general", ev.detail
+
+
+def test_alignment_fails_on_a_wrong_norm_exponent():
+    with pytest.raises(G.DerivationFailed, match="norms of r_k"):
+        G.alignment(r_exponent=sp.Symbol("n", integer=True, positive=True) / G.m)
+
+
+def test_flattest_structure_numerically():
+    """Independent: at flattest minima with rotations between layers (numeric engine), ||q_k|| ||r_k|| =
+    sigma^(1-1/m), ||r_k|| = sigma^((k-1)/m), and r_{k+1}, q_k point the same way."""
+    rng = np.random.default_rng(4)
+    for d, m in [(3, 3), (4, 5)]:
+        T = rng.normal(size=(d, d))
+        Ws = NM.layer_gains_minimum(T, m, rng)
+        U, s, Vt = np.linalg.svd(T)
+        u, v, sigma = U[:, 0], Vt[0], s[0]
+        prod = lambda lo, hi: functools.reduce(np.matmul, [Ws[j - 1] for j in range(hi, lo - 1, -1)], np.eye(d))  # noqa: E731
+        for k in range(1, m + 1):
+            r, q = prod(1, k - 1) @ v, prod(k + 1, m).T @ u
+            assert np.isclose(np.linalg.norm(q) * np.linalg.norm(r), sigma ** (1 - 1 / m))
+            assert np.isclose(np.linalg.norm(r), sigma ** ((k - 1) / m))
+            r_next = prod(1, k) @ v
+            assert np.isclose(r_next @ q, np.linalg.norm(r_next) * np.linalg.norm(q))
