@@ -643,7 +643,7 @@ def lemma57_flows(ctx):
 lemma58 = paper.lemma(
     "lemma-58", r"\bar t\ (21)\ \ge\ \xi(t_a+t_c+t_{\bar\epsilon})", where="App. I.12.7, Lemma 58", eq="61, 62",
     uses=["definition-49", "definition-52", "definition-55"], proof_uses=["lemma-46", "lemma-48"],
-    hypotheses=SETTING,
+    hypotheses=SETTING, outline=["lemma-46", "lemma-48"],
 )
 
 
@@ -692,6 +692,49 @@ def lemma58_grid():
             count += 1
     return _verdict("Lemma 58", worst, count, f"min t_bar / xi - 1 = {worst:.3e}", cases=GRID_CASES + "; eps_bar in {1/2, 1e-2, 1e-5}",
                     method=FAST)
+
+
+#: Rational enclosures of the logarithms in Lemma 58's reduction, each checked exactly by SymPy.
+_LOG_BOUNDS = {"c5": (sp.log(5), sp.Rational(1609, 1000), sp.Rational(161, 100)),
+               "c32": (sp.log(sp.Rational(3, 2)), sp.Rational(405, 1000), sp.Rational(406, 1000)),
+               "c65": (sp.log(sp.Rational(6, 5)), sp.Rational(182, 1000), sp.Rational(183, 1000)),
+               "c2": (sp.log(2), sp.Rational(693, 1000), sp.Rational(694, 1000)),
+               "c152": (sp.log(sp.Rational(15, 2)), sp.Rational(201, 100), sp.Rational(202, 100))}
+
+
+@lemma58.check
+def lemma58_general():
+    """Every n >= 2, w = ||w_{n:1}(0)|| in (0, 1/5], nu in (-1, 1), eps_bar in (0, 1/2]; R = (1 - nu)/(1 + nu),
+    M = max{1, R}, Q = max{1, (3R/2)^n}. (61): xi(t) = int ||u||^{-(1-2/n)} <= t/u_min (||u|| < 1, Lemma 46 iv). The
+    numerator t_a + t_c + t_eps is positive and falls as u_min grows (2n/(3 u_min) >= 1 and 6/5 > sqrt(2 eps_bar),
+    decided), so the worst case is u_min = w/Q, Lemma 48's bound (and u_min <= w). Multiplying by w/Q, t_bar's
+    2nQ/w becomes 2n, and taking logarithms as variables a = ln(1/w), m = ln M, z = ln(1/eps_bar), l = ln n >= 0 with
+    max{5R, 1} <= 5M and max{1, 3R/2} <= (3/2) M (decided; then Q <= ((3/2) M)^n), the claim follows from one linear
+    inequality in a, m, z, l with coefficients rational in n, decided by z3 for every n >= 2 and every a, m, z, l >= 0,
+    with ln 5, ln(3/2), ln(6/5), ln 2, ln(15/2) as variables in rational enclosures (checked exactly)."""
+    from ._general import decide_all
+
+    if not all(bool(sp.Ge(v, lo)) and bool(sp.Le(v, hi)) for v, lo, hi in _LOG_BOUNDS.values()):
+        return Evidence.open("a rational enclosure of a logarithm used by the reduction is wrong")
+    n = sp.Symbol("n", positive=True)
+    l, a, m, z = sp.symbols("ell a m z", nonnegative=True)
+    c = {k: sp.Symbol(k, real=True) for k in _LOG_BOUNDS}
+    encl = [n >= 2] + [rel for k, (_, lo, hi) in _LOG_BOUNDS.items() for rel in (c[k] >= lo, c[k] <= hi)]
+    lhs = (sp.Rational(1, 2) * (c["c5"] + m)                                               # t_a <= ln(5M)/2
+           + sp.Rational(3, 2) / n * (-c["c32"] + l + a + n * (c["c32"] + m))               # t_c at u_min = w/Q
+           + 3 * (n + 1) / (2 * n) * (c["c65"] - c["c2"] / 2 + z / 2))                       # t_eps
+    rhs = 2 * n * (c["c152"] + l + m + a + z)                                                # t_bar w/Q
+    w, um, eb = sp.symbols("w u_min eps_bar", positive=True)
+    R = sp.Symbol("R", nonnegative=True)                  # R = 0 at nu = 1
+    items = [(lhs <= rhs, encl),
+             (sp.Max(5 * R, 1) <= 5 * sp.Max(1, R), []),
+             (sp.Max(1, sp.Rational(3, 2) * R) <= sp.Rational(3, 2) * sp.Max(1, R), []),
+             (2 * n >= 3 * um, [n >= 2, um <= w, w <= sp.Rational(1, 5)]),
+             (sp.Rational(36, 25) > 2 * eb, [eb <= sp.Rational(1, 2)])]
+    return decide_all("Lemma 58", items,
+                      "(t_a + t_c + t_eps)/u_min <= t_bar at the worst u_min = w/max{1, (3R/2)^n} for every depth n >= 2, "
+                      "start and eps_bar <= 1/2: one linear inequality in the logarithms, decided with rational log "
+                      "enclosures; the max and sign facts the reduction uses are decided too")
 
 
 lemma59 = paper.lemma(

@@ -38,7 +38,7 @@ def registry():
     ("lemma-84", "lemma84_general"), ("lemma-85", "lemma85_general"), ("lemma-86", "lemma86_general"),
     ("lemma-87", "lemma87_general"), ("proposition-20", "prop20_cases"), ("claim-27", "claim27_scalar_witness"),
     ("claim-28", "claim28_scalar_witness"), ("claim-29", "claim29_scalar_witness"), ("lemma-48", "lemma48_general"),
-    ("proposition-6", "prop6_general"),
+    ("proposition-6", "prop6_general"), ("lemma-58", "lemma58_general"),
 ])
 def test_general_check_is_proved_in_general(registry, label, check):
     claim = registry.get(f"{P}/{label}")
@@ -173,3 +173,21 @@ def test_proposition6_construction_on_a_depth4_network_numerically():
     H = np.asarray(hessian(model, th, data), dtype=float)
     assert dth @ H @ dth == pytest.approx(-c * (dth @ dth), rel=1e-9)
     assert np.linalg.eigvalsh(H)[0] <= -c + 1e-9
+
+
+def test_lemma58_reduction_needs_depth_at_least_2_and_matches_t_bar():
+    """The decided linear inequality is false for small n (the 3/(2n) coefficients blow up), and at a sample point
+    the left side is (t_a + t_c + t_eps) at u_min = w/Q and the right side t_bar w/Q, computed directly in floats."""
+    from elkabetz_cohen_2021.section5 import tbar
+
+    n = sp.Symbol("n", positive=True)
+    l, a, m, z = sp.symbols("ell a m z", nonnegative=True)
+    lhs = sp.Rational(3, 2) / n * (l + a) + sp.Rational(1, 2) * m
+    assert decide_formula(lhs <= 2 * n * (2 + l + m + a + z), [n >= sp.Rational(1, 10)]).status == "refuted"
+    nv, wv, nuv, eb = 3, 0.1, -0.5, 0.01
+    R = (1 - nuv) / (1 + nuv)
+    Q = max(1.0, (1.5 * R) ** nv)
+    um = wv / Q
+    t_sum = 0.5 * math.log(max(5 * R, 1)) + 1.5 / nv * math.log(2 * nv / (3 * um)) + 1.5 * (nv + 1) / nv * math.log(1.2 / math.sqrt(2 * eb))
+    assert t_sum / um <= tbar(nv, wv, nuv, eb)
+    assert tbar(nv, wv, nuv, eb) * um == pytest.approx(2 * nv * math.log(15 * nv * max(1, R) / (wv * 2 * eb)), rel=1e-12)
