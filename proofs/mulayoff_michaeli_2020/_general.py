@@ -25,6 +25,7 @@ STANDARD = {
     "rank-one": "||x y^T||_2 = ||x y^T||_F = ||x|| ||y||",
     "rayleigh": "lambda_max(S) = max_{||x|| = 1} x^T S x for symmetric S",
     "diagonal-norm": "a rectangular diagonal matrix has ||D||_2 = max_i |D_ii|; orthogonal factors keep ||.||_2",
+    "spectral-mapping": "a PSD matrix P has eig(P^m) = {lambda^m : lambda in eig(P)}",
     "cauchy-schwarz": "|x^T y| <= ||x|| ||y||, with equality and x^T y > 0 only if x/||x|| = y/||y||",
 }
 
@@ -422,4 +423,40 @@ def alignment(r_exponent=(sp.Symbol("n", integer=True, positive=True) - 1) / m) 
                    statement="W_k rbar_k = r_{k+1} / ||r_k|| = (||r_{k+1}|| / ||r_k||) qbar_k = sigma^(1/m) qbar_k")
     proof.identity("W_k^T on q_k", sg ** (1 - (k_ - 1) / m) / sg ** (1 - k_ / m), sg ** (1 / m),
                    statement="W_k^T qbar_k = q_{k-1} / ||q_k|| = sigma^(1/m) qbar_{k-1} = sigma^(1/m) rbar_k")
+    return proof
+
+
+# ----------------------------------------------------------------------------- Lemma 1 (i)
+
+def balanced_gains() -> DepthProof:
+    """Lemma 1 (i), App. II (S5-S7): a balanced point of Omega (W_k W_k^T = W_{k+1}^T W_{k+1}, square layers) has
+    sigma_max(W_k) = sigma_max(T)^(1/m) for every k, every depth m and width d."""
+    proof = DepthProof("balanced (S5) and W_m ... W_1 = T => sigma_max(W_k) = sigma_max(T)^(1/m) for every k, every m, d")
+    W, Wt, A, Pk = (sp.Symbol(n, commutative=False) for n in ("W", "W^T", "(W^T W)^k", "(W W^T)^(k+1)"))
+    P = sp.Symbol("P")                                     # W W^T: powers of one matrix multiply like numbers
+    kk = sp.Symbol("k", integer=True, nonnegative=True)
+    regroup = W * A * (Wt * W) * Wt - (W * A * Wt) * (W * Wt)
+    step = ((W * A * Wt) * (W * Wt)).subs(W * A * Wt, Pk)
+    if not (regroup == 0 and step == Pk * W * Wt):
+        raise DerivationFailed(f"{proof.goal}: the regrouping W (W^T W)^(k+1) W^T = [W (W^T W)^k W^T] W W^T failed")
+    proof._add(DG.by_induction("W (W^T W)^k W^T = (W W^T)^(k+1)", "W (W^T W)^k W^T = (W W^T)^(k+1) (every k >= 0): regroup "
+                               "W (W^T W)^(k+1) W^T = [W (W^T W)^k W^T] (W W^T) (noncommutative SymPy), then powers of W W^T",
+                               base=P ** 1 - P, step=P ** (kk + 1) * P - P ** (kk + 2)))
+    Wn, Wnt, G, Gk = (sp.Symbol(n, commutative=False) for n in ("W_{k+1}", "W_{k+1}^T", "W_k W_k^T", "(W_k W_k^T)^k"))
+    lhs = (Wn * Gk * Wnt).subs(Gk, (Wnt * Wn) ** kk)        # hypothesis W_{k:1} W_{k:1}^T = (W_k W_k^T)^k, then (S5)
+    if lhs != Wn * (Wnt * Wn) ** kk * Wnt:
+        raise DerivationFailed(f"{proof.goal}: substituting (S5) failed")
+    proof._add(DG.by_induction("W_{k:1} W_{k:1}^T = (W_k W_k^T)^k", "W_{k:1} W_{k:1}^T = (W_k W_k^T)^k (every k >= 1): "
+                               "W_{k+1} (W_k W_k^T)^k W_{k+1}^T = W_{k+1} (W_{k+1}^T W_{k+1})^k W_{k+1}^T by (S5), = "
+                               "(W_{k+1} W_{k+1}^T)^(k+1) by the rule above", base=G**1 - G,
+                               step=lhs - Wn * (Wnt * Wn) ** kk * Wnt))
+    lam, s = sp.symbols("lambda sigma", nonnegative=True)
+    proof.note("k = m", "T T^T = (W_m W_m^T)^m; for a PSD matrix the eigenvalues of its m-th power are the m-th powers of its "
+               "eigenvalues (rule 'spectral-mapping'), and t -> t^m is increasing on [0, oo), so lambda_max(W_m W_m^T)^m = "
+               "sigma_max(T)^2")
+    proof.identity("the m-th root", sp.powdenest((s ** 2) ** (1 / m), force=True), s ** (2 / m),
+                   statement="lambda^m = sigma^2, lambda >= 0 => lambda = sigma^(2/m), i.e. sigma_max(W_m) = sigma^(1/m)")
+    proof.note("down the layers", "W_k W_k^T = W_{k+1}^T W_{k+1} (S5) has the top eigenvalue of W_{k+1} W_{k+1}^T (the two "
+               "Gram matrices share their positive eigenvalues, eq. (20)'s derivation), so sigma_max(W_k) = sigma_max(W_{k+1}) "
+               "for every k: all equal sigma^(1/m)")
     return proof

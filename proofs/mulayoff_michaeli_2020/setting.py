@@ -426,6 +426,24 @@ def _gradient_flow(T, m, t_end=200.0, init=None):
     return Ws, bool(run.status == "finished" and run.grad_norm[-1] < 1e-8)
 
 
+@lemma1_i_flow.check
+def lemma1_i_general():
+    """Every depth and width, every T (read as the paper words it: any minimum gradient flow from I converges to is a
+    flattest one). (S5) holds along the flow with constant 0 (I I^T = I^T I), hence at the limit (a closed condition);
+    a balanced point of Omega has sigma_max(W_k) = sigma_max(T)^(1/m) for every k (induction on k with noncommutative
+    SymPy); Theorem 4 then puts it in Omega_0."""
+    from ._general import balanced_gains, run
+    ev = run(balanced_gains, ["spectral-mapping"])
+    if ev.status.value != "proved":
+        return ev
+    return Evidence.proved("every depth m, width d and T, Sigma_x = I, W_j(0) = I: if gradient flow converges to a minimum "
+                           "w (a point of Omega), then w is flattest. (S5) (eq-s5, proved) keeps W_i W_i^T - W_{i+1}^T W_{i+1} "
+                           "= 0 for all t and so at the limit; " + ev.detail + "; Theorem 4 (hypothesis sigma_max(W_k) = "
+                           "sigma^(1/m) for all k) gives w in Omega_0. A limit outside Omega (a saddle, e.g. T = diag(1, -1)) "
+                           "is not a minimum and not covered by the statement", method=ev.data["method"],
+                           steps=ev.data["steps"], standard=ev.data["standard"])
+
+
 @paper.lemma(
     "lemma-1-ii", r"\hat\Sigma_x=\mathbf I,\ d_y=d_x,\ \mathbf W_j(0)=\mathbf I,\ \mathbf T\succ0,\ \eta\le\frac{1}{2m}\min\{1,\sigma_{\max}(\mathbf T)^{-2(1-\frac1m)}\}:\ \text{GD converges linearly to a point of }\Omega_0",
     where="Sec. 2, App. II", uses=["eq-5", "a2"], proof_uses=["nar-sastry-2018", "theorem-4"], hypotheses=["a2"],

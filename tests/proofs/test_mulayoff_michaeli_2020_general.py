@@ -186,3 +186,23 @@ def test_flattest_structure_numerically():
             assert np.isclose(np.linalg.norm(r), sigma ** ((k - 1) / m))
             r_next = prod(1, k) @ v
             assert np.isclose(r_next @ q, np.linalg.norm(r_next) * np.linalg.norm(q))
+
+
+def test_lemma1_i_general_and_balanced_gains_numerically():
+    import proofs.mulayoff_michaeli_2020.setting  # noqa: F401
+    ev = _claim("lemma-1-i").get_check("lemma1_i_general").func()
+    assert ev.status.value == "proved" and ev.scope == "general"
+    rng = np.random.default_rng(5)
+    d, m = 3, 4
+    Q = [np.linalg.qr(rng.normal(size=(d, d)))[0] for _ in range(m + 1)]
+    D = np.diag(rng.uniform(0.5, 2.0, size=d))
+    Ws = [Q[j + 1] @ D @ Q[j].T for j in range(m)]                # balanced: W_j W_j^T = W_{j+1}^T W_{j+1}
+    T = functools.reduce(lambda P, W: W @ P, Ws, np.eye(d))
+    sigma = np.linalg.norm(T, 2)
+    assert all(np.isclose(np.linalg.norm(W, 2), sigma ** (1 / m)) for W in Ws)
+    for k in range(1, m + 1):
+        P = functools.reduce(lambda A, W: W @ A, Ws[:k], np.eye(d))
+        assert np.allclose(P @ P.T, np.linalg.matrix_power(Ws[k - 1] @ Ws[k - 1].T, k))
+    Ws[0], Ws[1] = 2 * Ws[0], Ws[1] / 2                          # still in Omega, no longer balanced
+    P = Ws[1] @ Ws[0]
+    assert not np.allclose(P @ P.T, np.linalg.matrix_power(Ws[1] @ Ws[1].T, 2))
