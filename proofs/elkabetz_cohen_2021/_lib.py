@@ -42,28 +42,28 @@ def random_points(rng, n: int, d0: int, dn: int, scale: float = 1.0) -> Points:
     return Points(X, Y)
 
 
-def forward_patterns(model: DeepNetwork, data: Points, w) -> np.ndarray:
-    """Signs of every hidden pre-activation on every example (the region ``D_theta'`` of eq. 15)."""
-    X = np.asarray(data.X, dtype=float)
-    h, signs = X, []
+def forward(model: DeepNetwork, data: Points, w) -> tuple[list[np.ndarray], np.ndarray]:
+    """The hidden pre-activations ``z_j`` (one ``n x d_j`` array per hidden layer) and the outputs
+    ``h(x_i)`` (rows) of the network of eq. (8) on every example."""
     alpha, alpha_bar = (float(s) for s in model.slopes)
     Ws = mats(model, w)
+    h, zs = np.asarray(data.X, dtype=float), []
     for W in Ws[:-1]:
         z = h @ W.T
-        signs.append(z > 0)
+        zs.append(z)
         h = np.where(z > 0, alpha * z, alpha_bar * z)
-    return np.concatenate([s.reshape(-1) for s in signs]) if signs else np.zeros(0, bool)
+    return zs, h @ Ws[-1].T
+
+
+def forward_patterns(model: DeepNetwork, data: Points, w) -> np.ndarray:
+    """Signs of every hidden pre-activation on every example (the region ``D_theta'`` of eq. 15)."""
+    zs, _ = forward(model, data, w)
+    return np.concatenate([(z > 0).reshape(-1) for z in zs]) if zs else np.zeros(0, bool)
 
 
 def outputs(model: DeepNetwork, data: Points, w) -> np.ndarray:
-    X = np.asarray(data.X, dtype=float)
-    alpha, alpha_bar = (float(s) for s in model.slopes)
-    Ws = mats(model, w)
-    h = X
-    for W in Ws[:-1]:
-        z = h @ W.T
-        h = np.where(z > 0, alpha * z, alpha_bar * z)
-    return h @ Ws[-1].T
+    """``h(x_i)`` on every example (rows)."""
+    return forward(model, data, w)[1]
 
 
 def loss_gradients(model: DeepNetwork, data: Points, w) -> np.ndarray:
@@ -182,14 +182,8 @@ class BentQuadratic:
 def pre_activation_margin(model: DeepNetwork, data: Points, w, ref_signs) -> float:
     """``min`` over hidden units and examples of ``z * sign0``: positive while ``w`` stays in the
     activation region (eq. 15) whose signs are ``ref_signs`` (+1 / -1 per unit and example)."""
-    X = np.asarray(data.X, dtype=float)
-    alpha, alpha_bar = (float(s) for s in model.slopes)
-    h, zs = X, []
-    for W in mats(model, w)[:-1]:
-        z = h @ W.T
-        zs.append(z.reshape(-1))
-        h = np.where(z > 0, alpha * z, alpha_bar * z)
-    return float(np.min(np.concatenate(zs) * ref_signs))
+    zs, _ = forward(model, data, w)
+    return float(np.min(np.concatenate([z.reshape(-1) for z in zs]) * ref_signs))
 
 
 def region_flow(model, data, w0, t_end, times):
