@@ -257,6 +257,52 @@ theorem15_step = paper.equation(
 theorem15_step.check(search_check(theorem15_step_ineq, budget=4.0))
 
 
+#: Rational enclosures of the constants of theorem-15-step's reduction, each checked exactly by SymPy.
+_T15_FACTS = [(sp.E, "<=", sp.Rational(27183, 10000)), (sp.exp(-11), "<=", sp.Rational(168, 10 ** 7)),
+              ((sp.Rational(27, 8) / sp.E ** 2) ** 2, "<=", sp.Rational(2087, 10 ** 4)), (sp.Rational(27, 8) / sp.E ** 2, "<", 1),
+              (sp.Integer(2) ** sp.Rational(17, 2), ">=", 362), (sp.log(150), ">=", 5)]
+
+
+@theorem15_step.check
+def theorem15_step_general():
+    """Every depth n >= 2 (real), ||W|| = w in (0, 1/5], nu in (-1, 1), e = min{1, eps~} in (0, 1], eta = u (23), u in
+    (0, 1]; big = max{1, R}, M = max{1, 3R/2} <= (3/2) big, A = M^n, L = ln(15 n big/(w e)) >= ln 150 >= 5, T = 2nAL/w,
+    k eta = K in [T, T + 2 eta] (from (24)), eps = w e/(15 n^3 A K) ((74) at the actual k eta), B = (76).
+    SymPy: eta beta gamma K e^B/eps = 1440 u w^2 e^e n^-2 e^{-2n-11} big^{-3n} A K^2/L^2 identically (symbolic n).
+    Decided (z3): 2 eta <= T (eta <= w^5/(362 L^2)), so K <= 2T and the ratio is <= 23040 u e^e e^-11 S with
+    S = e^{-2n} A^3 big^{-3n} <= (27/(8e^2))^n <= (27/(8e^2))^2 (A <= (3/2)^n big^n, base < 1, n >= 2); that bound is < 1
+    with the enclosures; eps <= w^2 e/(30 n^4 L) (K >= T, A >= 1) gives 2n eps < 1 and 6 sqrt(n) eps <= e/2."""
+    from ._general import decide_all
+
+    if not all(bool(sp.Ge(v, q)) if op == ">=" else bool(sp.Le(v, q)) if op == "<=" else bool(sp.Lt(v, q))
+               for v, op, q in _T15_FACTS):
+        return Evidence.open("a rational enclosure of a constant used by the reduction is wrong")
+    n, w, e, u, big, M, L, K = sp.symbols("n w e u big M L K", positive=True)
+    A = M ** n
+    eta = u * w ** 5 * e / (n ** sp.Rational(17, 2) * sp.exp(7 * n + 6) * big ** ((11 * n - 5) / 2)) / L ** 2
+    eps = w * e / (15 * n ** 3 * A * K)
+    B = 15 * n ** 3 * A * K * eps / w + sp.log(n ** 2 * (sp.exp(2) * big) ** (sp.Rational(5, 2) * (n - 1)) / w ** 2)
+    r1 = eta * 16 * n * 6 * sp.sqrt(n) * K * sp.exp(B) / eps
+    target = u * 1440 * w ** 2 * sp.exp(e) * n ** -2 * sp.exp(-2 * n - 11) * big ** (-3 * n) * A * K ** 2 / L ** 2
+    q = sp.powsimp(sp.expand_log(sp.expand_power_base(r1 / target, force=True), force=True), force=True)
+    if sp.simplify(q) != 1:
+        return Evidence.open("the ratio of (79) did not reduce to its closed form symbolically")
+    X, Y, S, s_, etav, T = sp.symbols("X Y S s eta T", positive=True)     # e^e, e^-11, S, sqrt(n), eta, T
+    Rr = sp.Symbol("R", nonnegative=True)
+    base = [n >= 2, w <= sp.Rational(1, 5), e <= 1, L >= 5]
+    items = [(2 * etav <= T, base + [etav <= w ** 5 / (362 * L ** 2), T >= 4 * L / w]),
+             (23040 * u * X * Y * S < 1, [u <= 1, X <= sp.Rational(27183, 10000), Y <= sp.Rational(168, 10 ** 7),
+                                           S <= sp.Rational(2087, 10 ** 4)]),
+             (2 * n * w ** 2 * e / (30 * n ** 4 * L) < 1, base),
+             (6 * s_ * w ** 2 * e / (30 * n ** 4 * L) <= e / 2, base + [s_ ** 2 == n]),
+             (sp.Max(1, sp.Rational(3, 2) * Rr) <= sp.Rational(3, 2) * sp.Max(1, Rr), []),      # M <= (3/2) big
+             (15 * n * big / (w * e) >= 150, [n >= 2, w <= sp.Rational(1, 5), e <= 1, big >= 1])]   # L >= ln 150
+    return decide_all("theorem-15-step", items,
+                      "the ratio of (79) is < 1, 2n eps < 1 and 6 sqrt(n) eps + eps~/2 <= eps~ for every depth n >= 2, "
+                      "start, eps~ and eta <= (23), k eta anywhere in [T', T' + 2 eta]: SymPy closed form of the ratio "
+                      "(symbolic n) and four decided inequalities with exact constant enclosures")
+
+
 T15_HEAD = (
     r"\text{Prop. 14's conditions at }\theta_0,\ \eta\le\tfrac{\|W_{n:1,0}\|_F^5\min\{1,\tilde\epsilon\}}{n^{17/2}e^{7n+6}"
     r"(\max\{1,\frac{1-\nu}{1+\nu}\})^{(11n-5)/2}}\ln\!\big(\tfrac{15n\max\{1,\frac{1-\nu}{1+\nu}\}}{\|W_{n:1,0}\|_F\min\{1,\tilde\epsilon\}}\big)^{-2}"

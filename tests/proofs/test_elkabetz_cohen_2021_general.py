@@ -38,7 +38,7 @@ def registry():
     ("lemma-84", "lemma84_general"), ("lemma-85", "lemma85_general"), ("lemma-86", "lemma86_general"),
     ("lemma-87", "lemma87_general"), ("proposition-20", "prop20_cases"), ("claim-27", "claim27_scalar_witness"),
     ("claim-28", "claim28_scalar_witness"), ("claim-29", "claim29_scalar_witness"), ("lemma-48", "lemma48_general"),
-    ("proposition-6", "prop6_general"), ("lemma-58", "lemma58_general"),
+    ("proposition-6", "prop6_general"), ("lemma-58", "lemma58_general"), ("theorem-15-step", "theorem15_step_general"),
 ])
 def test_general_check_is_proved_in_general(registry, label, check):
     claim = registry.get(f"{P}/{label}")
@@ -191,3 +191,24 @@ def test_lemma58_reduction_needs_depth_at_least_2_and_matches_t_bar():
     t_sum = 0.5 * math.log(max(5 * R, 1)) + 1.5 / nv * math.log(2 * nv / (3 * um)) + 1.5 * (nv + 1) / nv * math.log(1.2 / math.sqrt(2 * eb))
     assert t_sum / um <= tbar(nv, wv, nuv, eb)
     assert tbar(nv, wv, nuv, eb) * um == pytest.approx(2 * nv * math.log(15 * nv * max(1, R) / (wv * 2 * eb)), rel=1e-12)
+
+
+def test_theorem15_step_ratio_closed_form_against_the_search_encoding():
+    """The closed form 1440 u w^2 e^e n^-2 e^{-2n-11} big^{-3n} A K^2/L^2 equals the first ratio of the precision-engine
+    encoding (section5.theorem15_parts, written separately) at sample points, in mpmath, and stays below the reduction's
+    bound 0.22."""
+    from elkabetz_cohen_2021.section5 import theorem15_parts
+    from symflat.precision import MpOps
+
+    ops = MpOps(40)
+    for n, wv, nuv, ev, uv in ((2, 0.2, 0.5, 1.0, 1.0), (5, 0.01, -0.9, 1e-3, 0.5)):
+        x = {"n": n, "w": mp.mpf(wv), "nu": mp.mpf(nuv), "e": mp.mpf(ev), "u": mp.mpf(uv)}
+        r1 = theorem15_parts(x, ops)[0]
+        R = (1 - x["nu"]) / (1 + x["nu"])
+        big, M = max(1, R), max(1, 1.5 * R)
+        L = mp.log(15 * n * big / (x["w"] * x["e"]))
+        eta = x["u"] * x["w"] ** 5 * x["e"] / (mp.mpf(n) ** 8.5 * mp.e ** (7 * n + 6) * big ** ((11 * n - 5) / 2)) / L ** 2
+        K = 2 * n * M ** n / x["w"] * L + 2 * eta
+        closed = 1440 * x["u"] * x["w"] ** 2 * mp.e ** x["e"] * mp.mpf(n) ** -2 * mp.e ** (-2 * n - 11) * big ** (-3 * n) * M ** n * K ** 2 / L ** 2
+        assert float(r1) == pytest.approx(float(closed), rel=1e-9)
+        assert r1 < 0.22
