@@ -26,6 +26,7 @@ STANDARD = {
     "rayleigh": "lambda_max(S) = max_{||x|| = 1} x^T S x for symmetric S",
     "diagonal-norm": "a rectangular diagonal matrix has ||D||_2 = max_i |D_ii|; orthogonal factors keep ||.||_2",
     "spectral-mapping": "a PSD matrix P has eig(P^m) = {lambda^m : lambda in eig(P)}",
+    "rayleigh-equality": "a unit x with x^T S x = lambda_max(S), S symmetric, satisfies S x = lambda_max(S) x",
     "cauchy-schwarz": "|x^T y| <= ||x|| ||y||, with equality and x^T y > 0 only if x/||x|| = y/||y||",
 }
 
@@ -459,4 +460,51 @@ def balanced_gains() -> DepthProof:
     proof.note("down the layers", "W_k W_k^T = W_{k+1}^T W_{k+1} (S5) has the top eigenvalue of W_{k+1} W_{k+1}^T (the two "
                "Gram matrices share their positive eigenvalues, eq. (20)'s derivation), so sigma_max(W_k) = sigma_max(W_{k+1}) "
                "for every k: all equal sigma^(1/m)")
+    return proof
+
+
+# ----------------------------------------------------------------------------- Theorem 1's eigenvector, Theorem 2 (i), (iii)
+# (T != 0: at T = 0 both statements fail, see widened.py's zero-target claims; these derivations prove the corrected ones)
+
+def theorem1_eigenvector() -> DepthProof:
+    """Theorem 1 with T != 0: at every w in Omega_0, b = Phi(v kron u) != 0 and H_w b = 2m sigma^(2(1-1/m)) b."""
+    proof = DepthProof("Theorem 1 (T != 0): H_w Phi(v kron u) = L Phi(v kron u), Phi(v kron u) != 0, every w in Omega_0, m, widths")
+    for st in lemma_s1().steps:                                       # sum_k a_k = m c at B = u v^T
+        proof._add(st)
+    proof.note("a Rayleigh maximiser", "b' = vec(u v^T) = v kron u is a unit vector with b'^T (2 Phi^T Phi) b' = 2 ||Phi b'||^2 = "
+               "2 sum_k a_k = 2 m c = L = lambda_max(2 Phi^T Phi) (eqs. 20-21, 29), so 2 Phi^T Phi b' = L b' (rule "
+               "'rayleigh-equality')")
+    P, Pt, b = (sp.Symbol(n, commutative=False) for n in ("Phi", "Phi^T", "b'"))
+    L_ = sp.Symbol("L", positive=True)
+    moved = sp.expand((2 * P * Pt) * (P * b)).subs(Pt * P * b, L_ / 2 * b)
+    proof.identity("H maps Phi b' to L Phi b'", moved - L_ * P * b, 0,
+                   statement="H (Phi b') = 2 Phi Phi^T Phi b' = Phi (2 Phi^T Phi b') = L (Phi b') (Lemma 3: H = 2 Phi Phi^T)")
+    nb, c, sg = sp.symbols("n_b c sigma", real=True)
+    decided(proof, "b != 0", nb > 0, [sp.Eq(2 * nb, 2 * m * c), c > 0, m >= 1],
+            "||Phi b'||^2 = m c > 0, c = sigma^(2(1-1/m)) > 0 for sigma > 0")
+    proof.note("T != 0", "sigma = sigma_max(T) > 0 is what keeps b away from 0",
+               needs=[DG.Condition(sp.Gt(sp.Symbol("sigma_max(T)"), 0), "T != 0")])
+    return proof
+
+
+def theorem2_singular_vectors() -> DepthProof:
+    """Theorem 2 (i), (iii) with T != 0: W_{k:1}^T W_{k:1} v = sigma^(2k/m) v and W_{m:k+1} W_{m:k+1}^T u =
+    sigma^(2(1-k/m)) u for every k = 0..m, at every w in Omega_0."""
+    proof = DepthProof("Theorem 2 (i), (iii) (T != 0): v, u singular vectors of W_{k:1}, W_{m:k+1} with values sigma^(k/m), "
+                       "sigma^(1-k/m), every w in Omega_0, m, widths")
+    for st in alignment().steps:
+        proof._add(st)
+    u, v, vt, Lw, Lt, Rw, Rt, Tt, T = (sp.Symbol(n, commutative=False) for n in
+                                       ("u", "v", "v^T", "W_{m:k+1}", "W_{m:k+1}^T", "W_{k:1}", "W_{k:1}^T", "T^T", "T"))
+    sg = sp.Symbol("sigma", positive=True)
+    back = (Rt * Lt * u).subs(Rt * Lt, Tt).subs(Tt * u, sg * v)
+    fwd = (Lw * Rw * v).subs(Lw * Rw, T).subs(T * v, sg * u)
+    proof.identity("W_{k:1}^T q_k", back - sg * v, 0, statement="W_{k:1}^T q_k = W_{k:1}^T W_{m:k+1}^T u = T^T u = sigma v")
+    proof.identity("W_{m:k+1} r_{k+1}", fwd - sg * u, 0, statement="W_{m:k+1} r_{k+1} = W_{m:k+1} W_{k:1} v = T v = sigma u")
+    kk = sp.Symbol("k", integer=True, nonnegative=True)
+    proof.identity("(i) value", sg ** (kk / m) / sg ** (1 - kk / m) * sg, sg ** (2 * kk / m),
+                   statement="W_{k:1}^T W_{k:1} v = (||r_{k+1}|| / ||q_k||) W_{k:1}^T q_k = sigma^(k/m) / sigma^(1-k/m) sigma v "
+                   "= sigma^(2k/m) v (Lemma S2: r_{k+1} = ||r_{k+1}|| qbar_k)")
+    proof.identity("(iii) value", sg ** (1 - kk / m) / sg ** (kk / m) * sg, sg ** (2 * (1 - kk / m)),
+                   statement="W_{m:k+1} W_{m:k+1}^T u = (||q_k|| / ||r_{k+1}||) W_{m:k+1} r_{k+1} = sigma^(2(1-k/m)) u")
     return proof
