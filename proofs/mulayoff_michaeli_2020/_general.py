@@ -508,3 +508,34 @@ def theorem2_singular_vectors() -> DepthProof:
     proof.identity("(iii) value", sg ** (1 - kk / m) / sg ** (kk / m) * sg, sg ** (2 * (1 - kk / m)),
                    statement="W_{m:k+1} W_{m:k+1}^T u = (||q_k|| / ||r_{k+1}||) W_{m:k+1} r_{k+1} = sigma^(2(1-k/m)) u")
     return proof
+
+
+def theorem2_bounds(sharp=False) -> DepthProof:
+    """Theorem 2 (ii), (iv) with T != 0 (S85-S91): sigma_max(W_{k:1}) <= sqrt(m) sigma^(k/m) and sigma_max(W_{m:k+1}) <=
+    sqrt(m) sigma^(1-k/m) at every w in Omega_0. ``sharp=True`` claims sqrt(m - 1) for 1 <= k <= m - 1 (theorem-2-sharp's
+    bounds: the term l = 1, resp. l = m, equals c = sigma^(2(1-1/m)) and is dropped as well)."""
+    proof = DepthProof(f"Theorem 2 (ii), (iv) (T != 0): gains <= sqrt({'m - 1' if sharp else 'm'}) sigma^(k/m), every w in "
+                       "Omega_0, m, widths")
+    for st in theorem2_singular_vectors().steps:
+        proof._add(st)
+    proof.note("test matrix", "B = u y^T, y the top right singular vector of W_{k:1} (unit, so ||B||_F = 1): by eq. (21) "
+               "lambda_max = 2 m c >= 2 sum_l ||q_l||^2 ||W_{l-1:1} y||^2 (rule 'rank-one'), with ||q_l|| = sigma^(1-l/m) by "
+               "Theorem 2(iii); the term l = k + 1 is sigma^(2(1-(k+1)/m)) g^2, g = sigma_max(W_{k:1}); (iv) likewise with "
+               "B = x v^T and ||r_l|| = sigma^((l-1)/m)")
+    proof.use(DG.nonnegative_sum())
+    t, S, M, g2, rho, first = sp.symbols("t S M g2 rho first", real=True)
+    if sharp:
+        decided(proof, "one term of the rest", t <= M - first, [t >= 0, t + first <= S, S <= M, first >= 0],
+                "term l = k+1 and term l = 1 (= c) are distinct for k >= 1: t + c <= sum <= m c => t <= (m - 1) c")
+    else:
+        decided(proof, "one term", t <= M, [t >= 0, t <= S, S <= M], "0 <= t <= sum_l t_l <= m c => t <= m c")
+    decided(proof, "divide", g2 <= M / rho, [g2 * rho <= M, rho > 0], "g^2 rho <= M, rho = sigma^(2(1-(k+1)/m)) > 0 => g^2 <= M / rho")
+    sg = sp.Symbol("sigma", positive=True)
+    kk = sp.Symbol("k", integer=True, nonnegative=True)
+    proof.identity("exponent (ii)", sg ** (2 * (1 - 1 / m)) / sg ** (2 * (1 - (kk + 1) / m)), sg ** (2 * kk / m),
+                   statement="c / sigma^(2(1-(k+1)/m)) = sigma^(2k/m)")
+    proof.identity("exponent (iv)", sg ** (2 * (1 - 1 / m)) / sg ** (2 * (kk - 1) / m), sg ** (2 * (1 - kk / m)),
+                   statement="c / sigma^(2(k-1)/m) = sigma^(2(1-k/m))")
+    proof.note("square root", "t -> sqrt(t) is increasing: g <= sqrt(m) sigma^(k/m) (sqrt(m - 1) when sharp); k = m (resp. "
+               "k = 0) is sigma_max(T) = sigma <= sqrt(m) sigma")
+    return proof

@@ -225,3 +225,19 @@ def test_corrected_theorems_1_and_2_derivations():
         Q = functools.reduce(lambda A, W: W @ A, Ws[k:], np.eye(d))
         assert np.allclose(P.T @ P @ v, sigma ** (2 * k / m) * v)
         assert np.allclose(Q @ Q.T @ u, sigma ** (2 * (1 - k / m)) * u)
+
+
+def test_theorem2_bound_derivations():
+    for sharp in (False, True):
+        ev = G.run(lambda: G.theorem2_bounds(sharp))
+        assert ev.status.value == "proved" and any("T != 0" in c for c in ev.data["conditions"])
+    rng = np.random.default_rng(7)
+    d, m = 3, 5
+    T = rng.normal(size=(d, d))
+    Ws = NM.layer_gains_minimum(T, m, rng)
+    sigma = np.linalg.norm(T, 2)
+    for k in range(1, m):
+        P = functools.reduce(lambda A, W: W @ A, Ws[:k], np.eye(d))
+        Q = functools.reduce(lambda A, W: W @ A, Ws[k:], np.eye(d))
+        assert np.linalg.norm(P, 2) <= np.sqrt(m - 1) * sigma ** (k / m) * (1 + 1e-9)
+        assert np.linalg.norm(Q, 2) <= np.sqrt(m - 1) * sigma ** (1 - k / m) * (1 + 1e-9)
