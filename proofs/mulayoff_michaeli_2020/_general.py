@@ -451,7 +451,7 @@ def balanced_gains() -> DepthProof:
                                "W_{k+1} (W_k W_k^T)^k W_{k+1}^T = W_{k+1} (W_{k+1}^T W_{k+1})^k W_{k+1}^T by (S5), = "
                                "(W_{k+1} W_{k+1}^T)^(k+1) by the rule above", base=G**1 - G,
                                step=lhs - Wn * (Wnt * Wn) ** kk * Wnt))
-    lam, s = sp.symbols("lambda sigma", nonnegative=True)
+    s = sp.Symbol("sigma", nonnegative=True)
     proof.note("k = m", "T T^T = (W_m W_m^T)^m; for a PSD matrix the eigenvalues of its m-th power are the m-th powers of its "
                "eigenvalues (rule 'spectral-mapping'), and t -> t^m is increasing on [0, oo), so lambda_max(W_m W_m^T)^m = "
                "sigma_max(T)^2")
@@ -479,7 +479,7 @@ def theorem1_eigenvector() -> DepthProof:
     moved = sp.expand((2 * P * Pt) * (P * b)).subs(Pt * P * b, L_ / 2 * b)
     proof.identity("H maps Phi b' to L Phi b'", moved - L_ * P * b, 0,
                    statement="H (Phi b') = 2 Phi Phi^T Phi b' = Phi (2 Phi^T Phi b') = L (Phi b') (Lemma 3: H = 2 Phi Phi^T)")
-    nb, c, sg = sp.symbols("n_b c sigma", real=True)
+    nb, c = sp.symbols("n_b c", real=True)
     decided(proof, "b != 0", nb > 0, [sp.Eq(2 * nb, 2 * m * c), c > 0, m >= 1],
             "||Phi b'||^2 = m c > 0, c = sigma^(2(1-1/m)) > 0 for sigma > 0")
     proof.note("T != 0", "sigma = sigma_max(T) > 0 is what keeps b away from 0",
@@ -494,8 +494,8 @@ def theorem2_singular_vectors() -> DepthProof:
                        "sigma^(1-k/m), every w in Omega_0, m, widths")
     for st in alignment().steps:
         proof._add(st)
-    u, v, vt, Lw, Lt, Rw, Rt, Tt, T = (sp.Symbol(n, commutative=False) for n in
-                                       ("u", "v", "v^T", "W_{m:k+1}", "W_{m:k+1}^T", "W_{k:1}", "W_{k:1}^T", "T^T", "T"))
+    u, v, Lw, Lt, Rw, Rt, Tt, T = (sp.Symbol(n, commutative=False) for n in
+                                   ("u", "v", "W_{m:k+1}", "W_{m:k+1}^T", "W_{k:1}", "W_{k:1}^T", "T^T", "T"))
     sg = sp.Symbol("sigma", positive=True)
     back = (Rt * Lt * u).subs(Rt * Lt, Tt).subs(Tt * u, sg * v)
     fwd = (Lw * Rw * v).subs(Lw * Rw, T).subs(T * v, sg * u)
