@@ -414,6 +414,67 @@ def theorem32_step_grid():
                             cases=GRID32_CASES + "; 9 corners of Lemma 88's region", method="mpmath 80 digits")
 
 
+@theorem32_step.check
+def theorem32_step_general():
+    """The chain of I.20 (eq. 34 read with ln^-2) for every depth n >= 2 (real), ||W|| = w in (0, 1/10], eps~ (e = min{1,
+    eps~}) in (0, 1], eta = u (35), u in (0, 1], ||W_hat|| = a w with a in [2/3, 4/3] and r_hat = 1 + b(R - 1), b in
+    [0, 1] ((88)-(91)), R = max{3, (3 - nu)/(1 + nu)}, M = (3/2) r_hat, L = ln(23nR/(we)), L~ = ln(15 n r_hat/(a w e)),
+    and k eta = K anywhere in [t_bar, t_bar + eta]. SymPy (symbolic n): the gap ratio is 30 K M^n w^4 r_hat^{(5n-5)/2}/
+    (a^3 w^3 n e^{n+7} R^{(9n-5)/2} L); the (99) numerator over eps at K = 2 t_bar is 23040 u a^-5 M^{3n}
+    r_hat^{(5n-5)/2} (L~/L)^2/(e^{2n+14} R^{(11n-5)/2}); eps at K = t_bar is (aw)^2 e/(30 n^4 M^{2n} L~). With
+    r_hat <= R and n >= 2 the powers collapse to (2.25/e)^n e^-7 <= (2.25/e)^2 e^-7 <= 1/1600 and (3.375/e^2)^n e^-14
+    <= 1.74e-7 (bases < 1; enclosures exact). Decided (z3): L~ < L, L~ >= ln 225, t_bar < (36) eta, eta <= t_bar,
+    the gap ratio <= 0.38, the (99) ratio < 1, 2n eps < 1, 6 sqrt(n) eps < e/2, and r_hat in [1, R]."""
+    import sympy as sp
+
+    from ._general import decide_all
+
+    facts = [((sp.Rational(9, 4) / sp.E) ** 2 * sp.exp(-7), sp.Rational(1, 1600)),
+             ((sp.Rational(27, 8) / sp.E ** 2) ** 2 * sp.exp(-14), sp.Rational(174, 10 ** 9))]
+    if not (all(bool(sp.Le(v, q)) for v, q in facts) and bool(sp.Lt(sp.Rational(9, 4), sp.E))
+            and bool(sp.Ge(sp.log(225), sp.Rational(27, 5))) and bool(sp.Ge(sp.Integer(2) ** sp.Rational(17, 2), 362))):
+        return Evidence.open("a rational enclosure of a constant used by the reduction is wrong")
+    n, w, e, u, a, R, rh, L, Lt, K = sp.symbols("n w e u a R rh L Lt K", positive=True)
+    wh, M = a * w, sp.Rational(3, 2) * rh
+    eps_hat = w ** 8 * e ** 2 / (n ** 15 * sp.E ** (12 * n + 6) * R ** (9 * n - 5) * L ** 2)
+    eta = u * w ** 5 * e / (n ** sp.Rational(17, 2) * sp.E ** (7 * n + 10) * R ** ((11 * n - 5) / 2) * L ** 2)
+    gap = n ** sp.Rational(3, 2) * sp.sqrt(eps_hat)
+    tbar = 2 * n * M ** n / wh * Lt
+    eps_K = wh * e / (15 * n ** 3 * M ** n * K)
+    eB = sp.E * n ** 2 * (sp.E ** 2 * rh) ** (sp.Rational(5, 2) * (n - 1)) / wh ** 2
+
+    def same(x, y):
+        q = sp.powsimp(sp.expand_log(sp.expand_power_base(x / y, force=True), force=True), force=True)
+        return sp.simplify(q) == 1
+
+    ok = same(eB * gap / (eps_K / 2), 30 * K * M ** n * w ** 4 * rh ** ((5 * n - 5) / 2)
+              / (wh ** 3 * n * sp.E ** (n + 7) * R ** ((9 * n - 5) / 2) * L))
+    ok &= same((eta * 96 * n * sp.sqrt(n) * K * eB / eps_K).subs(K, 2 * tbar),
+               u * 23040 * a ** -5 * M ** (3 * n) * rh ** ((5 * n - 5) / 2) * (Lt / L) ** 2
+               / (sp.E ** (2 * n + 14) * R ** ((11 * n - 5) / 2)))
+    ok &= same(eps_K.subs(K, tbar), wh ** 2 * e / (30 * n ** 4 * M ** (2 * n) * Lt))
+    if not ok:
+        return Evidence.open("a ratio of I.20's chain did not reduce to its closed form symbolically")
+    b, rho, S3, S4, r3, X4, s_, etav = sp.symbols("b rho S3 S4 r3 X4 s eta", positive=True)
+    dom = [n >= 2, w <= sp.Rational(1, 10), e <= 1, u <= 1, a >= sp.Rational(2, 3), a <= sp.Rational(4, 3)]
+    items = [
+        (15 * n * rh / (a * w * e) < 23 * n * R / (w * e), dom + [rh <= R]),                 # L~ < L
+        (15 * n * rh / (a * w * e) >= 225, dom + [rh >= 1]),                                   # L~ >= ln 225
+        (2 * Lt / a < 3 * L, dom + [Lt < L]),                                                  # t_bar < (36) eta
+        (etav <= 3 * Lt / w, dom + [etav <= w ** 5 / (362 * L ** 2), Lt >= sp.Rational(27, 5), L > Lt]),  # eta <= t_bar
+        (120 * rho * S3 / a ** 4 <= sp.Rational(19, 50), dom + [rho <= 1, S3 <= sp.Rational(1, 1600)]),
+        (X4 / (1 - r3 / 2) < 1, [X4 <= 23040 * rho ** 2 * S4 / a ** 5, rho <= 1, S4 <= sp.Rational(174, 10 ** 9),
+                                 r3 <= sp.Rational(19, 50), a >= sp.Rational(2, 3)]),
+        (2 * n * wh ** 2 * e / (30 * n ** 4 * Lt) < 1, dom + [Lt >= sp.Rational(27, 5)]),
+        (6 * s_ * wh ** 2 * e / (30 * n ** 4 * Lt) < e / 2, dom + [Lt >= sp.Rational(27, 5), s_ ** 2 == n]),
+        (sp.And(1 + b * (R - 1) >= 1, 1 + b * (R - 1) <= R), [b <= 1, R >= 3]),
+    ]
+    return decide_all("theorem-32-step", items,
+                      "every ratio of I.20's chain (k <= (36), 2n eps < 1, gap <= eps/2, (99), 6 sqrt(n) eps + eps~/2 <= "
+                      "eps~) for every depth n >= 2 and every point of the encoding's domain, k eta anywhere in "
+                      "[t_bar, t_bar + eta]: SymPy closed forms (symbolic n) and decided bounds with exact enclosures")
+
+
 @theorem32.check
 def theorem32_gd_runs(ctx):
     """Gradient descent from unbalanced starts (perturbations 1e-6 and 1e-3 of a balanced point, ||W_{n:1,0}|| = 0.1)

@@ -39,6 +39,7 @@ def registry():
     ("lemma-87", "lemma87_general"), ("proposition-20", "prop20_cases"), ("claim-27", "claim27_scalar_witness"),
     ("claim-28", "claim28_scalar_witness"), ("claim-29", "claim29_scalar_witness"), ("lemma-48", "lemma48_general"),
     ("proposition-6", "prop6_general"), ("lemma-58", "lemma58_general"), ("theorem-15-step", "theorem15_step_general"),
+    ("theorem-32-step", "theorem32_step_general"),
 ])
 def test_general_check_is_proved_in_general(registry, label, check):
     claim = registry.get(f"{P}/{label}")
@@ -212,3 +213,22 @@ def test_theorem15_step_ratio_closed_form_against_the_search_encoding():
         closed = 1440 * x["u"] * x["w"] ** 2 * mp.e ** x["e"] * mp.mpf(n) ** -2 * mp.e ** (-2 * n - 11) * big ** (-3 * n) * M ** n * K ** 2 / L ** 2
         assert float(r1) == pytest.approx(float(closed), rel=1e-9)
         assert r1 < 0.22
+
+
+def test_theorem32_step_needs_lemma_88s_lower_bound_on_w_hat():
+    """The k-step 2 L~/a < 3 L is false once ||W_hat|| may fall below 2/3 ||W|| ((88)/(90)); the gap ratio's closed form
+    agrees with a direct float evaluation of eB * gap / (eps/2) at a sample point."""
+    a, Lt, L = sp.symbols("a Lt L", positive=True)
+    assert decide_formula(2 * Lt / a < 3 * L, [a >= sp.Rational(1, 2), Lt < L]).status == "refuted"
+    n, w, e, av, R, rh = 3, 0.05, 0.5, 0.8, 4.0, 2.5
+    L_ = math.log(23 * n * R / (w * e))
+    Lt_ = math.log(15 * n * rh / (av * w * e))
+    M = 1.5 * rh
+    eps_hat = w ** 8 * e ** 2 / (n ** 15 * math.e ** (12 * n + 6) * R ** (9 * n - 5) * L_ ** 2)
+    gap = n ** 1.5 * math.sqrt(eps_hat)
+    K = 2 * n * M ** n / (av * w) * Lt_
+    eps_K = av * w * e / (15 * n ** 3 * M ** n * K)
+    eB = math.e * n ** 2 * (math.e ** 2 * rh) ** (2.5 * (n - 1)) / (av * w) ** 2
+    closed = 30 * K * M ** n * w ** 4 * rh ** ((5 * n - 5) / 2) / ((av * w) ** 3 * n * math.e ** (n + 7) * R ** ((9 * n - 5) / 2) * L_)
+    assert eB * gap / (eps_K / 2) == pytest.approx(closed, rel=1e-9)
+    assert closed <= 0.38
