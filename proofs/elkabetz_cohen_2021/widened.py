@@ -16,6 +16,8 @@ not repeated here.
 
 from __future__ import annotations
 
+import math
+
 import sympy as sp
 
 from symflat.claims import Evidence
@@ -397,3 +399,151 @@ def corollary4_initial_gap(ctx):
                             slack=1 - worst / 0.1, instances=len(runs), seed=ctx.seed,
                             cases="2 runs per regime: quadratic (m < 0), logistic (m = 0), 1 - cos q from its maximum (m > 0)",
                             method="float64 GD vs closed-form / DOP853 flow")
+
+
+# ----------------------------------------------------------------------------- Lemma 41 with ||u(0)|| >= 1
+
+#: n = 2, ||u(0)|| = 3, nu(0) = 0 (u(0) orthogonal to lambda_yx, not antiparallel), t = 1/20
+LEMMA41_COUNTEREXAMPLE = {"n": 2, "norm_u0": 3, "nu0": 0, "t": "1/20"}
+#: the same on the antiparallel ray (d_0 = 1, u(0) = -2 lambda_yx), exact: ||u(t)|| = 4/5 < 8/9 at e^{-nt} = 2/3
+LEMMA41_EXACT = {"n": 2, "norm_u0": 2, "nu0": -1, "exp_minus_nt": "2/3", "norm_u_t": "4/5", "lower_bound": "8/9"}
+
+
+def lemma41_antiparallel_norm(z0, x):
+    """||u(t)|| on the ray u = -s lambda_yx, x = e^{-nt}: (59) reduces to s' = -n s (1 + s), solved by
+    s = z0 x / (1 + z0 (1 - x)). Returns (SymPy check that it solves the ODE, value)."""
+    n, t, Z = sp.symbols("n t Z", positive=True)
+    s = Z * sp.exp(-n * t) / (1 + Z * (1 - sp.exp(-n * t)))
+    solves = sp.simplify(sp.diff(s, t) + n * s * (1 + s)) == 0 and sp.simplify(s.subs(t, 0) - Z) == 0
+    return solves, sp.nsimplify(z0) * sp.nsimplify(x) / (1 + sp.nsimplify(z0) * (1 - sp.nsimplify(x)))
+
+
+def lemma41_lower_gap(n, norm_u0, nu0, t, dps=40):
+    """||u(t)|| - ||u(0)|| e^{-2nt} for (59) from the closed form of _lib.EndToEnd (valid for every u(0) != 0)."""
+    import mpmath as mp
+
+    from ._lib import EndToEnd
+
+    with mp.workdps(dps):
+        T = mp.mpf(sp.Rational(t).p) / sp.Rational(t).q
+        return EndToEnd(n, norm_u0, nu0, dps=dps).norm(T) - norm_u0 * mp.exp(-2 * n * T)
+
+
+@paper.lemma(
+    "lemma-41-large-init-widened",
+    r"u\ \text{solves (59) from any } u(0)\neq0:\ \|u(0)\|e^{-2nt}\le\|u(t)\|\le\|u(0)\|e^{nt}\ \forall t\ge0",
+    where="App. I.12.3, Lemma 41 (ours: widened to ||u(0)|| >= 1)", uses=["lemma-41", "lemma-40"], expect="refuted",
+    note="Lemma 41's statement does not bound ||u(0)||; its proof uses ||u(0)|| = ||w_{n:1}(0)|| < 1 from Proposition "
+         "14 (there ||w_{n:1}(0)|| <= 0.2, so the paper's use is unaffected). With ||u(0)|| > 2 + nu(0), d||u||/dt = "
+         "n||u||(nu - ||u||) < -2n||u|| at t = 0, so ||u|| drops below ||u(0)|| e^{-2nt} at once. Repair: "
+         "lemma-41-large-init-corrected.")
+def lemma41_large_init():
+    """40 digits on the closed form of (59) at n = 2, ||u(0)|| = 3, nu(0) = 0, t = 1/20; exact on the antiparallel ray."""
+    cx = LEMMA41_COUNTEREXAMPLE
+    gap = lemma41_lower_gap(cx["n"], cx["norm_u0"], cx["nu0"], cx["t"])
+    solves, exact = lemma41_antiparallel_norm(2, sp.Rational(2, 3))
+    bound = 2 * sp.Rational(2, 3) ** 2
+    if gap >= 0 or not solves or exact >= bound:
+        return Evidence.checked("the stored points satisfy the lower bound", instances=2, cases="n = 2, ||u(0)|| in {2, 3}")
+    return Evidence.refuted(f"n = 2, ||u(0)|| = 3, nu(0) = 0, t = 1/20: ||u(t)|| - ||u(0)|| e^{{-2nt}} = {float(gap):.6f} "
+                            f"(40 digits, closed form of (59)); exact on u(0) = -2 lambda_yx, e^{{-nt}} = 2/3: ||u(t)|| = "
+                            f"{exact} < {bound} = ||u(0)|| e^{{-2nt}}",
+                            counterexample=LEMMA41_COUNTEREXAMPLE, exact_counterexample=LEMMA41_EXACT,
+                            slack=str(gap), method="mpmath 40 digits (_lib.EndToEnd); SymPy exact on the antiparallel ray")
+
+
+LEMMA41_CORRECTED_GRID = [(n, z0, nu) for n in (2, 3, 5) for z0 in (0.5, 1.0, 2.0, 10.0) for nu in (-0.999, -0.5, 0.0, 0.9)]
+
+
+@paper.lemma(
+    "lemma-41-large-init-corrected",
+    r"u\ \text{solves (59) from any } u(0)\neq0,\ M=\max\{1,\|u(0)\|\}:\ "
+    r"\|u(0)\|e^{-n(1+M)t}\le\|u(t)\|\le\|u(0)\|e^{nt}\ \forall t\ge0",
+    where="App. I.12.3, Lemma 41 (ours)", uses=["lemma-41", "lemma-40"], proof_uses=["lemma-36", "lemma-40"],
+    corrects="lemma-41-large-init-widened",
+    note="Proof: by Lemma 40, d||u||/dt = n||u||(nu - ||u||) with |nu| <= 1, which is <= 0 where ||u|| >= 1, so "
+         "||u(t)|| <= M (Lemma 36); then d||u||/dt >= -n(1 + M)||u|| and Lemma 36 gives the lower bound. For "
+         "||u(0)|| <= 1 (M = 1) it is Lemma 41. On the antiparallel ray the exact norm z0 x/(1 + z0(1 - x)), x = e^{-nt}, "
+         "shows e^{-2nt} cannot be kept once ||u(0)|| > 1.")
+def lemma41_corrected_grid():
+    """The closed form of (59) (_lib.EndToEnd, 40 digits) against both bounds on a grid including ||u(0)|| > 1."""
+    import mpmath as mp
+
+    from ._lib import EndToEnd
+
+    worst, count = math.inf, 0
+    with mp.workdps(40):
+        for n, z0, nu in LEMMA41_CORRECTED_GRID:
+            e, M = EndToEnd(n, z0, nu, dps=40), max(1.0, z0)
+            for k in range(1, 13):
+                t = mp.mpf(k) / 8
+                r = e.norm(t)
+                worst = min(worst, float(r / (z0 * mp.exp(-n * (1 + M) * t)) - 1), float(z0 * mp.exp(n * t) / r - 1))
+                count += 1
+    if worst < 0:
+        return Evidence.refuted(f"a bound fails on the grid: relative slack {worst:.3e}", instances=count)
+    return Evidence.checked(f"{count} points: min relative slack {worst:.3e}", slack=worst, instances=count,
+                            cases="n in {2,3,5}, ||u(0)|| in {1/2, 1, 2, 10}, nu(0) in {-0.999, -1/2, 0, 0.9}, t = k/8, k = 1..12",
+                            method="closed form of (59) (_lib.EndToEnd), mpmath 40 digits")
+
+
+# ----------------------------------------------------------------------------- Lemma 36 on its widest reading
+
+def lemma36_instances():
+    """Comparison pairs on [0, T): q' = g(t, q) - delta(t), qbar' = g(t, qbar) + deltabar(t), q(0) = qbar(0) - gap,
+    with delta, deltabar >= 0 (0 included: q and qbar the same solution, the equality case). Returns
+    (max of q - qbar over 400 times per instance, count) by DOP853 at rtol 1e-11."""
+    import numpy as np
+    from scipy.integrate import solve_ivp
+
+    cases = [
+        # g locally but not globally Lipschitz; qbar = 1/(1 - t) blows up at T = 1, the horizon stays finite
+        (lambda t, z: z * z, 1.0, 0.0, lambda t: 0.0, lambda t: 0.0, 0.99),
+        (lambda t, z: z * z, 1.0, 0.0, lambda t: 1.0, lambda t: 0.0, 0.99),
+        # non-autonomous, z^3 growth, both perturbations on
+        (lambda t, z: np.sin(3 * t) * z - t * z ** 3, 0.5, 0.1, lambda t: 1 + np.cos(5 * t), lambda t: t * t, 6.0),
+        (lambda t, z: np.sin(3 * t) * z - t * z ** 3, 0.5, 0.0, lambda t: 0.0, lambda t: 0.0, 6.0),
+        # Lemma 41's own g (piecewise, n = 3), as a t = infinity case run to T = 20
+        (lambda t, z: -3 * z * (1 + z) if z >= 1 else -6 * z, 0.9, 0.0, lambda t: 0.0, lambda t: np.abs(np.sin(t)), 20.0),
+        # g(t, z) = -z with the equality start and a touching pair
+        (lambda t, z: -z, 1.0, 0.0, lambda t: np.exp(-t), lambda t: 0.0, 30.0),
+    ]
+    worst, count = -np.inf, 0
+    for g, qb0, gap, delta, deltabar, T in cases:
+        ts = np.linspace(0, T, 400)
+        rhs = lambda t, y, g=g, delta=delta, deltabar=deltabar: [g(t, y[0]) - delta(t), g(t, y[1]) + deltabar(t)]  # noqa: E731
+        sol = solve_ivp(rhs, (0, T), [qb0 - gap, qb0], method="DOP853", t_eval=ts, rtol=1e-11, atol=1e-13)
+        worst = max(worst, float(np.max((sol.y[0] - sol.y[1]) / np.maximum(1.0, np.abs(sol.y[1])))))
+        count += 1
+    return worst, count
+
+
+def lemma36_needs_lipschitz() -> bool:
+    """g(z) = sqrt|z| (continuous, not Lipschitz at 0), qbar = 0, q = t^2/4: q(0) = qbar(0), q' = t/2 = g(q),
+    qbar' = 0 = g(qbar), yet q > qbar for t > 0 (SymPy): the hypothesis the statement does make is needed."""
+    t = sp.Symbol("t", positive=True)
+    q = t ** 2 / 4
+    return sp.simplify(sp.diff(q, t) - sp.sqrt(q)) == 0 and bool(q > 0)
+
+
+@paper.remark(
+    "lemma-36-widest-held",
+    r"t=\infty\ \text{or finite},\ g\ \text{non-autonomous, only locally Lipschitz (finite-time blow-up)},\ "
+    r"q(0)=\bar q(0),\ \text{equalities in (ii), (iii)}:\ q\le\bar q\ \text{on }[0,t)",
+    where="App. I.12.1, Lemma 36 (ours: its widest reading)", uses=["lemma-36"],
+    note="A widening that holds: the statement allows t = infinity, g depending on time and only locally Lipschitz, "
+         "and every inequality as an equality; the paper uses it with autonomous g (Lemmas 41, 51). The standard proof "
+         "(w = q - qbar > 0 after its last zero s0 gives w' <= L w on a compact piece, so w <= e^{L(t - s0)} w(s0) = 0) "
+         "uses only these. Local Lipschitz continuity is needed: with g = sqrt|z|, q = t^2/4 and qbar = 0 satisfy (i)-(iii) "
+         "and q > qbar.")
+def lemma36_widest():
+    worst, count = lemma36_instances()
+    if not lemma36_needs_lipschitz():
+        return Evidence.open("the sqrt|z| example does not solve q' = sqrt(q)")
+    if worst > 1e-8:
+        return Evidence.refuted(f"q - qbar reaches {worst:.3e}", instances=count)
+    return Evidence.checked(f"{count} pairs: max (q - qbar)/max(1, |qbar|) = {worst:.2e} over 400 times each; "
+                            "without Lipschitz continuity (g = sqrt|z|) the conclusion fails (SymPy)", slack=-worst,
+                            instances=count, method="DOP853 rtol 1e-11; SymPy",
+                            cases="g = z^2 to the blow-up (equality and strict), g = sin(3t) z - t z^3 (with and without "
+                                  "perturbations), Lemma 41's piecewise g to T = 20, g = -z to T = 30")

@@ -253,3 +253,38 @@ def test_corollary4_gap_from_the_maximum_of_one_minus_cos():
     assert final_distance(1.1 * eps * np.exp(-t_end), 1e-4) > eps
     runs = ec.corollary4_gap_runs(np.random.default_rng(0), trials=1)
     assert {r[0] for r in runs} == {"m<0", "m=0", "m>0"} and max(r[3] for r in runs) <= eps
+
+
+# ----------------------------------------------------------------------------- Elkabetz & Cohen, Lemma 41 with ||u(0)|| >= 1
+
+def integrate_59(n, u0, lam, t_end):
+    """(59) integrated directly (DOP853), independent of _lib.EndToEnd's closed form: ||u(t_end)||."""
+    from scipy.integrate import solve_ivp
+
+    def rhs(_, u):
+        r = np.linalg.norm(u)
+        return -r * (n * u - lam) + (n - 1) / r * u * (u @ lam)
+
+    sol = solve_ivp(rhs, (0, t_end), np.asarray(u0, float), method="DOP853", rtol=1e-12, atol=1e-14)
+    return float(np.linalg.norm(sol.y[:, -1]))
+
+
+def test_lemma41_stored_counterexamples_break_the_lower_bound():
+    cx = ec.LEMMA41_COUNTEREXAMPLE
+    n, z0, t = cx["n"], cx["norm_u0"], 1 / 20
+    r = integrate_59(n, [0.0, z0], np.array([1.0, 0.0]), t)          # u(0) orthogonal to lambda: nu(0) = 0
+    assert r < z0 * np.exp(-2 * n * t) - 0.1                            # 2.3130 < 2.4562
+    assert r >= z0 * np.exp(-n * (1 + max(1, z0)) * t)                  # the corrected bound holds there
+    assert abs(r - float(ec.lemma41_lower_gap(n, z0, 0, "1/20")) - z0 * np.exp(-2 * n * t)) < 1e-9
+    # antiparallel, d_0 = 1: u(0) = -2, lambda = 1, e^{-nt} = 2/3 -> ||u(t)|| = 4/5 < 8/9 (hand: s' = -2 s (1 + s))
+    r = integrate_59(2, [-2.0], np.array([1.0]), np.log(1.5) / 2)
+    assert abs(r - 0.8) < 1e-10 and 8 / 9 - r > 0.08
+
+
+def test_lemma41_bound_holds_for_small_initial_norm():
+    """The case the paper uses (||u(0)|| <= 0.2 < 1): Lemma 41 as printed holds along (59)."""
+    for nu in (-0.99, 0.0, 0.8):
+        u0 = 0.2 * np.array([nu, np.sqrt(1 - nu * nu)])
+        for t in (0.05, 0.5, 2.0):
+            r = integrate_59(3, u0, np.array([1.0, 0.0]), t)
+            assert 0.2 * np.exp(-6 * t) <= r <= 0.2 * np.exp(3 * t)
