@@ -264,9 +264,11 @@ def _settle_scope(status: Status, data: dict, strict: bool) -> None:
     if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 0):
         raise EvidenceError(f"instances must be a non-negative int, got {n!r}")
     if scope == "general":
-        if status is Status.REFUTED or status is Status.CHECKED:
-            fail(f"{status.value} evidence cannot be general: a {'counterexample' if status is Status.REFUTED else 'numerical check'}"
-                 " covers finitely many instances (give instances=N)")
+        if status in (Status.REFUTED, Status.CHECKED, Status.CERTIFIED):
+            what = {Status.REFUTED: "a counterexample", Status.CHECKED: "a numerical check",
+                    Status.CERTIFIED: "rigour on stated instances"}[status]
+            fail(f"{status.value} evidence cannot be general: {what} covers finitely many instances (give instances=N);"
+                 " a derivation for every case is 'proved'")
         if n is not None:
             fail("general evidence carries no instance count; put cross-check counts under another key"
                  " (e.g. cross_checked=12)")

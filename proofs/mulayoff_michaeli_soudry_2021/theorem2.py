@@ -120,7 +120,7 @@ def lemma5_main_random(ctx):
 
 @paper.lemma(
     "lemma-5-repeated-inputs",
-    r"\text{lemma-5-corrected without distinct inputs (a training input may repeat)}",
+    r"\text{(S69) of lemma-5-corrected, the inputs allowed to repeat: } x_i = x_j \text{ for some } i \ne j",
     where="ours (widening audit of Lemma 5)", eq="S69", uses=["lemma-5-corrected"], hypotheses=["c-bound-modes", "no-origin-neuron"],
     expect="refuted",
     note="Widening audit: with a repeated input a neuron toggles on every copy, so (S64)'s sum_j a(i, j) <= 1 fails; "

@@ -28,6 +28,7 @@ class TestEvidenceScope:
         (lambda: Evidence.checked("no count"), "how many instances"),
         (lambda: Evidence.checked("general?", scope="general"), "cannot be general"),
         (lambda: Evidence.refuted("general?", scope="general"), "cannot be general"),
+        (lambda: Evidence.certified("general?", scope="general"), "cannot be general"),
         (lambda: Evidence.certified("x", scope="everywhere", instances=1), "unknown evidence scope"),
         (lambda: Evidence.certified("x", instances=-1), "non-negative int"),
         (lambda: Evidence.certified("x", instances=2.5), "non-negative int"),
