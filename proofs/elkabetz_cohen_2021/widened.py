@@ -547,3 +547,74 @@ def lemma36_widest():
                             instances=count, method="DOP853 rtol 1e-11; SymPy",
                             cases="g = z^2 to the blow-up (equality and strict), g = sin(3t) z - t z^3 (with and without "
                                   "perturbations), Lemma 41's piecewise g to T = 20, g = -z to T = 30")
+
+
+# ----------------------------------------------------------------------------- Lemma 62 with d_n > 1 and any Lambda_yx
+
+def _subset_max(ops, values, size):
+    """max over J of the indices with |J| = size of prod_{j in J} values[j] (1 for size 0)."""
+    import itertools
+
+    prods = []
+    for J in itertools.combinations(range(len(values)), size):
+        p = ops.q(1, 1)
+        for j in J:
+            p = p * values[j]
+        prods.append(p)
+    return prods[0] if len(prods) == 1 else ops.max(*prods)
+
+
+def _lemma62_hessian_norm(x, ops):
+    H, _ = ineqs.deep_linear_hessian(ops, x["W"], ops.eye(x["i"]), x["L"])
+    return ops.opnorm(H)
+
+
+def _lemma62_hessian_bound(x, ops):
+    Ws, n = x["W"], x["n"]
+    G = ineqs._chain(ops, Ws, 1, n, x["i"]) - x["L"]
+    fro = [ops.fro(W) for W in Ws]
+    return (n * _subset_max(ops, [f * f for f in fro], n - 1)
+            + 2 * n * ops.fro(G) * _subset_max(ops, fro, n - 2))
+
+
+def _lemma62_gradient_norm(x, ops):
+    """||grad f||, grad_{W_j} f = W_{n:j+1}^T (W_{n:1} - Lambda_yx) W_{j-1:1}^T (whitened square loss)."""
+    Ws, n, d0, dn = x["W"], x["n"], x["i"], x["o"]
+    G = ineqs._chain(ops, Ws, 1, n, d0) - x["L"]
+    return ops.sqrt(ops.sum(ops.fro2(ineqs._chain(ops, Ws, j + 1, n, dn).T @ G @ ineqs._chain(ops, Ws, 1, j - 1, d0).T)
+                            for j in range(1, n + 1)))
+
+
+def _lemma62_gradient_bound(x, ops):
+    Ws, n = x["W"], x["n"]
+    G = ineqs._chain(ops, Ws, 1, n, x["i"]) - x["L"]
+    return ops.sqrt(ops.q(n, 1)) * ops.fro(G) * _subset_max(ops, [ops.fro(W) for W in Ws], n - 1)
+
+
+LEMMA62_DIMS = {"n": range(2, 4), "i": range(1, 3), "w": range(1, 3), "o": range(1, 3)}
+
+
+def lemma62_wide_inequalities() -> tuple[Inequality, Inequality]:
+    """Lemma 62 (i) and (ii) over any weights, any Lambda_yx (any norm) and output dimension d_n in {1, 2}."""
+    variables = [Matrices("W", ineqs._shapes), Matrix("L", ("o", "i"), "general")]
+    return (Inequality(_lemma62_hessian_norm, _lemma62_hessian_bound, "<=", variables=variables, dims=LEMMA62_DIMS,
+                       name="Elkabetz & Cohen Lemma 62 (i), d_n >= 1"),
+            Inequality(_lemma62_gradient_norm, _lemma62_gradient_bound, "<=", variables=variables, dims=LEMMA62_DIMS,
+                       name="Elkabetz & Cohen Lemma 62 (ii), d_n >= 1"))
+
+
+lemma62_hessian_wide, lemma62_gradient_wide = lemma62_wide_inequalities()
+
+
+lemma62_any_output = paper.remark(
+    "lemma-62-any-output-held",
+    r"W_n\in\mathbb{R}^{d_n,d_{n-1}}\ (d_n\ge1),\ \text{any }\Lambda_{yx},\ \text{any }\theta:\ \text{(i), (ii) of Lemma 62}",
+    where="App. I.12.8, Lemma 62 (ours: widened to d_n >= 1)", eq="65-67", uses=["lemma-62"],
+    inequality=lemma62_hessian_wide,
+    note="A widening that holds: Lemma 62 is stated for scalar output (W_n a row) and checked at Gaussian weights with "
+         "||Lambda_yx|| = 1; its proof bounds every term by Frobenius norms and never uses d_n = 1 or ||Lambda_yx|| = 1. "
+         "The search also samples zero, rank-one and rank-deficient layers and depth n = 2 (the empty product over "
+         "|J| = n - 2 = 0 is 1). Two checks: (i) (the attached inequality) and (ii).",
+)
+lemma62_any_output.check(search_check(lemma62_hessian_wide, budget=1.5, certify_instances=4, name="search-hessian"))
+lemma62_any_output.check(search_check(lemma62_gradient_wide, budget=1.0, certify_instances=4, name="search-gradient"))
