@@ -12,6 +12,20 @@ Lemma 58, ||w|| < 1 and eps in (0, 1/(2n)] in Lemma 60), which break as expected
 for Lemmas 33, 58 and 60. The remarks as printed (`remark-eq-24-as-printed`, `remark-eq-34-as-printed`,
 `remark-proposition-8-sketch-invariant`) and `theorem-3` are earlier findings of the same kind and are
 not repeated here.
+
+Lemma 41 does not bound ||u(0)||; its proof takes ||u(0)|| < 1 from Proposition 14. From ||u(0)|| > 2 + nu(0) the
+lower bound ||u(0)|| e^{-2nt} fails at once (`lemma-41-large-init-widened`: n = 2, ||u(0)|| = 3, nu(0) = 0, t = 1/20,
+40 digits; exact on the antiparallel ray, 4/5 < 8/9); the rate n(1 + max{1, ||u(0)||}) repairs it
+(`lemma-41-large-init-corrected`). Widenings that hold: Lemma 36 with t = infinity, time-dependent and only locally
+Lipschitz g, and every inequality an equality (`lemma-36-widest-held`; Lipschitz continuity itself is needed:
+g = sqrt|z|); Lemma 62 (i), (ii) for output dimension d_n >= 1 and any Lambda_yx, searched with depth 2 and
+degenerate layers (`lemma-62-any-output-held`); Lemmas 66-87 of App. I.14 at the edges of Prop. 20's setting
+(b = e^40 with rho <= 1e-18, eps = 1e-6 and 0.99, the corners of the start box, a from 1e-3 to 1e3, b at the least
+value admitting a eta = 1/6, eta at both ends of its range) and Lemma 66 at its endpoint eta = 1/(6a)
+(`lemmas-66-87-edges-held`). Their other parameters are already covered for every admissible value by the decided
+checks in appendix_i14. Not widenings (they drop App. I.14.1's standing range of eta): Lemma 77 (ii) needs
+rho <= a eta/10, which the floor on eta gives; Lemmas 67, 68, 72, 82 and 77 (ii) (for a eta < 10) also hold for
+a eta in (1/6, 8] (explored, not encoded).
 """
 
 from __future__ import annotations
@@ -618,3 +632,143 @@ lemma62_any_output = paper.remark(
 )
 lemma62_any_output.check(search_check(lemma62_hessian_wide, budget=1.5, certify_instances=4, name="search-hessian"))
 lemma62_any_output.check(search_check(lemma62_gradient_wide, budget=1.0, certify_instances=4, name="search-gradient"))
+
+
+# ----------------------------------------------------------------------------- App. I.14 (Lemmas 66-87) at the edges of Prop. 20's setting
+
+def _i14_b_min(eps, x, th2):
+    """The least b for which a step a eta = x is admissible at the upper end of Prop. 20's window: e^{a t~} >= 1e14 eps/x
+    with a t~ = 2 ln A + ln((1 + rho/4)/(1 - 3rho/4)) + ln b, rho = e^-12/2 (b below the eps/(2b) switch)."""
+    import mpmath as mp
+
+    rho = mp.exp(-12) / 2
+    A = (2 - 3 * rho / 2) / (th2 + 1 - rho / 2)
+    return mp.mpf(10) ** 14 * eps / x / (A ** 2 * (1 + rho / 4) / (1 - 3 * rho / 4))
+
+
+def i14_edge_configs():
+    """(a, b, eps, theta_s, steps a eta): b = e^40 (rho = eps/(2b) <= 1e-18, below float64's resolution of 1 - rho), the
+    corners of the start box, eps in {1e-6, 0.99}, a in {1e-3, 1, 1e3}, and b just above the least value at which
+    a eta = 1/6 is admissible at all."""
+    import mpmath as mp
+
+    e12 = mp.exp(-12)
+    lo_box = (mp.mpf(1) / 2 + mp.mpf(10) ** -9, e12 / 2 - 1 + mp.mpf(10) ** -12, mp.mpf(2) + mp.mpf(10) ** -9)
+    hi_box = (1 - mp.mpf(10) ** -9, e12 - 1 - mp.mpf(10) ** -12, mp.mpf(5))
+    b_min = _i14_b_min(mp.mpf("0.99"), mp.mpf(1) / 6, hi_box[1])
+    return [(mp.mpf(1), mp.e ** 40, mp.mpf("0.99"), hi_box, (mp.mpf(1) / 6, mp.mpf(1) / 40)),
+            (mp.mpf(1000), mp.e ** 40, mp.mpf(10) ** -6, lo_box, (mp.mpf(1) / 6, mp.mpf(1) / 40)),
+            (mp.mpf(1) / 1000, b_min * (1 + mp.mpf(10) ** -6), mp.mpf("0.99"), hi_box, (mp.mpf(1) / 6,))]
+
+
+def i14_edge_run(a, b, eps, th, x):
+    """GD on (27) (mpmath, 50 digits) through z_bar_c and 40 steps beyond, against the lemmas' statements, and GF at
+    t~ from its exact pieces (theta_0 e^{at}; Lemma 70's closed form up to t_{1-rho}; t_1 - t_{1-rho} = int dz/g over
+    [1 - rho, 1] by quadrature; e^{a(t - t_1)} after). Returns ({lemma: worst margin}, number of t~ checked)."""
+    import mpmath as mp
+
+    from .appendix_i14 import WorstCase
+
+    w, eta = WorstCase(a, b, eps, mp=mp), x / a
+    rho, c2 = w.rho, w.c2
+    gd, q = [th], th
+    while q[1] < w.zbc:
+        q = (q[0] - eta * w.dphi(q[0]), q[1] - eta * w.dphibar(q[1]), q[2] - eta * 12 * a * q[2])
+        gd.append(q)
+    for _ in range(40):
+        q = (q[0] - eta * w.dphi(q[0]), q[1] - eta * w.dphibar(q[1]), q[2] - eta * 12 * a * q[2])
+        gd.append(q)
+    first = lambda level: next(k for k, v in enumerate(gd) if v[1] >= level)  # noqa: E731
+    kr, k1, kz = first(1 - rho), first(1), first(w.zbc)
+    A = (2 - 3 * rho / 2) / (th[1] + 1 - rho / 2)
+    m = {}
+    m[67] = min(min(gd[k + 1][0] - gd[k][0], gd[k + 1][1] - gd[k][1]) for k in range(len(gd) - 1))
+    last68 = int(mp.ceil(mp.log(w.zc / th[0]) / mp.log(1 + x)))
+    m[68] = -max(abs(gd[k][0] / (th[0] * (1 + x) ** k) - 1) for k in range(min(last68, len(gd) - 1) + 1)) + mp.mpf(10) ** -40
+    stated72 = int(mp.ceil((mp.log(2 - 3 * rho / 2) - mp.log(th[1] + 1 - rho / 2)) / mp.log(1 + x / 2)))
+    m[72] = min(-abs(stated72 - kr), -max(abs(gd[k][1] - ((th[1] - c2) * (1 + x / 2) ** k + c2)) for k in range(kr + 1))
+                + mp.mpf(10) ** -40)
+    m[73] = min(min(v[0], w.zc - v[0], v[1] - c2, 1 - rho - v[1]) for v in gd[:kr])
+    m[77] = min(kr + int(mp.ceil(max(0, -mp.log(gd[kr][1]) / mp.log(1 + x)))) - k1,
+                (gd[k1][1] / gd[k1][0]) / (A ** -2 / (th[0] * (1 - x / 10))) - 1)
+    m[78] = min([min(v[0], w.zc - v[0], v[1] - (1 - rho), 1 - v[1]) for v in gd[kr:k1]] or [mp.inf])
+    m[82] = min(-abs(k1 + int(mp.ceil(mp.log(w.zbc / gd[k1][1]) / mp.log(1 + x))) - kz),
+                -max(abs(gd[k][1] / (gd[k1][1] * (1 + x) ** (k - k1)) - 1) for k in range(k1, kz + 1)) + mp.mpf(10) ** -40)
+    m[83] = min([min(v[0], w.zc - v[0], v[1] - 1, w.zbc - v[1]) for v in gd[k1:kz]] or [mp.inf])
+    m[84] = -max(abs(gd[k][0] / (gd[k1][0] * (1 + x) ** (k - k1)) - 1) for k in range(k1, kz)) + mp.mpf(10) ** -40
+    # gradient flow at t~
+    t_r = 2 / a * mp.log((4 - 3 * rho) / (2 * th[1] + 2 - rho))
+    across = mp.quad(lambda z: 1 / (a * z + a / (4 * rho) * (z - 1) ** 2), [1 - rho, 1 - rho / 2, 1])
+    t1 = t_r + across
+    m[75] = min((across - mp.log((4 + rho) / (4 - 3 * rho)) / a) / across, (mp.log(1 / (1 - rho)) / a - across) / across,
+                A ** -2 / th[0] * th[0] * mp.exp(a * t1) - 1)
+    base = 2 / a * mp.log((2 - 3 * rho / 2) / (th[1] - c2))
+    lo, hi = base + mp.log(2 / (1 - rho)) / a, base + mp.log((1 + rho / 4) / (1 - 3 * rho / 4)) / a + mp.log(b) / a
+    need = mp.log(mp.mpf(10) ** 14 * eps / x) / a
+    tts = [] if need > hi else sorted({max(lo, need), hi})
+    for key in (85, 86, 87):
+        m[key] = mp.inf
+    for tt in tts:
+        target = (th[0] * mp.exp(a * tt), mp.exp(a * (tt - t1)), th[2] * mp.exp(-12 * a * tt))
+        for k, v in enumerate(gd):
+            d = mp.sqrt(sum((v[i] - target[i]) ** 2 for i in range(3))) / eps - 1
+            key = 85 if k < k1 else 86 if k < kz else 87
+            m[key] = min(m[key], d)
+    return m, len(tts)
+
+
+def lemma66_wide_steps():
+    """Lemma 66 from eta = 1/(6a) (its excluded endpoint) to 1e6/a: |1 - 12 a eta| >= 1 exactly, so |theta_3,k| >=
+    theta_3,0 > 2, while theta_3(t~) <= theta_3,0 e^{-24} (a t~ >= 24, App. I.14.1): a distance > 1 > eps. Exact."""
+    xs = [sp.Rational(1, 6), sp.Rational(1, 5), sp.Integer(10) ** 6]
+    ok = all(abs(1 - 12 * x) >= 1 for x in xs)
+    th3 = sp.Integer(2)                                     # the infimum of theta_3,0: the distance bound is increasing in it
+    ok &= bool(th3 * (1 - sp.exp(-24)) > 1)
+    return ok, len(xs)
+
+
+I14_CASES = ("a = 1, b = e^40, eps = 0.99, start at the box's upper corner, a eta in {1/6, 1/40}; a = 1000, b = e^40, "
+             "eps = 1e-6, lower corner, a eta in {1/6, 1/40}; a = 1/1000, b just above the least b admitting a eta = 1/6, "
+             "eps = 0.99; t~ at both ends of the admissible part of the window; Lemma 66 at a eta in {1/6, 1/5, 1e6}")
+
+
+@paper.remark(
+    "lemmas-66-87-edges-held",
+    r"\text{Lemmas 66--87 with } a\in\{10^{-3},1,10^{3}\},\ b\in\{b_{\min},e^{40}\},\ \epsilon\in\{10^{-6},0.99\},\ "
+    r"\theta_s\ \text{at the corners of its box},\ a\eta\ \text{at both ends of }[10^{14}e^{-a\tilde t}\epsilon,\tfrac16],"
+    r"\ \eta=\tfrac1{6a}\ \text{in Lemma 66}",
+    where="App. I.14, Lemmas 66-87 (ours: the edges of Prop. 20's setting)",
+    uses=["lemma-66", "lemma-67", "lemma-68", "lemma-72", "lemma-73", "lemma-75", "lemma-77", "lemma-78", "lemma-82",
+          "lemma-83", "lemma-84", "lemma-85", "lemma-86", "lemma-87"],
+    note="A widening that holds. The lemmas' words leave a > 0, b >= 3, eps in (0, 1), the open start box, d >= 3 and "
+         "eta in the closed range [1e14 e^{-a t~} eps/a, 1/(6a)] (Lemma 66: eta > 1/(6a)); the checks in appendix_i14 "
+         "run b = e^14, a in {1, 4}, eps in {1/2, 1/20}. Here: b = e^40, where rho <= 1e-18 (1 - rho = 1 in float64), "
+         "eps down to 1e-6, box corners, a over six orders, b at the edge where the range of eta is barely non-empty "
+         "(for smaller b, Lemmas 67-87 are vacuous: 1e14 e^{-a t~} eps/a > 1/(6a) on the whole window), and Lemma 66 "
+         "extended to its endpoint eta = 1/(6a) (|1 - 12 a eta| = 1 still keeps |theta_3,k| = theta_3,0). Coordinates "
+         "4..d do not enter f, so d > 3 changes no distance. Lemmas 70 and 80 (GF closed forms) are proved for symbolic "
+         "parameters in appendix_i14. Beyond the range of eta (a standing assumption of App. I.14.1, not a widening): "
+         "Lemma 77 (ii) needs rho <= a eta/10, which the floor on eta gives.")
+def lemmas_66_87_edges():
+    import mpmath as mp
+
+    ok66, n66 = lemma66_wide_steps()
+    worst, count, runs_, empty78 = {}, 0, 0, 0
+    with mp.workdps(50):
+        for a, b, eps, th, xs in i14_edge_configs():
+            for x in xs:
+                m, k = i14_edge_run(a, b, eps, th, x)
+                empty78 += m[78] == mp.inf
+                for key, v in m.items():
+                    worst[key] = min(worst.get(key, mp.inf), v)
+                count += k
+                runs_ += 1
+    bad = {k: float(v) for k, v in worst.items() if v < 0}
+    if bad or not ok66:
+        return Evidence.refuted(f"margins below 0: {bad}" + ("" if ok66 else "; Lemma 66 fails at its endpoint"),
+                                counterexample={"configs": I14_CASES, "margins": bad}, instances=runs_)
+    shown = ", ".join(f"{k}: {mp.nstr(v, 3)}" for k, v in sorted(worst.items()) if v != mp.inf)
+    return Evidence.checked(f"{runs_} GD runs ({count} admissible t~ for Lemmas 85-87) and {n66} exact Lemma 66 steps; "
+                            f"min margin per lemma {shown}; GD jumps the transition region (k_{{1-rho}} = k_1, a eta > rho) "
+                            f"in {empty78} runs, where Lemma 78's GD range is empty", slack=float(min(worst.values())), instances=runs_ + n66,
+                            cases=I14_CASES, method="GD in mpmath (50 digits); GF from its exact pieces with mpmath quadrature")
