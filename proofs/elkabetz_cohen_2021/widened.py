@@ -25,7 +25,7 @@ value admitting a eta = 1/6, eta at both ends of its range) and Lemma 66 at its 
 (`lemmas-66-87-edges-held`). Their other parameters are already covered for every admissible value by the decided
 checks in appendix_i14. Not widenings (they drop App. I.14.1's standing range of eta): Lemma 77 (ii) needs
 rho <= a eta/10, which the floor on eta gives; Lemmas 67, 68, 72, 82 and 77 (ii) (for a eta < 10) also hold for
-a eta in (1/6, 8] (explored, not encoded).
+a eta in (1/6, 8] (one start, b = e^14; explored, not encoded).
 """
 
 from __future__ import annotations
