@@ -170,7 +170,13 @@ def load_claims(paths=("proofs",), claim_ids=()) -> Registry:
     _check_edges(reg)
     if claim_ids:
         for cid in claim_ids:
-            reg.get(cid)
+            try:
+                reg.get(cid)
+            except UnknownClaimError as e:
+                broken = [str(err) for err in reg.errors if not err.claims]
+                if broken:  # the claim may live in a file that did not import: say so, with its error
+                    raise UnknownClaimError(f"{e}; these claim files failed to load: {'; '.join(broken[:3])}") from None
+                raise
         reg.selected = [cid for cid in claim_ids]
     return reg
 

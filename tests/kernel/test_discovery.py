@@ -136,3 +136,15 @@ def test_bad_declarations_raise_named_errors():
         p.lemma("lemma-2", "x", expect="maybe")
     with pytest.raises(ClaimError, match="paper id"):
         Paper("Bad Paper")
+
+
+def test_unknown_id_names_the_claim_files_that_failed_to_load(claim_folder):
+    folder, pid = claim_folder({"a.py": """
+        from . import paper
+        paper.lemma("lemma-1", "fine")
+    """, "b.py": """
+        from . import paper
+          paper.lemma("lemma-2", "indented by mistake")
+    """})
+    with pytest.raises(UnknownClaimError, match=r"failed to load: .*b.py.*IndentationError"):
+        load_claims([folder], [f"{pid}/lemma-2"])
