@@ -148,7 +148,7 @@ def load_claims(paths=("proofs",), claim_ids=()) -> Registry:
     """
     reg = Registry()
     reg.files = claim_files(paths)
-    for f in [*reg.files, *_package_siblings(reg.files)]:
+    for f in [*reg.files, *package_siblings(reg.files)]:
         try:
             import_claim_file(f)
         except (Exception, SystemExit) as e:  # a broken claim file (even one calling sys.exit) must not stop the others
@@ -181,7 +181,7 @@ def load_claims(paths=("proofs",), claim_ids=()) -> Registry:
     return reg
 
 
-def _package_siblings(files: list[Path]) -> list[Path]:
+def package_siblings(files: list[Path]) -> list[Path]:
     """Claim files of the top-level packages that hold ``files`` but are not among them, so a
     claim selected alone still sees the claims it depends on."""
     tops = set()

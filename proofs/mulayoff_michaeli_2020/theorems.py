@@ -565,7 +565,11 @@ def eq29_general():
 @paper.theorem(
     "theorem-1", r"\text{A1, A2},\ \mathbf w\in\Omega_0\ \Rightarrow\ \lambda_{\max}(\mathbf H_{\mathbf w})=2m\,\sigma_{\max}(\mathbf T)^{2(1-\frac1m)},\ \text{eigenvector } \mathbf b=\Phi(\mathbf v\otimes\mathbf u)",
     where="Sec. 4, Sec. 5, App. V.4", eq="17, S65-S66", uses=["eq-5", "eq-16"], proof_uses=["eq-29", "lemma-4", "eq-24", "eq-26"],
-    hypotheses=WHITE, note="u, v: top left/right singular vectors of T (unique up to sign when sigma_max is simple).")
+    hypotheses=WHITE, expect="refuted",
+    note="u, v: top left/right singular vectors of T (unique up to sign when sigma_max is simple). As printed it fails "
+         "at T = 0, which A1, A2 and full rank of Sigma_x allow: for m >= 3 the flattest set holds (I, 0, 0), where "
+         "b = Phi(v kron u) = 0 is no eigenvector (check in widened.py); theorem-1-zero-target-corrected adds T != 0 "
+         "and is proved for every depth and width.")
 def theorem1_exact(ctx):
     """Exact at certified flattest minima that are not of the form (27): both families of _flattest, rotated between
     layers. Also: at random rational minima the Rayleigh quotient at v kron u is >= the value (the lower bound)."""
@@ -769,10 +773,12 @@ def _make_theorem2(part):
         f"theorem-2-{part}", r"\text{A1, A2},\ \mathbf w\in\Omega_0,\ \forall k:\ " + statement,
         where="Sec. 4, App. VI", eq=eqs, uses=["eq-5", "eq-14"],
         proof_uses=(["lemma-s2", "lemma-s1"] if part in ("i", "iii") else ["theorem-1", "eq-21", f"theorem-2-{'i' if part == 'iv' else 'iii'}"]),
-        hypotheses=WHITE,
+        hypotheses=WHITE, expect="refuted",
         note=("The appendix proves (i) and says (iii) is 'the same'." if part in ("i", "iii") else
               "The appendix proves the bound for prod_{j<k} using part (iii) (S90) and says the other direction is "
-              "similar. The constant sqrt(m) is not attained: see theorem-2-sharp."))
+              "similar. The constant sqrt(m) is not attained: see theorem-2-sharp.")
+             + " As printed it fails at T = 0 (allowed by the hypotheses): the zero-target check in widened.py; "
+               f"theorem-2-{part}-zero-target-corrected adds T != 0 and is proved for every depth and width.")
 
     def exact(ctx):
         inst = _flattest_instances(ctx.rng)

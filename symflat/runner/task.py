@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from symflat.claims import Claim, Context, Evidence, all_papers
-from symflat.discovery import import_claim_file
+from symflat.discovery import package_siblings, import_claim_file
 
 
 class CheckTimeout(Exception):
@@ -34,8 +34,10 @@ class CheckTask:
 
 
 def find_claim(file: str, claim_id: str) -> Claim:
-    """The claim ``claim_id`` declared in ``file`` (importing the file if needed)."""
-    import_claim_file(Path(file))
+    """The claim ``claim_id`` declared in ``file`` (importing the file and its package's other claim files if
+    needed: a sibling file may attach checks to a claim declared here)."""
+    for f in [Path(file), *package_siblings([Path(file).resolve()])]:
+        import_claim_file(f)
     target = Path(file).resolve()
     for paper in all_papers():
         for c in paper.claims:
