@@ -906,7 +906,10 @@ def _make_theorem3(part):
     label = "theorem-3-remark" if part == "remark" else f"theorem-3-{part}"
     kind = paper.remark if part == "remark" else paper.theorem
     claim = kind(label, r"\text{A1, A2},\ " + DEF_RQ + r",\ \mathbf w\in\Omega_0,\ \forall k:\ " + statement,
-                 where="Sec. 4, App. VII", eq=eqs, uses=["eq-5", "eq-14"], proof_uses=proof, hypotheses=WHITE)
+                 where="Sec. 4, App. VII", eq=eqs, uses=["eq-5", "eq-14"], proof_uses=proof, hypotheses=WHITE,
+                 **({"expect": "refuted", "note": "As printed it fails at T = 0, which the hypotheses allow: at the flattest "
+                     "(I, 0, 0), m = 3, ||r_2|| = ||W_1 v|| = 1, not sigma^(1/3) = 0 (check in widened.py); "
+                     "theorem-3-remark-zero-target-corrected adds T != 0."} if part == "remark" else {}))
 
     def exact(ctx):
         inst = _flattest_instances(ctx.rng)

@@ -221,6 +221,39 @@ for _part in THM2_PARTS:
     _declared[f"theorem-2-{_part}"].check(_refuting_check(_part, f"Theorem 2({_part})"))
 
 
+@_declared["theorem-3-remark"].check
+def zero_target_theorem_3_remark():
+    """T = 0, Sigma_x = I, m = 3, d = 2: W = (I, 0, 0) is a flattest minimum (exact Hessian 0), every unit v is a
+    top right singular vector of T = 0, and ||r_2|| = ||W_1 v|| = 1 where the remark says sigma^(1/3) = 0."""
+    Ws = zero_target_points(2)["first"]
+    if not zero_target_flattest(Ws):
+        return Evidence.error("(I, 0, 0) is not a flattest minimum for T = 0")
+    v = sp.Matrix([1, 0])
+    r2 = Ws[0] * v
+    if (r2.T * r2)[0] == 1:
+        return Evidence.refuted("T = 0, m = 3, d = 2, W = (I, 0, 0) (exact Hessian 0, so in Omega_0), v = e_1: "
+                                "||r_2|| = ||W_1 v|| = 1, while sigma_max(T)^(1/3) = 0",
+                                counterexample={"T": "0", "m": 3, "d": 2, "layers": "(I, 0, 0)", "v": "e_1", "k": 2},
+                                method="exact (SymPy Hessian of the loss)")
+    return Evidence.checked("||r_2|| = 0 at (I, 0, 0)", instances=1, cases=ZERO_CASES)
+
+
+@paper.remark(
+    "theorem-3-remark-zero-target-corrected",
+    r"\text{A1, A2},\ \mathbf T\neq0,\ \mathbf w\in\Omega_0,\ \forall k:\ \|\mathbf r_k\|=\sigma_{\max}(\mathbf T)^{\frac{k-1}m},"
+    r"\ \|\mathbf q_k\|=\sigma_{\max}(\mathbf T)^{1-\frac km}",
+    where="Sec. 4, after Theorem 3 (ours)", uses=["eq-5", "eq-14"], hypotheses=WHITE, corrects="theorem-3-remark",
+    note="The remark with the boundary case excluded; r_k = W_{k-1:1} v, q_k = W_{m:k+1}^T u as in Theorem 3.")
+def theorem3_remark_nonzero(ctx):
+    """Exact at the certified flattest minima (T != 0) that the printed remark's own check uses."""
+    inst = theorems._flattest_instances(ctx.rng)
+    for Ws, T, u, v, r, m, fam in inst:
+        if not theorems._thm3_exact_holds("remark", Ws, u, v, r, m):
+            return Evidence.refuted(f"the norms differ at an exact flattest minimum ({fam}, m = {m})", seed=ctx.seed)
+    return Evidence.certified(f"{len(inst)} exact flattest minima with T != 0, every k", instances=len(inst),
+                              cases=theorems.FLATTEST_CASES, seed=ctx.seed, method="exact")
+
+
 @paper.remark(
     "theorem-1-4-zero-target-held",
     r"\text{A1, A2},\ \mathbf T=0,\ m\ge2:\ \min_{\mathbf w\in\Omega}\lambda_{\max}(\mathbf H_{\mathbf w})=0=2m\,\sigma_{\max}(\mathbf T)^{2(1-\frac1m)},"
