@@ -168,13 +168,12 @@ def _find(w: Word, pattern: Word) -> int:
     return -1
 
 
-class MatPoly:
-    """``sum_w c_w w``: a matrix polynomial of symbolic shape ``rows x cols``."""
+class _WordSum:
+    """A sum of words with coefficients, keyed by the word's normal form (:func:`word_key`)."""
 
-    __slots__ = ("rows", "cols", "terms")
+    __slots__ = ("terms",)
 
-    def __init__(self, rows, cols, terms=None):
-        self.rows, self.cols = sp.sympify(rows), sp.sympify(cols)
+    def __init__(self, terms=None):
         self.terms: dict = {}
         for w, c in (terms or {}).items():
             self._add(w, c)
@@ -186,6 +185,16 @@ class MatPoly:
             self.terms[k] = (w0, c0 + c)
         else:
             self.terms[k] = (w, sp.sympify(c))
+
+
+class MatPoly(_WordSum):
+    """``sum_w c_w w``: a matrix polynomial of symbolic shape ``rows x cols``."""
+
+    __slots__ = ("rows", "cols")
+
+    def __init__(self, rows, cols, terms=None):
+        self.rows, self.cols = sp.sympify(rows), sp.sympify(cols)
+        super().__init__(terms)
 
     @classmethod
     def atom(cls, a: Atom, transposed: bool = False) -> "MatPoly":
@@ -303,24 +312,11 @@ def cyclic_merge(w: Word) -> Word:
     return w
 
 
-class TracePoly:
+class TracePoly(_WordSum):
     """``sum_w c_w tr(w)``: a scalar polynomial in traces of words. The empty word stands for the
     scalar 1 (its coefficient is the plain scalar part)."""
 
-    __slots__ = ("terms",)
-
-    def __init__(self, terms=None):
-        self.terms: dict = {}
-        for w, c in (terms or {}).items():
-            self._add(w, c)
-
-    def _add(self, w: Word, c) -> None:
-        k = word_key(w)
-        if k in self.terms:
-            w0, c0 = self.terms[k]
-            self.terms[k] = (w0, c0 + c)
-        else:
-            self.terms[k] = (w, sp.sympify(c))
+    __slots__ = ()
 
     def items(self):
         return list(self.terms.values())
