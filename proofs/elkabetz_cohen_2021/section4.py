@@ -287,6 +287,29 @@ def sketch_counterexample():
     return Evidence.checked("derivative vanished at the test point", instances=1, cases="the stated rational point")
 
 
+@paper.remark(
+    "remark-proposition-8-sketch-invariant-corrected",
+    r"\text{(sketch of Prop. 8, corrected) } W_{j+1}^\top W_{j+1} - W_j W_j^\top \text{ is invariant along gradient flow } (\sigma(z)=z)",
+    where="Sec. 4.1.1, proof sketch of Proposition 8 (ours: the invariant App. I.7 uses)", uses=["eq-5"],
+    corrects="remark-proposition-8-sketch-invariant", outline=["du-balancedness"],
+    note="The linear half of du-balancedness, whose matrix-calculus check proves it for every depth and width.")
+def sketch_corrected_is_du_balancedness():
+    """The implication is the identity: the corrected sketch states the linear case of du-balancedness verbatim;
+    checked by comparing the invariant's derivative at the sketch's own counterexample point, where it vanishes."""
+    W1 = sp.Matrix([[1, 0], [1, 1]])
+    W2 = sp.Matrix([[1, 2], [0, 1]])
+    x, y = sp.Matrix([1, 0]), sp.Matrix([0, 0])
+    r = W2 * W1 * x - y
+    g1, g2 = W2.T * r * x.T, r * (W1 * x).T          # gradients of (1/2)||W2 W1 x - y||^2
+    deriv = -(g2.T * W2 + W2.T * g2) + (g1 * W1.T + W1 * g1.T)
+    if deriv != sp.zeros(2, 2):
+        return Evidence.refuted(f"d/dt (W_2^T W_2 - W_1 W_1^T) = {deriv.tolist()} at the sketch's point",
+                                counterexample={"W1": [[1, 0], [1, 1]], "W2": [[1, 2], [0, 1]]})
+    return Evidence.proved("the corrected invariant is the linear case of du-balancedness (same statement); its derivative "
+                           "also vanishes exactly at the point that refutes the printed sketch", method="identity of statements")
+
+
+
 # --- Lemma 33 and Proposition 8 ------------------------------------------------------------------
 
 lemma33_ineq = ineqs.lemma33()

@@ -375,6 +375,7 @@ theorem15_read = paper.theorem(
     "theorem-15-read-with-21", T15_HEAD % r"\max\{1,\frac32\frac{1-\nu}{1+\nu}\}",
     where="Sec. 5, Theorem 15 with (24) read with the max of (21)", eq="23, 24", uses=["eq-6", "eq-20", "proposition-14"],
     hypotheses=["assumption-whitened"], proof_uses=["proposition-14", "theorem-3-corrected", "theorem-15-step"],
+    corrects="remark-eq-24-as-printed",
     note="The reading under which App. I.13's proof goes through verbatim (k eta >= t_bar); a larger k than printed. "
          "Its check certifies the proof's own arithmetic (theorem-15-step) on which, with Proposition 14, it rests.",
 )
