@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from scipy.integrate import quad
 
 from symflat.models import DeepNetwork, Points
 from symflat.numeric import gradient_flow, hessian, objective
@@ -380,3 +381,58 @@ def not_zero(res, what: str):
     if not res.holds:
         return res.evidence(what)
     return Evidence.open(f"{what}: not reduced to 0 symbolically ({res.method})")
+
+
+class WorstCase:
+    """The worst case of Prop. 20 (App. I.14): phi' and phi_bar' of (25)-(26) on the half-lines the trajectories
+    visit (mpmath or float), Prop. 20's window for t~ and, in floats, the flow in closed form."""
+
+    def __init__(self, a, b, eps, mp=None):
+        self.mp = mp
+        f = (lambda x: mp.mpf(x)) if mp is not None else float
+        self.a, self.b, self.eps = f(a), f(b), f(eps)
+        exp = mp.exp if mp is not None else math.exp
+        self.zc, self.zbc = self.b * exp(30) + 1, self.b + 1
+        self.rho = min(exp(-12) / 2, self.eps / (2 * self.b))
+        self.c2 = self.rho / 2 - 1
+
+    def dphi(self, z):
+        a, zc = self.a, self.zc
+        if z < zc:
+            return -a * z
+        if z <= zc + 1:
+            s = z - zc
+            return -a * z + 3 * a * (2 / 3 + zc) * s ** 2 - 4 * a * (0.25 + zc / 2) * s ** 3
+        return 0 * z
+
+    def dphibar(self, z):
+        a, r, c2, zb = self.a, self.rho, self.c2, self.zbc
+        if z < 1 - r:
+            return -(a / 2) * (z - c2)
+        if z <= 1:
+            return -a * z - a / (4 * r) * (z - 1) ** 2
+        if z < zb:
+            return -a * z
+        if z <= zb + 1:
+            s = z - zb
+            return -a * z + 3 * a * (2 / 3 + zb) * s ** 2 - 4 * a * (0.25 + zb / 2) * s ** 3
+        return 0 * z
+
+    def window(self, th2):
+        """Prop. 20's interval for t~."""
+        a, r, c2 = float(self.a), float(self.rho), float(self.c2)
+        base = 2 / a * math.log((2 - 1.5 * r) / (th2 - c2))
+        return base + math.log(2 / (1 - r)) / a, base + math.log((1 + r / 4) / (1 - 0.75 * r)) / a + math.log(float(self.b)) / a
+
+    def flow_at(self, th, t):
+        """theta(t) in closed form piece by piece (the transition [1 - rho, 1] by quadrature)."""
+        a, r, c2 = self.a, self.rho, self.c2
+        q1 = th[0] * math.exp(a * t)  # stays below z_c for the times used here
+        t_in = 2 / a * math.log((1 - r - c2) / (th[1] - c2))
+        across = quad(lambda z: 1.0 / -self.dphibar(z), 1 - r, 1, epsabs=0, epsrel=1e-12)[0]
+        t1 = t_in + across
+        if t < t1:
+            raise ValueError("t~ is before the flow's arrival at 1")
+        q2 = math.exp(a * (t - t1))
+        assert q1 < self.zc and q2 < self.zbc
+        return np.array([q1, q2, th[2] * math.exp(-12 * a * t)]), t1

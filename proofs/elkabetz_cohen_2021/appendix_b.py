@@ -4,11 +4,11 @@ needs a step size O(e^{-m t~}) (Proposition 20, objective (25)-(27))."""
 import math
 
 import numpy as np
-from scipy.integrate import quad
 
 from symflat.claims import Evidence
 
 from . import paper
+from ._lib import WorstCase
 
 objective27 = paper.definition(
     "eq-27",
@@ -32,63 +32,13 @@ prop20 = paper.proposition(
 )
 
 
-class Worst:
-    """phi' and phi_bar' of (25)-(26) for z >= 0, resp. z >= rho/2 - 1 (the trajectories never go below)."""
-
-    def __init__(self, a, b, eps):
-        self.a, self.b, self.eps = a, b, eps
-        self.zc, self.zbc = b * math.exp(30) + 1, b + 1
-        self.rho = min(math.exp(-12) / 2, eps / (2 * b))
-        self.c2 = self.rho / 2 - 1
-
-    def dphi(self, z):
-        a, zc = self.a, self.zc
-        if z < zc:
-            return -a * z
-        if z <= zc + 1:
-            s = z - zc
-            return -a * z + 3 * a * (2 / 3 + zc) * s ** 2 - 4 * a * (0.25 + zc / 2) * s ** 3
-        return 0.0
-
-    def dphibar(self, z):
-        a, r, c2, zb = self.a, self.rho, self.c2, self.zbc
-        if z < 1 - r:
-            return -(a / 2) * (z - c2)
-        if z <= 1:
-            return -a * z - a / (4 * r) * (z - 1) ** 2
-        if z < zb:
-            return -a * z
-        if z <= zb + 1:
-            s = z - zb
-            return -a * z + 3 * a * (2 / 3 + zb) * s ** 2 - 4 * a * (0.25 + zb / 2) * s ** 3
-        return 0.0
-
-    def window(self, th2):
-        a, r, c2 = self.a, self.rho, self.c2
-        base = 2 / a * math.log((2 - 1.5 * r) / (th2 - c2))
-        return base + math.log(2 / (1 - r)) / a, base + math.log((1 + r / 4) / (1 - 0.75 * r)) / a + math.log(self.b) / a
-
-    def flow_at(self, th, t):
-        """theta(t) in closed form piece by piece (the transition [1 - rho, 1] by quadrature)."""
-        a, r, c2 = self.a, self.rho, self.c2
-        q1 = th[0] * math.exp(a * t)  # stays below z_c for the times used here
-        t_in = 2 / a * math.log((1 - r - c2) / (th[1] - c2))
-        across = quad(lambda z: 1.0 / -self.dphibar(z), 1 - r, 1, epsabs=0, epsrel=1e-12)[0]
-        t1 = t_in + across
-        if t < t1:
-            raise ValueError("t~ is before the flow's arrival at 1")
-        q2 = math.exp(a * (t - t1))
-        assert q1 < self.zc and q2 < self.zbc
-        return np.array([q1, q2, th[2] * math.exp(-12 * a * t)]), t1
-
-
 @prop20.check
 def prop20_runs(ctx):
     """a = 1, b = e^14, eps = 1/2, d = 3, theta_s = (3/4, e^{-12}(3/4) - 1, 3): for t~ at 5 points of the stated
     window up to 38 and eta = 1, 3, 30 x the threshold (those below 1/(6a)) plus eta = 0.2 and 0.5 (above it), run
     gradient descent (float64) until its first coordinate passes theta_1(t~) + eps (monotone afterwards, Lemma 67)
     and compare every iterate with the flow at t~ (closed form per piece)."""
-    w = Worst(1.0, math.exp(14.0), 0.5)
+    w = WorstCase(1.0, math.exp(14.0), 0.5)
     th = np.array([0.75, 0.75 * math.exp(-12) - 1, 3.0])
     lo, hi = w.window(th[1])
     rows, closest = [], np.inf

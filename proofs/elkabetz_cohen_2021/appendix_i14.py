@@ -13,52 +13,12 @@ import numpy as np
 from symflat.claims import Evidence
 
 from . import paper
+from ._lib import WorstCase
 
 B = math.exp(14)
 SETTING = ["eq-27"]
 RUN_CASES = ("a in {1, 4}, b = e^14, eps in {1/2, 1/20}, eta in {0.08, 1/6}/a, random theta_s (seed 0), "
              "t~ at both ends of the admissible part of Prop. 20's window")
-
-
-class WorstCase:
-    """phi' and phi_bar' of (25)-(26) on the half-lines the trajectories visit (mpmath or float)."""
-
-    def __init__(self, a, b, eps, mp=None):
-        self.mp = mp
-        f = (lambda x: mp.mpf(x)) if mp is not None else float
-        self.a, self.b, self.eps = f(a), f(b), f(eps)
-        exp = mp.exp if mp is not None else math.exp
-        self.zc, self.zbc = self.b * exp(30) + 1, self.b + 1
-        self.rho = min(exp(-12) / 2, self.eps / (2 * self.b))
-        self.c2 = self.rho / 2 - 1
-
-    def dphi(self, z):
-        a, zc = self.a, self.zc
-        if z < zc:
-            return -a * z
-        if z <= zc + 1:
-            s = z - zc
-            return -a * z + 3 * a * (2 / 3 + zc) * s ** 2 - 4 * a * (0.25 + zc / 2) * s ** 3
-        return 0 * z
-
-    def dphibar(self, z):
-        a, r, c2, zb = self.a, self.rho, self.c2, self.zbc
-        if z < 1 - r:
-            return -(a / 2) * (z - c2)
-        if z <= 1:
-            return -a * z - a / (4 * r) * (z - 1) ** 2
-        if z < zb:
-            return -a * z
-        if z <= zb + 1:
-            s = z - zb
-            return -a * z + 3 * a * (2 / 3 + zb) * s ** 2 - 4 * a * (0.25 + zb / 2) * s ** 3
-        return 0 * z
-
-    def window(self, th2):
-        """Prop. 20's interval for t~."""
-        a, r, c2 = float(self.a), float(self.rho), float(self.c2)
-        base = 2 / a * math.log((2 - 1.5 * r) / (th2 - c2))
-        return base + math.log(2 / (1 - r)) / a, base + math.log((1 + r / 4) / (1 - 0.75 * r)) / a + math.log(float(self.b)) / a
 
 
 def _gd(w, th, eta, steps):

@@ -667,7 +667,7 @@ def i14_edge_run(a, b, eps, th, x):
     [1 - rho, 1] by quadrature; e^{a(t - t_1)} after). Returns ({lemma: worst margin}, number of t~ checked)."""
     import mpmath as mp
 
-    from .appendix_i14 import WorstCase
+    from ._lib import WorstCase
 
     w, eta = WorstCase(a, b, eps, mp=mp), x / a
     rho, c2 = w.rho, w.c2

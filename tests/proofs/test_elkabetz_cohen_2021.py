@@ -285,9 +285,9 @@ def test_lemma31_balanced_point_is_close_for_a_perturbed_balanced_chain():
 
 def test_worst_case_objective_is_c1_with_curvature_at_least_minus_a():
     """phi_bar' of (26) is continuous at the joins and its slope (by differences) is >= -a everywhere used."""
-    from elkabetz_cohen_2021.appendix_b import Worst
+    from elkabetz_cohen_2021._lib import WorstCase
 
-    w = Worst(1.0, 5.0, 0.5)
+    w = WorstCase(1.0, 5.0, 0.5)
     for z in [1 - w.rho, 1.0, w.zbc, w.zbc + 1]:
         assert w.dphibar(z - 1e-12) == pytest.approx(w.dphibar(z + 1e-12), abs=1e-6)
     zs = np.linspace(w.c2 + 1e-3, w.zbc + 2, 20001)
@@ -342,7 +342,7 @@ def test_lemma48_bound_is_attained_when_nu0_exceeds_the_norm():
 def test_worst_case_descent_follows_lemma72_and_lemma82():
     """Float GD on (26) alone: theta_bar_k = (theta_bar_0 - c2)(1 + a eta/2)^k + c2 before 1 - rho, and geometric
     growth by (1 + a eta) between 1 and z_bar_c, as Lemmas 72 and 82 state."""
-    from elkabetz_cohen_2021.appendix_i14 import WorstCase
+    from elkabetz_cohen_2021._lib import WorstCase
 
     w = WorstCase(2.0, math.exp(14), 0.5)
     eta, th = 0.05, math.exp(-12) * 0.75 - 1

@@ -20,7 +20,7 @@ PKG = PROOFS / "elkabetz_cohen_2021"
 sys.path.insert(0, str(PROOFS))
 
 from elkabetz_cohen_2021 import _general as g  # noqa: E402
-from elkabetz_cohen_2021.appendix_i14 import WorstCase  # noqa: E402
+from elkabetz_cohen_2021._lib import WorstCase  # noqa: E402
 
 P = "elkabetz-cohen-2021"
 
