@@ -11,7 +11,7 @@ the claim used as a decorator::
                     where="Sec. 3", proof_uses=["eq-8", "eq-9"])
     def eq10(ctx):
         ...
-        return Evidence.proved("top eigenvalue matches for m = 2..8", instances=7)
+        return Evidence.certified("top eigenvalue matches exactly", instances=7, cases="m = 2..8")
 
 A check takes a :class:`Context` (seed, precision, time budget, random generator) if it has a
 parameter named ``ctx``, and returns :class:`Evidence`. It never prints.
@@ -64,6 +64,11 @@ class Status(str, enum.Enum):
 _RANK = {s: i for i, s in enumerate(Status)}
 
 
+SCOPES = ("general", "instances")
+#: Statuses whose evidence is general unless it says otherwise; all others are on instances.
+_GENERAL_BY_DEFAULT = ("proved", "cited")
+
+
 def status_scope(status: Status) -> str | None:
     """The scope a claim's own status implies: ``general`` for proved and cited, ``instances``
     for certified, checked and refuted, ``None`` for open."""
@@ -91,11 +96,6 @@ class ClaimError(SymflatError, ValueError):
 class EvidenceError(ClaimError):
     """Evidence whose status and scope disagree (``proved`` on finitely many instances, an
     instance-scoped result without its count, an unknown scope)."""
-
-
-SCOPES = ("general", "instances")
-#: Statuses whose evidence is general unless it says otherwise; all others are on instances.
-_GENERAL_BY_DEFAULT = ("proved", "cited")
 
 
 def _json_value(value: Any) -> Any:
@@ -255,8 +255,7 @@ def _settle_scope(status: Status, data: dict, strict: bool) -> None:
 
     scope = data.get("scope")
     if scope is None:
-        general = status.value in _GENERAL_BY_DEFAULT and not (status is Status.CITED and "instances" in data)
-        scope = "general" if general and "instances" not in data else "instances"
+        scope = "general" if status.value in _GENERAL_BY_DEFAULT and "instances" not in data else "instances"
     if scope not in SCOPES:
         raise EvidenceError(f"unknown evidence scope {scope!r}; use one of {SCOPES}")
     data["scope"] = scope

@@ -32,8 +32,8 @@ def scope_cell(outcome) -> str:
         return "-"
     if outcome.scope == "general":
         return "outline" if outcome.claim.outline and outcome.status is Status.PROVED else "general"
-    counts = [e.instances for _, e in outcome.evidence if e.status is outcome.status and e.instances is not None]
-    return f"n={max(counts)}" if counts else "instances"
+    counted = [e for _, e in outcome.evidence if e.status is outcome.status and e.instances is not None]
+    return _scope_short(max(counted, key=lambda e: e.instances)) if counted else "instances"
 
 
 def run_table(report) -> str:

@@ -168,9 +168,14 @@ def _outcomes(reg: Registry, ids: list[str], evidence: dict, ledger: Ledger | No
         o = ClaimOutcome(c, statuses[cid], support[cid], evidence[cid], [e.problem for e in reg.errors_for(cid)])
         o.meets = not o.problems and c.meets_expectation(o.status, o.errored)
         if support[cid].rank < statuses[cid].rank or cid in why:
-            link = g.nodes[cid]["weakest_link"]
-            o.support_reason = why.get(link) or (f"rests on {link} ({support[cid].value})" if link != cid else "")
-            if link != cid and link in why:
-                o.support_reason = f"rests on {link}: {why[link]}"
+            o.support_reason = _support_reason(cid, g.nodes[cid]["weakest_link"], support[cid], why)
         outcomes.append(o)
     return outcomes
+
+
+def _support_reason(cid: str, link: str, support: Status, why: dict[str, str]) -> str:
+    """Why ``cid``'s support is what it is: its own broken edge or errored check, or the claim of
+    its closure that sets the support (``link``) with that claim's own reason when it has one."""
+    if link == cid:
+        return why.get(cid, "")
+    return f"rests on {link}: {why[link]}" if link in why else f"rests on {link} ({support.value})"

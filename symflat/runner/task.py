@@ -33,11 +33,19 @@ class CheckTask:
     budget: float = 60.0
 
 
-def find_claim(file: str, claim_id: str) -> Claim:
-    """The claim ``claim_id`` declared in ``file`` (importing the file and its package's other claim files if
-    needed: a sibling file may attach checks to a claim declared here)."""
-    for f in [Path(file), *package_siblings([Path(file).resolve()])]:
-        import_claim_file(f)
+def find_claim(file: str, claim_id: str, check_name: str | None = None) -> Claim:
+    """The claim ``claim_id`` declared in ``file`` (importing the file if needed). When it lacks
+    ``check_name``, the other claim files of its package are imported too: a sibling file may
+    attach checks to a claim declared here."""
+    import_claim_file(Path(file))
+    claim = _declared(file, claim_id)
+    if check_name is not None and all(c.name != check_name for c in claim.checks):
+        for f in package_siblings([Path(file).resolve()]):
+            import_claim_file(f)
+    return claim
+
+
+def _declared(file: str, claim_id: str) -> Claim:
     target = Path(file).resolve()
     for paper in all_papers():
         for c in paper.claims:
@@ -110,5 +118,5 @@ def run_check(claim: Claim, check_name: str, seed: int = 0, dps: int = 30, budge
 
 def run_check_task(task: CheckTask) -> tuple[Evidence, float]:
     """Executor entry point: import the claim's file, run the check."""
-    claim = find_claim(task.file, task.claim_id)
+    claim = find_claim(task.file, task.claim_id, task.check_name)
     return run_check(claim, task.check_name, task.seed, task.dps, task.budget)

@@ -201,3 +201,19 @@ def test_evidence_keeps_each_claims_declaration_order(claim_folder):
     report = run_claims(load_claims([folder]), RunOptions("serial", ledger=None))
     assert [n for n, _ in outcome(report, f"{pid}/lemma-ab").evidence] == ["a", "b"]
     assert [n for n, _ in outcome(report, f"{pid}/lemma-ba").evidence] == ["b", "a"]
+
+
+def test_a_fresh_worker_finds_a_check_that_a_sibling_file_attached(claim_folder):
+    """A spawned worker (dask) imports only the claim's own file; a check attached from a sibling file must
+    still be found."""
+    folder, pid = claim_folder({
+        "a.py": "from . import paper\nlemma = paper.lemma('lemma-1', 'declared here')\n",
+        "b.py": "from symflat import Evidence\nfrom .a import lemma\n\n@lemma.check\n"
+                "def from_b():\n    return Evidence.proved('attached by b.py')\n",
+    })
+    code = ("from symflat.runner.task import CheckTask, run_check_task\n"
+            f"ev, _ = run_check_task(CheckTask({str(folder / 'a.py')!r}, '{pid}/lemma-1', 'from_b'))\n"
+            "print(ev.status.value, ev.detail)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "proved attached by b.py"
